@@ -1,0 +1,55 @@
+# Ignite: `make run` sets up everything and serves the tool; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+BASE_URL ?= http://$(HOST):$(PORT)
+DEV_ENV := DEBUG=1 IGNITE_DEV_PLATFORM=1
+
+.PHONY: install run setup test test-fast lint fmt chromium worker clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+setup: install
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py createcachetable
+	$(DEV_ENV) $(PY) manage.py keys generate
+	@if [ -d content ] && $(DEV_ENV) $(PY) manage.py help import_content >/dev/null 2>&1; then \
+		$(DEV_ENV) $(PY) manage.py import_content; fi
+	$(DEV_ENV) $(PY) manage.py devplatform setup --base-url $(BASE_URL)
+
+run: setup
+	@echo "Ignite: open $(BASE_URL)/dev/platform/ to launch as a teacher or a trainer"
+	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Browser tests need Debian's Chromium (never a downloaded browser build).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+
+test: install chromium
+	$(PY) -m pytest
+
+test-fast: install
+	$(PY) -m pytest -m "not browser"
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles test-artifacts .pytest_cache

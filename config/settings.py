@@ -1,0 +1,257 @@
+"""Ignite settings: one module, every deployment knob an environment variable.
+
+Safe by default: DEBUG is off unless asked for, and outside DEBUG a missing secret is a
+start-up error rather than a silent fallback. See README.md, "Operating".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+
+def env_secret(name: str, default: str | None = None) -> str | None:
+    """A secret from NAME, or from the file named by NAME_FILE (Docker/Kubernetes secrets)."""
+    file_path = env.str(f"{name}_FILE", default="")
+    if file_path:
+        try:
+            return Path(file_path).read_text().strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE={file_path} cannot be read: {exc}") from exc
+    return env.str(name, default=default)
+
+
+try:
+    DEBUG = env.bool("DEBUG", default=False)
+except ValueError as exc:  # environ raises on values such as DEBUG=maybe
+    raise ImproperlyConfigured(f"DEBUG must be a boolean: {exc}") from exc
+
+SECRET_KEY = env_secret("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set SECRET_KEY (or SECRET_KEY_FILE) in the environment; "
+            "only DEBUG=1 development runs may go without one."
+        )
+    SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production"  # noqa: S105
+
+# The key-encryption secret protects the tool's private signing keys at rest. It is kept apart
+# from SECRET_KEY so that rotating one does not make the other's data unreadable.
+IGNITE_KEY_ENCRYPTION_SECRET = env_secret("IGNITE_KEY_ENCRYPTION_SECRET")
+if not IGNITE_KEY_ENCRYPTION_SECRET:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "IGNITE_KEY_ENCRYPTION_SECRET is not set. It encrypts the tool's private signing keys; "
+            "set it (or IGNITE_KEY_ENCRYPTION_SECRET_FILE) to a long random value and keep it safe."
+        )
+    IGNITE_KEY_ENCRYPTION_SECRET = "dev-only-key-encryption-secret"  # noqa: S105
+
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"] if DEBUG else []
+)
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "corsheaders",
+    "django_tasks",
+    "django_tasks_db",
+    "keys",
+    "courses",
+    "mastery",
+    "lti_tool",
+]
+
+# The development platform: a working LMS in the same process, for `make run` and the tests.
+IGNITE_DEV_PLATFORM = env.bool("IGNITE_DEV_PLATFORM", default=False)
+if IGNITE_DEV_PLATFORM:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "IGNITE_DEV_PLATFORM=1 is refused when DEBUG is off: the development platform "
+            "launches anyone as anyone and must never run in production."
+        )
+    INSTALLED_APPS.append("lti_tool.devplatform")
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "lti_tool.middleware.LaunchMiddleware",
+    "lti_tool.middleware.LaunchCsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "lti_tool.middleware.SecurityHeadersMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "lti_tool.context_processors.launch",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            # WAL and a busy timeout let the web process and the task worker share the file.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="ignite"),
+        }
+    }
+else:
+    # The database cache is shared by every worker process, which single-use nonces and
+    # login state need; a per-process memory cache would let a replay through another worker.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "ignite_cache",
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="ignite"),
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+
+# --- Cookies and transport -------------------------------------------------------------
+# Pages live in an LMS iframe: any cookie we set must be SameSite=None; Secure to be sent at
+# all. Nothing after the launch depends on a cookie (see lti_tool/launch_token.py).
+SESSION_COOKIE_SAMESITE = "None"
+SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "None"
+CSRF_COOKIE_SECURE = True
+CSRF_FAILURE_VIEW = "lti_tool.views.csrf_failure"
+
+# Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https.
+_proxy_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+if _proxy_header:
+    if len(_proxy_header) != 2:
+        raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must be 'HEADER,value'")
+    SECURE_PROXY_SSL_HEADER = tuple(_proxy_header)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# The launch token travels in URLs; never let it leave the tool's origin in a Referer.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin-allow-popups"
+
+# X-Frame-Options is replaced by CSP frame-ancestors, built from the registered platforms
+# (lti_tool/middleware.py). Admin pages are never framed.
+X_FRAME_OPTIONS = "DENY"
+
+CORS_ALLOW_ALL_ORIGINS = False
+CORS_URLS_REGEX = r"^/(\.well-known/jwks\.json|lti/jwks/|lti/canvas\.json)$"
+CORS_ALLOWED_ORIGIN_REGEXES = [r"^https?://.*$"]
+CORS_ALLOW_METHODS = ["GET", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+
+# --- LTI ------------------------------------------------------------------------------
+# Seconds a launch token stays valid; pages carry it instead of a cookie.
+IGNITE_LAUNCH_TOKEN_TTL = env.int("IGNITE_LAUNCH_TOKEN_TTL", default=8 * 3600)
+# Allowed clock difference between the platform and us when checking iat/exp.
+IGNITE_CLOCK_SKEW = env.int("IGNITE_CLOCK_SKEW", default=60)
+# Tokens older than this (iat) or living longer than this (exp - iat) are refused as absurd.
+IGNITE_MAX_TOKEN_AGE = env.int("IGNITE_MAX_TOKEN_AGE", default=3600)
+# Seconds a login state waits for its launch.
+IGNITE_LOGIN_STATE_TTL = env.int("IGNITE_LOGIN_STATE_TTL", default=600)
+# Platform key sets: how long to keep them, and how often an unknown kid may force a re-fetch.
+IGNITE_JWKS_CACHE_TTL = env.int("IGNITE_JWKS_CACHE_TTL", default=3600)
+IGNITE_JWKS_REFETCH_INTERVAL = env.int("IGNITE_JWKS_REFETCH_INTERVAL", default=60)
+# Timeout (seconds) on every outgoing HTTP call to a platform.
+IGNITE_HTTP_TIMEOUT = env.float("IGNITE_HTTP_TIMEOUT", default=10.0)
+# Hours a rotated-out key stays published in the JWKS.
+IGNITE_KEY_GRACE_HOURS = env.int("IGNITE_KEY_GRACE_HOURS", default=72)
+# Platform URLs must be https; plain http only for development and the test suite.
+IGNITE_ALLOW_HTTP_PLATFORMS = DEBUG and env.bool("IGNITE_ALLOW_HTTP_PLATFORMS", default=True)
+# Public base URL when behind a proxy that rewrites Host (e.g. https://ignite.example.org).
+IGNITE_BASE_URL = env.str("IGNITE_BASE_URL", default="")
+IGNITE_USER_AGENT = "Ignite-LTI/0.1 (+https://github.com/ignite-pd)"
+
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.security.DisallowedHost": {"level": "ERROR"},
+    },
+}

@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from keys.views import jwks_view
+from lti_tool import errors_views
+
+urlpatterns = [
+    path(".well-known/jwks.json", jwks_view, name="jwks"),
+    path("admin/", admin.site.urls),
+    path("", include("lti_tool.urls")),
+]
+
+if settings.IGNITE_DEV_PLATFORM:
+    urlpatterns.append(path("dev/platform/", include("lti_tool.devplatform.urls")))
+
+handler400 = errors_views.bad_request
+handler403 = errors_views.permission_denied
+handler404 = errors_views.page_not_found
+handler500 = errors_views.server_error

@@ -1,0 +1,118 @@
+"""The development platform's people, courses and links: fixed, so that launches are repeatable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
+INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
+TA = "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant"
+INST_STUDENT = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Student"
+INST_FACULTY = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Faculty"
+
+
+@dataclass(frozen=True)
+class Person:
+    key: str
+    name: str
+    given_name: str
+    family_name: str
+    email: str
+    roles: tuple[str, ...]
+    kind: str  # "teacher" or "trainer", for the picker
+
+
+@dataclass(frozen=True)
+class Link:
+    key: str
+    title: str
+    module: str = ""
+
+
+@dataclass(frozen=True)
+class Course:
+    key: str
+    title: str
+    label: str
+    links: tuple[Link, ...] = field(default_factory=tuple)
+    members: tuple[str, ...] = field(default_factory=tuple)
+
+
+PEOPLE = {
+    p.key: p
+    for p in (
+        Person(
+            "maya",
+            "Maya Alvarez",
+            "Maya",
+            "Alvarez",
+            "maya.alvarez@district.example",
+            (LEARNER, INST_STUDENT),
+            "teacher",
+        ),
+        Person(
+            "jordan",
+            "Jordan O'Neil",
+            "Jordan",
+            "O'Neil",
+            "jordan.oneil@district.example",
+            (LEARNER,),
+            "teacher",
+        ),
+        Person(
+            "amara",
+            "Amara Okafor",
+            "Amara",
+            "Okafor",
+            "amara.okafor@district.example",
+            (LEARNER,),
+            "teacher",
+        ),
+        Person(
+            "priya",
+            "Dr. Priya Raman",
+            "Priya",
+            "Raman",
+            "priya.raman@district.example",
+            (INSTRUCTOR, INST_FACULTY),
+            "trainer",
+        ),
+        Person(
+            "chris", "Chris Park", "Chris", "Park", "chris.park@district.example", (TA,), "trainer"
+        ),
+    )
+}
+
+COURSES = {
+    c.key: c
+    for c in (
+        Course(
+            "bl-fall",
+            "Blended Learning Cohort (Fall)",
+            "BL-FALL",
+            (
+                Link("bl-models", "Blended-learning models", "blended-models"),
+                Link("bl-stations", "Running a station rotation", "station-rotation"),
+            ),
+            ("maya", "jordan", "amara", "priya", "chris"),
+        ),
+        Course(
+            "cs-spring",
+            "CS Integration Cohort (Spring)",
+            "CS-SPRING",
+            (
+                Link("cs-ct", "Computational thinking", "computational-thinking"),
+                Link("cs-unplugged", "Unplugged activities", "unplugged-activities"),
+            ),
+            ("maya", "amara", "priya"),
+        ),
+    )
+}
+
+CLIENT_ID = "ignite-dev-client"
+DEPLOYMENT_ID = "ignite-dev-deployment-1"
+ISSUER_PATH = "/dev/platform"
+
+
+def find_link(course: Course, link_key: str) -> Link | None:
+    return next((link for link in course.links if link.key == link_key), None)

@@ -1,0 +1,108 @@
+"""OIDC third-party-initiated login (LTI 1.3 Core 5.1.1, Security Framework 5.1.1).
+
+The tool answers the platform's login request with a redirect to the platform's
+authorization endpoint, carrying a fresh `state` and `nonce`. Both are remembered server-side
+in the shared cache (so any worker can finish the launch); the browser gets the state in a
+cookie, which proves at launch that the same browser started the login.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+from .errors import LoginError, UnknownPlatform
+from .models import Platform
+from .urls_util import absolute, add_query, same_host
+
+STATE_COOKIE_PREFIX = "ignite-state-"
+
+
+def _state_key(state: str) -> str:
+    return f"lti:login:{state}"
+
+
+@dataclass(frozen=True)
+class LoginStart:
+    redirect_url: str
+    state: str
+    platform: Platform
+
+
+def find_platform(issuer: str, client_id: str | None) -> Platform | None:
+    qs = Platform.objects.filter(issuer=issuer, is_active=True)
+    if client_id:
+        return qs.filter(client_id=client_id).first()
+    candidates = list(qs[:2])
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def login_start(*, request: HttpRequest, params) -> LoginStart:
+    issuer = params.get("iss", "")
+    login_hint = params.get("login_hint", "")
+    target_link_uri = params.get("target_link_uri", "")
+    client_id = params.get("client_id") or None
+    missing = [
+        n
+        for n, v in (
+            ("iss", issuer),
+            ("login_hint", login_hint),
+            ("target_link_uri", target_link_uri),
+        )
+        if not v
+    ]
+    if missing:
+        raise LoginError(f"missing {', '.join(missing)}", iss=issuer, client_id=client_id or "")
+    platform = find_platform(issuer, client_id)
+    if platform is None:
+        raise UnknownPlatform(
+            "no registration for this issuer/client id",
+            admin_hint=(
+                f"No registration matches issuer {issuer!r} and client id {client_id or '(none sent)'!r}. "
+                "Add it in Ignite (manage.py lti_platform add) or check the client id."
+            ),
+            iss=issuer,
+            client_id=client_id or "",
+        )
+    if not same_host(target_link_uri, request):
+        raise LoginError(
+            f"target_link_uri {target_link_uri!r} is not on this tool's host",
+            admin_hint="The target link URI in the LMS registration must point at this Ignite server.",
+            iss=issuer,
+            client_id=platform.client_id,
+        )
+
+    state = secrets.token_urlsafe(32)
+    nonce = secrets.token_urlsafe(32)
+    cache.set(
+        _state_key(state),
+        {"nonce": nonce, "platform": platform.pk},
+        settings.IGNITE_LOGIN_STATE_TTL,
+    )
+    auth_params = {
+        "scope": "openid",
+        "response_type": "id_token",
+        "response_mode": "form_post",
+        "prompt": "none",
+        "client_id": platform.client_id,
+        "redirect_uri": absolute(request, "/lti/launch/"),
+        "login_hint": login_hint,
+        "state": state,
+        "nonce": nonce,
+    }
+    if params.get("lti_message_hint"):
+        auth_params["lti_message_hint"] = params["lti_message_hint"]
+    return LoginStart(add_query(platform.auth_login_url, auth_params), state, platform)
+
+
+def login_state_take(state: str) -> dict | None:
+    """The login record for this state, removed so that a state works only once."""
+    key = _state_key(state)
+    record = cache.get(key)
+    if record is not None:
+        cache.delete(key)
+    return record

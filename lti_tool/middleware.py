@@ -1,0 +1,173 @@
+"""The launch reaches views through middleware, as `request.launch`.
+
+`request.launch` is a `Launch` (a valid launch token came with the request) or `NO_LAUNCH`.
+Views that need a launch use the decorators in lti_tool/access.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cached_property
+from urllib.parse import urlsplit
+
+from django.middleware.csrf import CsrfViewMiddleware
+
+from courses.models import Cohort, Participant, Placement, Role
+
+from .errors import LaunchTokenError
+from .launch_token import HEADER, PARAM, LaunchClaims
+from .security import all_frame_ancestors, content_security_policy
+from .urls_util import tool_origin
+
+logger = logging.getLogger("ignite.lti.security")
+
+
+class Launch:
+    """A launch carried by a valid token. Related rows load lazily, once per request."""
+
+    def __init__(self, claims: LaunchClaims, token: str, source: str):
+        self.claims = claims
+        self.token = token
+        self.source = source  # "query", "form" or "header"
+
+    def __bool__(self) -> bool:
+        return True
+
+    @property
+    def role(self) -> str:
+        return self.claims.role
+
+    @property
+    def is_trainer(self) -> bool:
+        return self.claims.role == Role.TRAINER
+
+    @property
+    def is_teacher(self) -> bool:
+        return self.claims.role == Role.TEACHER
+
+    @cached_property
+    def participant(self) -> Participant:
+        return Participant.objects.get(pk=self.claims.participant_id)
+
+    @cached_property
+    def cohort(self) -> Cohort:
+        return Cohort.objects.get(pk=self.claims.cohort_id)
+
+    @cached_property
+    def placement(self) -> Placement | None:
+        if self.claims.placement_id is None:
+            return None
+        return Placement.objects.filter(
+            pk=self.claims.placement_id, cohort_id=self.claims.cohort_id
+        ).first()
+
+    @cached_property
+    def frame_ancestors(self) -> list[str]:
+        from .models import Platform
+
+        platform = Platform.objects.filter(pk=self.claims.platform_id).first()
+        return platform.frame_ancestor_origins() if platform else []
+
+
+class _NoLaunch:
+    """No valid launch token on this request (and why, for the error page)."""
+
+    token = ""
+    role = Role.NONE
+    is_trainer = False
+    is_teacher = False
+    error = ""
+
+    def __bool__(self) -> bool:
+        return False
+
+
+NO_LAUNCH = _NoLaunch()
+
+
+class LaunchMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.launch = self._launch(request)
+        return self.get_response(request)
+
+    def _launch(self, request):
+        for source, token in (
+            ("header", request.META.get(HEADER, "")),
+            ("query", request.GET.get(PARAM, "")),
+            ("form", request.POST.get(PARAM, "") if request.method == "POST" else ""),
+        ):
+            if not token:
+                continue
+            try:
+                return Launch(LaunchClaims.from_token(token), token, source)
+            except LaunchTokenError as exc:
+                logger.info("launch token rejected (%s) on %s", exc, request.path)
+                no_launch = _NoLaunch()
+                no_launch.error = str(exc)
+                return no_launch
+        return NO_LAUNCH
+
+
+class LaunchCsrfViewMiddleware(CsrfViewMiddleware):
+    """CSRF protection that works without cookies inside an LMS iframe.
+
+    A POST that carries a valid launch token in its body (or header) is a request no other site
+    could have forged: the token is a per-launch secret, never in a cookie, never sent to a
+    third party. Such a request still has to come from our own origin when the browser says
+    where it comes from. Anything else goes through Django's usual cookie-based check.
+    """
+
+    def process_view(self, request, callback, callback_args, callback_kwargs):
+        launch = getattr(request, "launch", None)
+        if (
+            request.method not in ("GET", "HEAD", "OPTIONS", "TRACE")
+            and launch
+            and launch.source in ("form", "header")
+            and not getattr(callback, "csrf_exempt", False)
+        ):
+            origin = request.META.get("HTTP_ORIGIN")
+            if origin and origin != "null" and origin != tool_origin(request):
+                return self._reject(request, f"Origin {origin} is not this tool")
+            if origin == "null" or (not origin and not self._same_origin_referer(request)):
+                return self._reject(request, "Cross-site request without a verifiable origin")
+            return self._accept(request)
+        return super().process_view(request, callback, callback_args, callback_kwargs)
+
+    @staticmethod
+    def _same_origin_referer(request) -> bool:
+        referer = request.META.get("HTTP_REFERER")
+        if not referer:
+            # Referrer-Policy: same-origin sends a referer on every same-origin POST; a
+            # browser that strips it still sends Origin on POST, handled above.
+            return False
+        parts = urlsplit(referer)
+        return f"{parts.scheme}://{parts.netloc}" == tool_origin(request)
+
+
+class SecurityHeadersMiddleware:
+    """CSP with frame-ancestors instead of X-Frame-Options on every tool page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Content-Security-Policy" in response:
+            return response
+        if request.path.startswith("/admin/"):
+            response["Content-Security-Policy"] = (
+                content_security_policy(None)
+                .replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+                .replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+            )
+            return response
+        launch = getattr(request, "launch", None)
+        ancestors = launch.frame_ancestors if launch else all_frame_ancestors()
+        response["Content-Security-Policy"] = content_security_policy(ancestors)
+        # Framable pages: X-Frame-Options cannot list origins, and CSP supersedes it.
+        if "X-Frame-Options" in response:
+            del response["X-Frame-Options"]
+        return response

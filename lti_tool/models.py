@@ -1,0 +1,157 @@
+"""Platform registrations and the map from LTI identifiers to participants, cohorts, placements."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from courses.models import Cohort, Participant, Placement
+
+
+def validate_platform_url(value: str) -> None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        raise ValidationError("Enter a full URL, such as https://lms.example.org/path.")
+    if parts.scheme != "https" and not settings.IGNITE_ALLOW_HTTP_PLATFORMS:
+        raise ValidationError("Platform URLs must use https (http is allowed only in DEBUG).")
+
+
+# Cloud LMSs whose one issuer serves every customer: the frame that holds the tool is on the
+# customer's own subdomain, which the registration does not name.
+CLOUD_FRAME_ORIGINS = {
+    "https://canvas.instructure.com": ["https://*.instructure.com"],
+    "https://canvas.beta.instructure.com": ["https://*.instructure.com"],
+    "https://canvas.test.instructure.com": ["https://*.instructure.com"],
+    "https://schoology.schoology.com": ["https://*.schoology.com"],
+}
+
+
+class Platform(models.Model):
+    """One registration of the tool in an LMS: unique per (issuer, client id)."""
+
+    name = models.CharField(max_length=200, blank=True)
+    issuer = models.CharField(max_length=255, validators=[validate_platform_url])
+    client_id = models.CharField(max_length=255)
+    auth_login_url = models.CharField(
+        "authorization (OIDC auth) URL", max_length=500, validators=[validate_platform_url]
+    )
+    auth_token_url = models.CharField(
+        "access token URL", max_length=500, validators=[validate_platform_url]
+    )
+    auth_audience = models.CharField(
+        "token audience",
+        max_length=500,
+        blank=True,
+        help_text="Audience for client assertions if the platform wants one other than the token URL.",
+    )
+    keyset_url = models.CharField(
+        "platform JWKS URL", max_length=500, validators=[validate_platform_url]
+    )
+    frame_origins = models.TextField(
+        blank=True,
+        help_text="Extra origins allowed to frame the tool, one per line (e.g. https://district.instructure.com).",
+    )
+    auto_admit_deployments = models.BooleanField(
+        default=False,
+        help_text="Accept launches from deployment ids not yet listed (each is logged and recorded).",
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "client_id"], name="unique_platform_registration"
+            )
+        ]
+        ordering = ["name", "issuer", "client_id"]
+
+    def __str__(self) -> str:
+        return self.name or f"{self.issuer} ({self.client_id})"
+
+    def frame_ancestor_origins(self) -> list[str]:
+        origins = []
+        for url in (self.issuer, self.auth_login_url):
+            parts = urlsplit(url)
+            if parts.scheme and parts.netloc:
+                origins.append(f"{parts.scheme}://{parts.netloc}")
+        origins += CLOUD_FRAME_ORIGINS.get(self.issuer.rstrip("/"), [])
+        origins += [line.strip() for line in self.frame_origins.splitlines() if line.strip()]
+        return list(dict.fromkeys(origins))
+
+
+class Deployment(models.Model):
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="deployments")
+    deployment_id = models.CharField(max_length=255)
+    name = models.CharField(max_length=200, blank=True)
+    auto_admitted = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "deployment_id"], name="unique_deployment")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deployment_id} on {self.platform}"
+
+
+class LtiUser(models.Model):
+    """A platform's user (`sub`) as a participant. `sub` is unique only within its platform."""
+
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="users")
+    sub = models.CharField(max_length=255)
+    participant = models.OneToOneField(
+        Participant, on_delete=models.CASCADE, related_name="lti_user"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["platform", "sub"], name="unique_lti_user")]
+
+    def __str__(self) -> str:
+        return f"{self.sub} on {self.platform_id}"
+
+
+class LtiContext(models.Model):
+    """An LMS course (context claim) in one deployment, as a cohort.
+
+    Launches without a context claim map to one cohort per deployment (context_id "").
+    """
+
+    deployment = models.ForeignKey(Deployment, on_delete=models.CASCADE, related_name="contexts")
+    context_id = models.CharField(max_length=255, blank=True)
+    cohort = models.OneToOneField(Cohort, on_delete=models.CASCADE, related_name="lti_context")
+    memberships_url = models.URLField(max_length=1000, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["deployment", "context_id"], name="unique_lti_context")
+        ]
+
+    def __str__(self) -> str:
+        return self.context_id or "(no context)"
+
+
+class LtiResourceLink(models.Model):
+    """An LMS link (resource_link claim) in a context, as a placement."""
+
+    context = models.ForeignKey(LtiContext, on_delete=models.CASCADE, related_name="resource_links")
+    resource_link_id = models.CharField(max_length=255)
+    placement = models.OneToOneField(Placement, on_delete=models.CASCADE, related_name="lti_link")
+    lineitem_url = models.URLField(max_length=1000, blank=True)
+    lineitems_url = models.URLField(max_length=1000, blank=True)
+    ags_scopes = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["context", "resource_link_id"], name="unique_lti_resource_link"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.resource_link_id

@@ -1,0 +1,150 @@
+"""Map a validated launch onto participant, cohort, placement and membership."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from courses.models import Cohort, Membership, Participant, Placement
+
+from .constants import (
+    CLAIM_AGS_ENDPOINT,
+    CLAIM_CONTEXT,
+    CLAIM_CUSTOM,
+    CLAIM_NRPS,
+    CLAIM_RESOURCE_LINK,
+    CLAIM_ROLES,
+    MESSAGE_RESOURCE_LINK,
+)
+from .launch import ValidLaunch
+from .launch_token import LaunchClaims
+from .models import LtiContext, LtiResourceLink, LtiUser
+from .roles import role_from_claims
+
+
+def _text(value: Any, limit: int = 255) -> str:
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _mapped(model: type[models.Model], lookup: dict, make_target: Callable[[], dict]):
+    """get_or_create for a mapping row whose creation also creates its one-to-one target.
+
+    Two first launches of the same person can race; the loser's insert fails on the unique
+    constraint inside a savepoint (rolling back its orphan target) and reads the winner's row.
+    """
+    row = model.objects.filter(**lookup).first()
+    if row is not None:
+        return row, False
+    try:
+        with transaction.atomic():
+            return model.objects.create(**lookup, **make_target()), True
+    except IntegrityError:
+        return model.objects.get(**lookup), False
+
+
+def _update(obj: models.Model, **values) -> None:
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    for name in changed:
+        setattr(obj, name, values[name])
+    if changed:
+        obj.save(update_fields=[*changed, "updated_at"])
+
+
+@transaction.atomic
+def launch_record(*, launch: ValidLaunch) -> LaunchClaims:
+    """Create or update the people and places a launch names; return the launch token claims."""
+    claims = launch.claims
+    person = {
+        "name": _text(claims.get("name")),
+        "given_name": _text(claims.get("given_name")),
+        "family_name": _text(claims.get("family_name")),
+        "email": _text(claims.get("email"), 320),
+    }
+    user, created = _mapped(
+        LtiUser,
+        {"platform": launch.platform, "sub": _text(claims.get("sub"))},
+        lambda: {"participant": Participant.objects.create(**person)},
+    )
+    participant = user.participant
+    if not created:
+        # Platforms may omit personal data on some launches: never erase what we know.
+        _update(participant, **{k: v for k, v in person.items() if v})
+
+    context = claims.get(CLAIM_CONTEXT) if isinstance(claims.get(CLAIM_CONTEXT), dict) else {}
+    nrps = claims.get(CLAIM_NRPS) if isinstance(claims.get(CLAIM_NRPS), dict) else {}
+    lti_context, _ = _mapped(
+        LtiContext,
+        {"deployment": launch.deployment, "context_id": _text(context.get("id"))},
+        lambda: {"cohort": Cohort.objects.create()},
+    )
+    cohort = lti_context.cohort
+    _update(
+        cohort,
+        **{
+            k: v
+            for k, v in {
+                "title": _text(context.get("title")),
+                "label": _text(context.get("label")),
+            }.items()
+            if v
+        },
+    )
+    memberships_url = _text(nrps.get("context_memberships_url"), 1000)
+    if memberships_url and memberships_url != lti_context.memberships_url:
+        lti_context.memberships_url = memberships_url
+        lti_context.save(update_fields=["memberships_url"])
+
+    placement = None
+    if launch.message_type == MESSAGE_RESOURCE_LINK:
+        link = claims[CLAIM_RESOURCE_LINK]
+        custom = claims.get(CLAIM_CUSTOM) if isinstance(claims.get(CLAIM_CUSTOM), dict) else {}
+        ags = (
+            claims.get(CLAIM_AGS_ENDPOINT)
+            if isinstance(claims.get(CLAIM_AGS_ENDPOINT), dict)
+            else {}
+        )
+        lti_link, _ = _mapped(
+            LtiResourceLink,
+            {"context": lti_context, "resource_link_id": _text(link.get("id"))},
+            lambda: {"placement": Placement.objects.create(cohort=cohort)},
+        )
+        placement = lti_link.placement
+        values = {"title": _text(link.get("title"))}
+        module = custom.get("module") or custom.get("ignite_module")
+        if isinstance(module, str) and module:
+            values["module_slug"] = module[:100]
+        _update(placement, **{k: v for k, v in values.items() if v})
+        ags_values = {
+            "lineitem_url": _text(ags.get("lineitem"), 1000),
+            "lineitems_url": _text(ags.get("lineitems"), 1000),
+            "ags_scopes": [s for s in ags.get("scope", []) if isinstance(s, str)]
+            if isinstance(ags.get("scope"), list)
+            else [],
+        }
+        changed = [k for k, v in ags_values.items() if getattr(lti_link, k) != v]
+        if changed:
+            for k in changed:
+                setattr(lti_link, k, ags_values[k])
+            lti_link.save(update_fields=changed)
+
+    role = role_from_claims(claims.get(CLAIM_ROLES))
+    Membership.objects.update_or_create(
+        participant=participant,
+        cohort=cohort,
+        defaults={
+            "role": role,
+            "status": Membership.Status.ACTIVE,
+            "last_launch_at": timezone.now(),
+        },
+    )
+    return LaunchClaims(
+        platform_id=launch.platform.pk,
+        deployment_id=launch.deployment.pk,
+        participant_id=participant.pk,
+        cohort_id=cohort.pk,
+        placement_id=placement.pk if placement else None,
+        role=role,
+    )

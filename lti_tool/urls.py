@@ -1,0 +1,15 @@
+from django.urls import path
+
+from keys.views import jwks_view
+
+from . import views
+
+app_name = "lti"
+
+urlpatterns = [
+    path("lti/login/", views.login, name="login"),
+    path("lti/launch/", views.launch, name="launch"),
+    path("lti/jwks/", jwks_view, name="jwks"),
+    path("app/", views.home, name="home"),
+    path("app/trainer/", views.trainer_dashboard, name="trainer-dashboard"),
+]

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def add_query(url: str, params: dict[str, str]) -> str:
+    """Add parameters to a URL that may already carry a query string (login URLs often do)."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
+
+
+def tool_origin(request: HttpRequest) -> str:
+    if settings.IGNITE_BASE_URL:
+        parts = urlsplit(settings.IGNITE_BASE_URL)
+        return f"{parts.scheme}://{parts.netloc}"
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def absolute(request: HttpRequest, path: str) -> str:
+    return tool_origin(request) + path
+
+
+def same_host(url: str, request: HttpRequest) -> bool:
+    parts = urlsplit(url)
+    return (
+        bool(parts.netloc) and parts.netloc.lower() == urlsplit(tool_origin(request)).netloc.lower()
+    )

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from courses.models import Membership
+
+from .access import launch_required, trainer_required
+from .errors import LaunchError
+from .launch import launch_validate
+from .launch_token import PARAM
+from .login import STATE_COOKIE_PREFIX, login_start
+from .services import launch_record
+from .urls_util import add_query
+
+security_log = logging.getLogger("ignite.lti.security")
+
+
+def launch_error_response(request, exc: LaunchError):
+    security_log.warning(
+        "launch rejected check=%s status=%s iss=%s client_id=%s deployment_id=%s path=%s detail=%s",
+        exc.check,
+        exc.status,
+        exc.context.get("iss", "-"),
+        exc.context.get("client_id", "-"),
+        exc.context.get("deployment_id", "-"),
+        request.path,
+        exc.detail or "-",
+    )
+    return render(
+        request,
+        "lti_tool/launch_error.html",
+        {"error": exc, "check": exc.check},
+        status=exc.status,
+    )
+
+
+@csrf_exempt  # the platform posts or redirects here cross-site by design (LTI Core 5.1.1)
+@require_http_methods(["GET", "POST"])
+def login(request):
+    params = request.POST if request.method == "POST" else request.GET
+    try:
+        start = login_start(request=request, params=params)
+    except LaunchError as exc:
+        return launch_error_response(request, exc)
+    response = HttpResponseRedirect(start.redirect_url)
+    response.set_cookie(
+        STATE_COOKIE_PREFIX + start.state,
+        start.state,
+        max_age=settings.IGNITE_LOGIN_STATE_TTL,
+        secure=True,
+        httponly=True,
+        samesite="None",
+        path="/lti/",
+    )
+    return response
+
+
+@csrf_exempt  # the id_token arrives as a cross-site form post; state and nonce protect it
+@require_POST
+def launch(request):
+    try:
+        valid = launch_validate(request)
+        claims = launch_record(launch=valid)
+    except LaunchError as exc:
+        return launch_error_response(request, exc)
+    state_cookie = STATE_COOKIE_PREFIX + request.POST.get("state", "")
+    response = HttpResponseRedirect(add_query(reverse("lti:home"), {PARAM: claims.to_token()}))
+    response.status_code = 303
+    response.delete_cookie(state_cookie, path="/lti/", samesite="None")
+    return response
+
+
+@require_GET
+@launch_required
+def home(request):
+    launch = request.launch
+    return render(
+        request,
+        "lti_tool/home.html",
+        {
+            "participant": launch.participant,
+            "cohort": launch.cohort,
+            "placement": launch.placement,
+        },
+    )
+
+
+@require_GET
+@trainer_required
+def trainer_dashboard(request):
+    memberships = (
+        Membership.objects.filter(cohort_id=request.launch.claims.cohort_id)
+        .select_related("participant")
+        .order_by("role", "participant__name")
+    )
+    return render(
+        request,
+        "lti_tool/trainer.html",
+        {"cohort": request.launch.cohort, "memberships": memberships},
+    )
+
+
+def csrf_failure(request, reason=""):
+    security_log.warning("csrf rejected path=%s reason=%s", request.path, reason)
+    return render(
+        request,
+        "lti_tool/denied.html",
+        {
+            "title": "This form could not be sent",
+            "message": "The page was open too long or came from somewhere else. Reload the page and try again.",
+        },
+        status=403,
+    )

@@ -1,0 +1,1 @@
+# Mastery checks, attempts, grade outbox: see the "Mastery checks" issue.

@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.core.cache import cache
+
+from lti_tool.models import Deployment, Platform
+
+ISSUER = "https://canvas.test.example"
+CLIENT_ID = "10000000000001"
+DEPLOYMENT_ID = "1:deployment-abc"
+LTI = "https://purl.imsglobal.org/spec/lti/claim/"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(scope="session")
+def platform_private_key():
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def public_jwk(private_key, kid: str) -> dict:
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(private_key.public_key()))
+    jwk.pop("key_ops", None)
+    jwk.update({"kid": kid, "alg": "RS256", "use": "sig"})
+    return jwk
+
+
+class JwksServer:
+    """A platform's JWKS endpoint on loopback: real HTTP, with a key set tests can change."""
+
+    def __init__(self):
+        self.key_set: dict = {"keys": []}
+        self.requests = 0
+        self.status = 200
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                server.requests += 1
+                body = json.dumps(server.key_set).encode()
+                self.send_response(server.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/jwks"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def jwks_server_session():
+    server = JwksServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def jwks_server(jwks_server_session, platform_private_key):
+    jwks_server_session.key_set = {"keys": [public_jwk(platform_private_key, "platform-key-1")]}
+    jwks_server_session.requests = 0
+    jwks_server_session.status = 200
+    return jwks_server_session
+
+
+@pytest.fixture
+def platform(db, jwks_server):
+    p = Platform.objects.create(
+        name="Test Canvas",
+        issuer=ISSUER,
+        client_id=CLIENT_ID,
+        auth_login_url="https://canvas.test.example/api/lti/authorize_redirect?x=1",
+        auth_token_url="https://canvas.test.example/login/oauth2/token",
+        keyset_url=jwks_server.url,
+    )
+    Deployment.objects.create(platform=p, deployment_id=DEPLOYMENT_ID)
+    return p
+
+
+class LtiClient:
+    """Drives the tool's login and launch as a platform and a browser would."""
+
+    def __init__(self, client, platform, private_key, kid="platform-key-1"):
+        self.client = client
+        self.platform = platform
+        self.private_key = private_key
+        self.kid = kid
+
+    def login(self, **overrides) -> tuple[str, str]:
+        params = {
+            "iss": self.platform.issuer,
+            "login_hint": "user-hint",
+            "target_link_uri": "http://testserver/app/",
+            "client_id": self.platform.client_id,
+            "lti_deployment_id": DEPLOYMENT_ID,
+        }
+        params.update(overrides)
+        response = self.client.post("/lti/login/", {k: v for k, v in params.items() if v is not None})
+        assert response.status_code == 302, response.content
+        query = parse_qs(urlsplit(response["Location"]).query)
+        return query["state"][0], query["nonce"][0]
+
+    def claims(self, nonce: str, **overrides) -> dict:
+        now = int(time.time())
+        claims = {
+            "iss": self.platform.issuer,
+            "aud": self.platform.client_id,
+            "sub": "user-123",
+            "iat": now,
+            "exp": now + 300,
+            "nonce": nonce,
+            "name": "Maya Alvarez",
+            "email": "maya@district.example",
+            LTI + "message_type": "LtiResourceLinkRequest",
+            LTI + "version": "1.3.0",
+            LTI + "deployment_id": DEPLOYMENT_ID,
+            LTI + "target_link_uri": "http://testserver/app/",
+            LTI + "resource_link": {"id": "link-1", "title": "Blended models"},
+            LTI + "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"],
+            LTI + "context": {"id": "course-1", "title": "BL Cohort", "label": "BL"},
+        }
+        for key, value in overrides.items():
+            if value is _DROP:
+                claims.pop(key, None)
+            else:
+                claims[key] = value
+        return claims
+
+    def sign(self, claims: dict, *, key=None, kid=None, alg="RS256", headers=None) -> str:
+        hdr = {"kid": kid if kid is not None else self.kid, **(headers or {})}
+        if kid is False:
+            hdr.pop("kid")
+        return jwt.encode(claims, key or self.private_key, algorithm=alg, headers=hdr)
+
+    def post_launch(self, id_token: str, state: str, *, cookie_state: str | None = None):
+        return self.client.post("/lti/launch/", {"id_token": id_token, "state": state})
+
+    def launch(self, **claim_overrides):
+        state, nonce = self.login()
+        token = self.sign(self.claims(nonce, **claim_overrides))
+        return self.post_launch(token, state)
+
+
+class _Drop:
+    pass
+
+
+_DROP = _Drop()
+
+
+@pytest.fixture
+def DROP():  # noqa: N802
+    return _DROP
+
+
+@pytest.fixture
+def lti(client, platform, platform_private_key):
+    return LtiClient(client, platform, platform_private_key)
+
+
+@pytest.fixture
+def unique():
+    return lambda prefix="x": f"{prefix}-{uuid.uuid4().hex[:8]}"
