@@ -163,6 +163,7 @@ class SecurityHeadersMiddleware:
                 .replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
                 .replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
             )
+            response["X-Frame-Options"] = "DENY"
             return response
         launch = getattr(request, "launch", None)
         ancestors = launch.frame_ancestors if launch else all_frame_ancestors()

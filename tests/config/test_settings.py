@@ -1,0 +1,68 @@
+"""Start-up refusals are checked in a fresh interpreter: settings are read once per process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start(**env_overrides) -> subprocess.CompletedProcess:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "IGNITE_DEV_PLATFORM", "IGNITE_KEY_ENCRYPTION_SECRET"}
+    }
+    env.update(env_overrides)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print('DEBUG', settings.DEBUG, settings.SESSION_COOKIE_SAMESITE, settings.SESSION_COOKIE_SECURE)",
+        ],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_missing_secret_key_is_a_startup_error_outside_debug():
+    result = start(IGNITE_KEY_ENCRYPTION_SECRET="k")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_missing_key_encryption_secret_is_a_startup_error_outside_debug():
+    result = start(SECRET_KEY="s" * 50)
+    assert result.returncode != 0
+    assert "IGNITE_KEY_ENCRYPTION_SECRET is not set" in result.stderr
+
+
+def test_debug_is_off_by_default_and_cookies_are_cross_site_ready():
+    result = start(SECRET_KEY="s" * 50, IGNITE_KEY_ENCRYPTION_SECRET="k")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "DEBUG False None True"
+
+
+def test_dev_platform_refused_without_debug():
+    result = start(SECRET_KEY="s" * 50, IGNITE_KEY_ENCRYPTION_SECRET="k", IGNITE_DEV_PLATFORM="1")
+    assert result.returncode != 0
+    assert "IGNITE_DEV_PLATFORM=1 is refused when DEBUG is off" in result.stderr
+
+
+def test_bad_boolean_is_a_clear_startup_error():
+    result = start(DEBUG="maybe")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+
+
+def test_secret_from_file(tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("from-a-file-" + "x" * 40 + "\n")
+    result = start(SECRET_KEY_FILE=str(secret), IGNITE_KEY_ENCRYPTION_SECRET="k")
+    assert result.returncode == 0, result.stderr
