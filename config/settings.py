@@ -161,6 +161,9 @@ TASKS = {
     }
 }
 
+# The task that delivers the grade outbox (mastery never imports the LMS side directly).
+IGNITE_GRADE_DELIVERY_TASK = "lti_tool.tasks.deliver_grades"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -155,3 +155,23 @@ class LtiResourceLink(models.Model):
 
     def __str__(self) -> str:
         return self.resource_link_id
+
+
+class LtiLineItem(models.Model):
+    """A gradebook column Ignite found or created for a link, by tag (mastery, evidence)."""
+
+    resource_link = models.ForeignKey(
+        LtiResourceLink, on_delete=models.CASCADE, related_name="line_items"
+    )
+    tag = models.CharField(max_length=64)
+    url = models.URLField(max_length=1000)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resource_link", "tag"], name="unique_line_item_per_tag"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.url

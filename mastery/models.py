@@ -1,1 +1,62 @@
-# Mastery checks, attempts, grade outbox: see the "Mastery checks" issue.
+"""Mastery checks and the grade outbox.
+
+The outbox: grading writes a GradeRecord in the same transaction as the attempt, so a score
+can never be lost between the database and the LMS. A worker (lti_tool/passback.py) claims
+rows with a conditional update and delivers them through AGS.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from courses.models import Participant, Placement
+
+
+class GradeRecord(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        DELIVERED = "delivered", "In the gradebook"
+        FAILED = "failed", "Could not be sent"
+        SUPERSEDED = "superseded", "Replaced by a newer score"
+        NO_GRADEBOOK = "no_gradebook", "This LMS link has no gradebook"
+
+    class Kind(models.TextChoices):
+        MASTERY = "mastery", "Mastery check"
+        EVIDENCE = "evidence", "Evidence of practice"
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="grade_records"
+    )
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="grade_records")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.MASTERY)
+    score_given = models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True)
+    score_maximum = models.DecimalField(max_digits=9, decimal_places=4)
+    activity_progress = models.CharField(max_length=16, default="Completed")
+    grading_progress = models.CharField(max_length=16, default="FullyGraded")
+    comment = models.TextField(blank=True)
+    # The score's time as the LMS sees it: strictly increasing per participant and placement,
+    # because platforms ignore a score older than the one they hold.
+    timestamp = models.DateTimeField()
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="grade_due_idx"),
+            models.Index(
+                fields=["participant", "placement", "kind", "timestamp"], name="grade_pair_idx"
+            ),
+        ]
+        ordering = ["-timestamp"]
+
+    def __str__(self) -> str:
+        return f"{self.participant} {self.placement}: {self.score_given}/{self.score_maximum} ({self.status})"

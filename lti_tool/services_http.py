@@ -1,0 +1,236 @@
+"""Calls from Ignite to a platform's LTI Advantage services: access tokens, AGS, NRPS.
+
+pylti1p3's service connector sets no timeout, signs each client assertion with a PEM string
+(~35 ms of CPU), caches tokens only inside one connector object (or, in pylti1p3next, by issuer
+and scopes, which mixes up registrations sharing an issuer), and raises bare exceptions. This
+module keeps the same protocol (1EdTech Security Framework 4.1, AGS 2.0, NRPS 2.0) with:
+a timeout and User-Agent on every call, tokens cached per platform registration and scope set
+until shortly before expiry, a 401 answered by one retry with a fresh token, and errors that
+say whether retrying can help (`ServiceError.permanent`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from django.conf import settings
+from django.core.cache import cache
+
+from keys.services import sign_jwt
+
+from .models import Platform
+from .platform_keys import http_session
+
+logger = logging.getLogger("ignite.lti.services")
+
+SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
+SCOPE_LINEITEM_READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
+SCOPE_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+SCOPE_RESULT_READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly"
+SCOPE_NRPS = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+
+MEDIA_LINEITEM = "application/vnd.ims.lis.v2.lineitem+json"
+MEDIA_LINEITEMS = "application/vnd.ims.lis.v2.lineitemcontainer+json"
+MEDIA_SCORE = "application/vnd.ims.lis.v1.score+json"
+MEDIA_MEMBERSHIPS = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
+
+TOKEN_EXPIRY_MARGIN = 60  # seconds: never send a token that may expire in flight
+MAX_PAGES = 200  # a bound on paging, so a platform's loop of `next` links cannot hang a worker
+
+
+class ServiceError(Exception):
+    """A call to a platform failed. `permanent` says whether retrying the same call can help."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ):
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+        self.status = status
+        self.retry_after = retry_after
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+def _platform_message(response: requests.Response) -> str:
+    try:
+        data = response.json()
+    except ValueError:
+        return response.text[:300].strip()
+    if isinstance(data, dict):
+        for key in ("error_description", "message", "error", "errors"):
+            if data.get(key):
+                return str(data[key])[:300]
+    return str(data)[:300]
+
+
+def error_for(response: requests.Response, what: str) -> ServiceError:
+    status = response.status_code
+    transient = status in (408, 425, 429) or status >= 500
+    return ServiceError(
+        f"{what}: HTTP {status}: {_platform_message(response)}",
+        permanent=not transient,
+        status=status,
+        retry_after=_retry_after(response),
+    )
+
+
+def _scope_key(platform: Platform, scopes: tuple[str, ...]) -> str:
+    # Keyed by the registration (not the issuer): Canvas Cloud customers share one issuer.
+    digest = hashlib.sha256(
+        f"{platform.auth_token_url}|{' '.join(sorted(scopes))}".encode()
+    ).hexdigest()[:24]
+    return f"lti:token:{platform.pk}:{platform.client_id}:{digest}"
+
+
+@dataclass
+class Counters:
+    token_requests: int = 0
+
+
+counters = Counters()
+
+
+class PlatformClient:
+    """One platform registration's service calls, with its access tokens."""
+
+    def __init__(self, platform: Platform, session: requests.Session | None = None):
+        self.platform = platform
+        self.session = session or http_session()
+        self.timeout = settings.IGNITE_HTTP_TIMEOUT
+
+    # --- tokens -------------------------------------------------------------------------
+
+    def access_token(self, scopes: tuple[str, ...], *, fresh: bool = False) -> str:
+        key = _scope_key(self.platform, scopes)
+        if not fresh:
+            token = cache.get(key)
+            if token:
+                return token
+        token, expires_in = self._request_token(scopes)
+        ttl = max(int(expires_in) - TOKEN_EXPIRY_MARGIN, 1)
+        cache.set(key, token, ttl)
+        return token
+
+    def forget_token(self, scopes: tuple[str, ...]) -> None:
+        cache.delete(_scope_key(self.platform, scopes))
+
+    def _request_token(self, scopes: tuple[str, ...]) -> tuple[str, int]:
+        platform = self.platform
+        now = int(time.time())
+        assertion = sign_jwt(
+            {
+                "iss": platform.client_id,
+                "sub": platform.client_id,
+                "aud": platform.auth_audience or platform.auth_token_url,
+                "iat": now,
+                "exp": now + 300,
+                "jti": uuid.uuid4().hex,
+            }
+        )
+        counters.token_requests += 1
+        try:
+            response = self.session.post(
+                platform.auth_token_url,
+                data={
+                    "grant_type": "client_credentials",
+                    "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                    "client_assertion": assertion,
+                    "scope": " ".join(scopes),
+                },
+                headers={"Accept": "application/json"},
+                timeout=self.timeout,
+            )
+        except requests.RequestException as exc:
+            raise ServiceError(
+                f"access token request failed: {exc.__class__.__name__}", permanent=False
+            ) from exc
+        if response.status_code != 200:
+            error = error_for(response, "access token request refused")
+            # A refused client (bad key, unknown client id) will not fix itself.
+            error.permanent = response.status_code in (400, 401, 403)
+            raise error
+        try:
+            data = response.json()
+            return str(data["access_token"]), int(data.get("expires_in", 3600))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ServiceError(
+                "access token response is not valid JSON with access_token", permanent=False
+            ) from exc
+
+    # --- requests -----------------------------------------------------------------------
+
+    def request(
+        self, method: str, url: str, scopes: tuple[str, ...], *, what: str, **kwargs
+    ) -> requests.Response:
+        """A service call with a Bearer token; a 401 gets one retry with a new token."""
+        for attempt in (1, 2):
+            token = self.access_token(scopes, fresh=attempt == 2)
+            headers = {**kwargs.pop("headers", {}), "Authorization": f"Bearer {token}"}
+            try:
+                response = self.session.request(
+                    method, url, headers=headers, timeout=self.timeout, **kwargs
+                )
+            except requests.RequestException as exc:
+                raise ServiceError(f"{what}: {exc.__class__.__name__}", permanent=False) from exc
+            if response.status_code == 401 and attempt == 1:
+                logger.info(
+                    "%s: 401 from %s, retrying with a new access token", what, self.platform
+                )
+                self.forget_token(scopes)
+                kwargs["headers"] = {k: v for k, v in headers.items() if k != "Authorization"}
+                continue
+            if response.status_code >= 400:
+                raise error_for(response, what)
+            return response
+        raise AssertionError("unreachable")
+
+    def get_pages(self, url: str, scopes: tuple[str, ...], *, accept: str, what: str):
+        """Every page of a container, following `Link: rel="next"` (Schoology pages at 100)."""
+        seen = set()
+        for _ in range(MAX_PAGES):
+            if url in seen:
+                return
+            seen.add(url)
+            response = self.request("GET", url, scopes, what=what, headers={"Accept": accept})
+            try:
+                yield response.json()
+            except ValueError as exc:
+                raise ServiceError(f"{what}: response is not JSON", permanent=False) from exc
+            next_link = response.links.get("next", {}).get("url")
+            if not next_link:
+                return
+            url = next_link
+
+
+def scores_url(lineitem_url: str) -> str:
+    """The scores endpoint of a line item: path + /scores, query string kept (Canvas)."""
+    parts = urlsplit(lineitem_url)
+    return urlunsplit(
+        (parts.scheme, parts.netloc, parts.path.rstrip("/") + "/scores", parts.query, "")
+    )

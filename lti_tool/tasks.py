@@ -1,0 +1,21 @@
+"""Background tasks (Django Tasks API; database backend by default)."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django_tasks import task
+
+from .passback import grades_drain, next_due_at
+
+
+@task()
+def deliver_grades() -> dict:
+    counts = grades_drain()
+    follow_up = next_due_at()
+    # Retries wait in the outbox; one delayed task (not one per failed row) looks again when
+    # the first is due.
+    if follow_up is not None and cache.add(
+        f"grades:follow-up:{int(follow_up.timestamp())}", 1, 3600
+    ):
+        deliver_grades.using(run_after=follow_up).enqueue()
+    return counts

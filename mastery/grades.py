@@ -1,0 +1,192 @@
+"""The grade outbox: write (in the grading transaction), claim, settle, and read.
+
+Delivery itself knows the LMS and lives in lti_tool/passback.py; this module knows only rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from courses.models import Participant, Placement
+
+from .models import GradeRecord
+
+logger = logging.getLogger("ignite.grades")
+
+LEASE = timedelta(seconds=120)
+BACKOFF_BASE = 2.0  # seconds
+BACKOFF_MAX = 3600.0
+
+
+def grade_record_create(
+    *,
+    participant: Participant,
+    placement: Placement,
+    score_given: Decimal | float | None,
+    score_maximum: Decimal | float,
+    kind: str = GradeRecord.Kind.MASTERY,
+    activity_progress: str = "Completed",
+    grading_progress: str = "FullyGraded",
+    comment: str = "",
+) -> GradeRecord:
+    """Add a score to the outbox. Call inside the transaction that produced the score."""
+    if Decimal(str(score_maximum)) <= 0:
+        raise ValueError("score_maximum must be greater than 0")
+    now = timezone.now()
+    last = (
+        GradeRecord.objects.select_for_update()
+        .filter(participant=participant, placement=placement, kind=kind)
+        .order_by("-timestamp")
+        .values_list("timestamp", flat=True)
+        .first()
+    )
+    timestamp = now if last is None or now > last else last + timedelta(milliseconds=1)
+    record = GradeRecord.objects.create(
+        participant=participant,
+        placement=placement,
+        kind=kind,
+        score_given=None if score_given is None else Decimal(str(score_given)),
+        score_maximum=Decimal(str(score_maximum)),
+        activity_progress=activity_progress,
+        grading_progress=grading_progress,
+        comment=comment,
+        timestamp=timestamp,
+    )
+    # Only the newest score of a kind matters to the gradebook: older unsent ones are dropped.
+    GradeRecord.objects.filter(
+        participant=participant,
+        placement=placement,
+        kind=kind,
+        status=GradeRecord.Status.PENDING,
+        timestamp__lt=timestamp,
+    ).update(status=GradeRecord.Status.SUPERSEDED, lease_until=None)
+    transaction.on_commit(_nudge_worker)
+    return record
+
+
+def _nudge_worker() -> None:
+    """Ask the worker to deliver now. The task is named in settings so that this app does not
+    import the LMS side (lti_tool) that knows how to deliver."""
+    try:
+        import_string(settings.IGNITE_GRADE_DELIVERY_TASK).enqueue()
+    except Exception:  # noqa: BLE001 - the row is safe in the outbox; the worker's sweep sends it
+        logger.warning("could not enqueue grade delivery", exc_info=True)
+
+
+def _due() -> Q:
+    now = timezone.now()
+    return Q(status=GradeRecord.Status.PENDING, next_attempt_at__lte=now) | Q(
+        status=GradeRecord.Status.SENDING, lease_until__lt=now
+    )
+
+
+def grades_due_ids(*, limit: int = 100) -> list[int]:
+    return list(
+        GradeRecord.objects.filter(_due())
+        .order_by("next_attempt_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def grade_claim(*, record_id: int) -> GradeRecord | None:
+    """Claim a due row for delivery: a conditional update that must change exactly one row.
+
+    A row whose sender died mid-delivery is due again once its lease has passed.
+    """
+    now = timezone.now()
+    claimed = GradeRecord.objects.filter(_due(), pk=record_id).update(
+        status=GradeRecord.Status.SENDING,
+        lease_until=now + LEASE,
+        attempts=F("attempts") + 1,
+        last_attempt_at=now,
+    )
+    if claimed != 1:
+        return None
+    record = GradeRecord.objects.select_related("participant", "placement").get(pk=record_id)
+    newer = GradeRecord.objects.filter(
+        participant_id=record.participant_id,
+        placement_id=record.placement_id,
+        kind=record.kind,
+        timestamp__gt=record.timestamp,
+    ).exclude(status=GradeRecord.Status.SUPERSEDED)
+    if newer.exists():
+        # A newer score exists: never send an older one after (or instead of) it.
+        _settle(record, status=GradeRecord.Status.SUPERSEDED)
+        return None
+    return record
+
+
+def _settle(record: GradeRecord, **values) -> None:
+    values.setdefault("lease_until", None)
+    GradeRecord.objects.filter(pk=record.pk, status=GradeRecord.Status.SENDING).update(**values)
+
+
+def grade_delivered(*, record: GradeRecord) -> None:
+    _settle(record, status=GradeRecord.Status.DELIVERED, delivered_at=timezone.now(), last_error="")
+
+
+def grade_no_gradebook(*, record: GradeRecord, reason: str) -> None:
+    _settle(record, status=GradeRecord.Status.NO_GRADEBOOK, last_error=reason)
+
+
+def grade_failed(
+    *, record: GradeRecord, error: str, permanent: bool, retry_after: float | None = None
+) -> datetime | None:
+    """Record a failed delivery: permanent ones stop for a person to see; others back off."""
+    if permanent:
+        _settle(record, status=GradeRecord.Status.FAILED, last_error=error)
+        return None
+    delay = min(BACKOFF_BASE * 2 ** max(record.attempts - 1, 0), BACKOFF_MAX)
+    delay = random.uniform(delay / 2, delay)  # noqa: S311 - jitter, not security
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, BACKOFF_MAX))
+    next_at = timezone.now() + timedelta(seconds=delay)
+    _settle(record, status=GradeRecord.Status.PENDING, last_error=error, next_attempt_at=next_at)
+    return next_at
+
+
+def grades_retry(*, ids: list[int] | None = None, placement_ids: list[int] | None = None) -> int:
+    """Send failed scores again (the trainer's retry button, `manage.py grades retry`)."""
+    qs: QuerySet[GradeRecord] = GradeRecord.objects.filter(status=GradeRecord.Status.FAILED)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    if placement_ids is not None:
+        qs = qs.filter(placement_id__in=placement_ids)
+    # A failed row with a newer sibling is superseded instead of resent.
+    count = 0
+    for record in qs:
+        newer = GradeRecord.objects.filter(
+            participant_id=record.participant_id,
+            placement_id=record.placement_id,
+            kind=record.kind,
+            timestamp__gt=record.timestamp,
+        ).exclude(status=GradeRecord.Status.SUPERSEDED)
+        status = GradeRecord.Status.SUPERSEDED if newer.exists() else GradeRecord.Status.PENDING
+        count += GradeRecord.objects.filter(pk=record.pk, status=GradeRecord.Status.FAILED).update(
+            status=status, next_attempt_at=timezone.now(), attempts=0
+        )
+    if count:
+        transaction.on_commit(_nudge_worker)
+    return count
+
+
+def grade_latest_for(
+    *, participant_id: int, placement_id: int, kind: str = GradeRecord.Kind.MASTERY
+) -> GradeRecord | None:
+    return (
+        GradeRecord.objects.filter(
+            participant_id=participant_id, placement_id=placement_id, kind=kind
+        )
+        .exclude(status=GradeRecord.Status.SUPERSEDED)
+        .order_by("-timestamp")
+        .first()
+    )

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from courses.models import Cohort, Participant, Placement
+from mastery import grades
+from mastery.models import GradeRecord
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pair():
+    cohort = Cohort.objects.create(title="C")
+    return Participant.objects.create(name="T"), Placement.objects.create(cohort=cohort, title="P")
+
+
+def write(pair, score, **kw):
+    participant, placement = pair
+    return grades.grade_record_create(
+        participant=participant, placement=placement, score_given=score, score_maximum=100, **kw
+    )
+
+
+def test_timestamps_strictly_increase_even_within_the_same_instant(pair, monkeypatch):
+    frozen = timezone.now()
+    monkeypatch.setattr(grades.timezone, "now", lambda: frozen)
+    first, second, third = write(pair, 50), write(pair, 60), write(pair, 70)
+    assert first.timestamp < second.timestamp < third.timestamp
+
+
+def test_newer_score_supersedes_older_unsent_ones(pair):
+    old = write(pair, 50)
+    new = write(pair, 90)
+    old.refresh_from_db()
+    assert old.status == GradeRecord.Status.SUPERSEDED
+    assert grades.grades_due_ids() == [new.pk]
+
+
+def test_claim_changes_exactly_one_row_once(pair):
+    record = write(pair, 80)
+    assert grades.grade_claim(record_id=record.pk) is not None
+    assert grades.grade_claim(record_id=record.pk) is None  # a second worker gets nothing
+    record.refresh_from_db()
+    assert record.status == GradeRecord.Status.SENDING and record.attempts == 1
+
+
+def test_claim_skips_a_row_once_a_newer_one_exists(pair):
+    old = write(pair, 50)
+    claimed = grades.grade_claim(record_id=old.pk)
+    write(pair, 90)  # arrives while the old one is being sent
+    grades.grade_failed(record=claimed, error="timeout", permanent=False)
+    old.refresh_from_db()
+    GradeRecord.objects.filter(pk=old.pk).update(next_attempt_at=timezone.now())
+    assert grades.grade_claim(record_id=old.pk) is None
+    old.refresh_from_db()
+    assert old.status == GradeRecord.Status.SUPERSEDED
+
+
+def test_a_dead_senders_lease_expires_and_the_row_is_due_again(pair):
+    record = write(pair, 80)
+    grades.grade_claim(record_id=record.pk)
+    assert grades.grades_due_ids() == []
+    GradeRecord.objects.filter(pk=record.pk).update(
+        lease_until=timezone.now() - timedelta(seconds=1)
+    )
+    assert grades.grades_due_ids() == [record.pk]
+    assert grades.grade_claim(record_id=record.pk).attempts == 2
+
+
+def test_transient_failure_backs_off_and_honours_retry_after(pair):
+    record = write(pair, 80)
+    claimed = grades.grade_claim(record_id=record.pk)
+    before = timezone.now()
+    next_at = grades.grade_failed(record=claimed, error="HTTP 429", permanent=False, retry_after=30)
+    assert next_at >= before + timedelta(seconds=30)
+    record.refresh_from_db()
+    assert record.status == GradeRecord.Status.PENDING and record.last_error == "HTTP 429"
+    assert grades.grades_due_ids() == []
+
+
+def test_backoff_grows_with_attempts(pair):
+    record = write(pair, 80)
+    delays = []
+    for _ in range(6):
+        GradeRecord.objects.filter(pk=record.pk).update(next_attempt_at=timezone.now())
+        claimed = grades.grade_claim(record_id=record.pk)
+        delays.append(
+            (
+                grades.grade_failed(record=claimed, error="x", permanent=False) - timezone.now()
+            ).total_seconds()
+        )
+    assert delays[-1] > delays[0] * 4
+    assert max(delays) <= grades.BACKOFF_MAX
+
+
+def test_permanent_failure_stops_and_can_be_retried(pair):
+    record = write(pair, 80)
+    claimed = grades.grade_claim(record_id=record.pk)
+    grades.grade_failed(record=claimed, error="HTTP 400: user not enrolled", permanent=True)
+    record.refresh_from_db()
+    assert record.status == GradeRecord.Status.FAILED
+    assert grades.grades_due_ids() == []
+    assert grades.grades_retry(ids=[record.pk]) == 1
+    assert grades.grades_due_ids() == [record.pk]
+
+
+def test_score_maximum_must_be_positive(pair):
+    with pytest.raises(ValueError):
+        grades.grade_record_create(
+            participant=pair[0], placement=pair[1], score_given=0, score_maximum=0
+        )
