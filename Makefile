@@ -26,8 +26,11 @@ setup: install
 		$(DEV_ENV) $(PY) manage.py import_content; fi
 	$(DEV_ENV) $(PY) manage.py devplatform setup --base-url $(BASE_URL)
 
+# The web server and the grade worker together; Ctrl-C stops both.
 run: setup
 	@echo "Ignite: open $(BASE_URL)/dev/platform/ to launch as a teacher or a trainer"
+	@trap 'kill 0' EXIT INT TERM; \
+	$(DEV_ENV) $(PY) manage.py grades worker -v 0 & \
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Browser tests need Debian's Chromium (never a downloaded browser build).
