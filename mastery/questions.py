@@ -1,0 +1,149 @@
+"""Question types: how a question is shown, how an answer is read, and how it is scored.
+
+Questions are the validated dicts of a content pack's questions.yaml (docs/content-packs.md).
+Scoring happens on the server only; what the browser gets (`present`) never carries the key.
+
+Types and rules:
+- single: one option is right; 1 or 0.
+- multiple: partial credit = (right options picked - wrong options picked) / right options,
+  never below 0; picking everything therefore earns nothing unless everything is right.
+- true_false: 1 or 0.
+- numeric: right when |answer - given| <= tolerance.
+- ordering: all or nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+TYPES = ("single", "multiple", "true_false", "numeric", "ordering")
+MAX_ANSWER_LENGTH = 64
+
+
+def present(question: Mapping[str, Any], rng: random.Random) -> dict:
+    """What the page shows: prompt and shuffled choices keyed by their original position."""
+    shown: dict[str, Any] = {
+        "id": question["id"],
+        "type": question["type"],
+        "prompt": question["prompt"],
+    }
+    if question["type"] in ("single", "multiple"):
+        keys = list(range(len(question["options"])))
+        rng.shuffle(keys)
+        shown["options"] = [{"key": str(k), "text": question["options"][k]["text"]} for k in keys]
+    elif question["type"] == "ordering":
+        keys = list(range(len(question["items"])))
+        # A shuffle that happens to be the right order would give the answer away.
+        for _ in range(10):
+            rng.shuffle(keys)
+            if keys != sorted(keys) or len(keys) < 2:
+                break
+        shown["items"] = [{"key": str(k), "text": question["items"][k]} for k in keys]
+    return shown
+
+
+def read_answer(question: Mapping[str, Any], data) -> Any:
+    """The answer to one question from form data (a QueryDict or dict of lists); None if blank.
+
+    Malformed values are treated as no answer rather than errors: a tampered form can only
+    lose its own points.
+    """
+    name = f"q-{question['id']}"
+    kind = question["type"]
+    getlist = data.getlist if hasattr(data, "getlist") else lambda k: data.get(k, [])
+    if kind == "single":
+        values = getlist(name)
+        n = len(question["options"])
+        return int(values[0]) if values and values[0].isdigit() and int(values[0]) < n else None
+    if kind == "multiple":
+        n = len(question["options"])
+        picked = sorted({int(v) for v in getlist(name) if v.isdigit() and int(v) < n})
+        return picked or None
+    if kind == "true_false":
+        values = getlist(name)
+        return {"true": True, "false": False}.get(values[0]) if values else None
+    if kind == "numeric":
+        values = getlist(name)
+        if not values or len(values[0]) > MAX_ANSWER_LENGTH:
+            return None
+        try:
+            number = Decimal(values[0].strip().replace(",", "."))
+        except InvalidOperation:
+            return None
+        return str(number) if number.is_finite() else None
+    if kind == "ordering":
+        n = len(question["items"])
+        positions = {}
+        for key in range(n):
+            values = getlist(f"{name}-{key}")
+            if not values or not values[0].isdigit() or not 1 <= int(values[0]) <= n:
+                return None
+            positions[key] = int(values[0])
+        if len(set(positions.values())) != n:
+            return None  # two items in the same place: not an order
+        return [key for key, _ in sorted(positions.items(), key=lambda kv: kv[1])]
+    raise ValueError(f"unknown question type {kind!r}")
+
+
+def score(question: Mapping[str, Any], answer: Any) -> float:
+    """Credit from 0 to 1 for an answer read by read_answer."""
+    if answer is None:
+        return 0.0
+    kind = question["type"]
+    if kind == "single":
+        return 1.0 if question["options"][answer].get("correct") else 0.0
+    if kind == "multiple":
+        right = {i for i, o in enumerate(question["options"]) if o.get("correct")}
+        picked = set(answer)
+        return max(0.0, (len(picked & right) - len(picked - right)) / len(right))
+    if kind == "true_false":
+        return 1.0 if answer is bool(question["answer"]) else 0.0
+    if kind == "numeric":
+        given = float(answer)
+        if not math.isfinite(given):
+            return 0.0
+        return (
+            1.0
+            if abs(given - float(question["answer"])) <= float(question.get("tolerance", 0)) + 1e-9
+            else 0.0
+        )
+    if kind == "ordering":
+        return 1.0 if list(answer) == list(range(len(question["items"]))) else 0.0
+    raise ValueError(f"unknown question type {kind!r}")
+
+
+def describe_answer(question: Mapping[str, Any], answer: Any) -> str:
+    """An answer in words, for the feedback page."""
+    if answer is None:
+        return "No answer"
+    kind = question["type"]
+    if kind == "single":
+        return question["options"][answer]["text"]
+    if kind == "multiple":
+        return "; ".join(question["options"][i]["text"] for i in answer)
+    if kind == "true_false":
+        return "True" if answer else "False"
+    if kind == "numeric":
+        return str(answer)
+    if kind == "ordering":
+        return " → ".join(question["items"][i] for i in answer)
+    return str(answer)
+
+
+def correct_answer(question: Mapping[str, Any]) -> str:
+    """The right answer in words (shown only after submission)."""
+    kind = question["type"]
+    if kind in ("single", "multiple"):
+        return "; ".join(o["text"] for o in question["options"] if o.get("correct"))
+    if kind == "true_false":
+        return "True" if question["answer"] else "False"
+    if kind == "numeric":
+        tolerance = question.get("tolerance", 0)
+        return f"{question['answer']}" + (f" (± {tolerance})" if tolerance else "")
+    if kind == "ordering":
+        return " → ".join(question["items"])
+    return ""
