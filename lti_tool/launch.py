@@ -41,9 +41,10 @@ from .errors import (
     UnknownDeployment,
     UnknownPlatform,
 )
-from .login import STATE_COOKIE_PREFIX, login_state_take
+from .login import STATE_COOKIE_PREFIX, login_state_open
 from .models import Deployment, Platform
 from .platform_keys import public_key_for
+from .registry import deployment_find, platform_find
 from .urls_util import same_host
 
 logger = logging.getLogger("ignite.lti")
@@ -60,10 +61,11 @@ class ValidLaunch:
 
 def _unverified(id_token: str) -> tuple[dict, dict]:
     try:
-        header = jwt.get_unverified_header(id_token)
-        body = jwt.decode(id_token, options={"verify_signature": False})
+        # One parse gives both parts (the header names the key, the body the platform).
+        parsed = jwt.decode_complete(id_token, options={"verify_signature": False})
     except jwt.PyJWTError as exc:
         raise InvalidToken(f"id_token is not a JWT: {exc}") from exc
+    header, body = parsed["header"], parsed["payload"]
     if not isinstance(body, dict):
         raise InvalidToken("id_token body is not a JSON object")
     return header, body
@@ -90,9 +92,7 @@ def _platform_for(body: dict) -> Platform:
         candidates = [azp]
     else:
         candidates = audiences
-    platform = Platform.objects.filter(
-        issuer=issuer, client_id__in=candidates, is_active=True
-    ).first()
+    platform = platform_find(issuer, candidates)
     if platform is None:
         raise UnknownPlatform(
             "no registration for this issuer and audience",
@@ -156,9 +156,10 @@ def _check_state_and_nonce(
     request: HttpRequest, state: str, claims: dict, platform: Platform
 ) -> None:
     ctx = {"iss": platform.issuer, "client_id": platform.client_id}
-    if request.COOKIES.get(STATE_COOKIE_PREFIX + state) != state:
+    sealed = request.COOKIES.get(STATE_COOKIE_PREFIX + state)
+    if not sealed:
         raise StateMismatch("no state cookie for this launch in this browser", **ctx)
-    record = login_state_take(state)
+    record = login_state_open(sealed, state)
     if record is None or record.get("platform") != platform.pk:
         raise StateMismatch("state unknown, expired or issued for another platform", **ctx)
     nonce = claims.get("nonce")
@@ -178,7 +179,7 @@ def _deployment(claims: dict, platform: Platform) -> Deployment:
     deployment_id = claims.get(CLAIM_DEPLOYMENT_ID)
     if not isinstance(deployment_id, str) or not deployment_id:
         raise InvalidMessage("deployment_id claim is missing", **ctx)
-    deployment = Deployment.objects.filter(platform=platform, deployment_id=deployment_id).first()
+    deployment = deployment_find(platform, deployment_id)
     if deployment is not None:
         return deployment
     if platform.auto_admit_deployments:

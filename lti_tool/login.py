@@ -1,9 +1,11 @@
 """OIDC third-party-initiated login (LTI 1.3 Core 5.1.1, Security Framework 5.1.1).
 
 The tool answers the platform's login request with a redirect to the platform's
-authorization endpoint, carrying a fresh `state` and `nonce`. Both are remembered server-side
-in the shared cache (so any worker can finish the launch); the browser gets the state in a
-cookie, which proves at launch that the same browser started the login.
+authorization endpoint, carrying a fresh `state` and `nonce`. The browser keeps a cookie named after the state whose
+value is the login record (state, nonce, platform) signed with the tool's secret and stamped
+with its time: any worker can check it at launch without a server-side read or write, it
+proves that the same browser started the login, and it expires after IGNITE_LOGIN_STATE_TTL.
+A record is used once because the nonce it carries is consumed in the shared cache at launch.
 """
 
 from __future__ import annotations
@@ -12,31 +14,46 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core import signing
 from django.http import HttpRequest
 
 from .errors import LoginError, UnknownPlatform
 from .models import Platform
+from .registry import platform_find
 from .urls_util import absolute, add_query, same_host
 
 STATE_COOKIE_PREFIX = "ignite-state-"
+_STATE_SALT = "ignite.lti.login-state"
 
 
-def _state_key(state: str) -> str:
-    return f"lti:login:{state}"
+def login_state_seal(*, state: str, nonce: str, platform_id: int) -> str:
+    """The signed, timestamped login record the browser carries to the launch."""
+    return signing.dumps({"s": state, "n": nonce, "p": platform_id}, salt=_STATE_SALT)
+
+
+def login_state_open(sealed: str, state: str) -> dict | None:
+    """The login record if `sealed` is ours, unexpired and issued for `state`; else None."""
+    try:
+        record = signing.loads(sealed, salt=_STATE_SALT, max_age=settings.IGNITE_LOGIN_STATE_TTL)
+    except signing.BadSignature:  # SignatureExpired is a subclass
+        return None
+    if not isinstance(record, dict) or record.get("s") != state:
+        return None
+    return {"nonce": record.get("n"), "platform": record.get("p")}
 
 
 @dataclass(frozen=True)
 class LoginStart:
     redirect_url: str
     state: str
+    sealed: str
     platform: Platform
 
 
 def find_platform(issuer: str, client_id: str | None) -> Platform | None:
-    qs = Platform.objects.filter(issuer=issuer, is_active=True)
     if client_id:
-        return qs.filter(client_id=client_id).first()
+        return platform_find(issuer, [client_id])
+    qs = Platform.objects.filter(issuer=issuer, is_active=True)
     candidates = list(qs[:2])
     return candidates[0] if len(candidates) == 1 else None
 
@@ -78,11 +95,7 @@ def login_start(*, request: HttpRequest, params) -> LoginStart:
 
     state = secrets.token_urlsafe(32)
     nonce = secrets.token_urlsafe(32)
-    cache.set(
-        _state_key(state),
-        {"nonce": nonce, "platform": platform.pk},
-        settings.IGNITE_LOGIN_STATE_TTL,
-    )
+    sealed = login_state_seal(state=state, nonce=nonce, platform_id=platform.pk)
     auth_params = {
         "scope": "openid",
         "response_type": "id_token",
@@ -96,13 +109,4 @@ def login_start(*, request: HttpRequest, params) -> LoginStart:
     }
     if params.get("lti_message_hint"):
         auth_params["lti_message_hint"] = params["lti_message_hint"]
-    return LoginStart(add_query(platform.auth_login_url, auth_params), state, platform)
-
-
-def login_state_take(state: str) -> dict | None:
-    """The login record for this state, removed so that a state works only once."""
-    key = _state_key(state)
-    record = cache.get(key)
-    if record is not None:
-        cache.delete(key)
-    return record
+    return LoginStart(add_query(platform.auth_login_url, auth_params), state, sealed, platform)

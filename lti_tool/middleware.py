@@ -166,7 +166,12 @@ class SecurityHeadersMiddleware:
             response["X-Frame-Options"] = "DENY"
             return response
         launch = getattr(request, "launch", None)
-        ancestors = launch.frame_ancestors if launch else all_frame_ancestors()
+        if launch:
+            ancestors = launch.frame_ancestors
+        elif 300 <= response.status_code < 400:
+            ancestors = []  # a redirect is never rendered: no need to look up the platforms
+        else:
+            ancestors = all_frame_ancestors()
         response["Content-Security-Policy"] = content_security_policy(ancestors)
         # Framable pages: X-Frame-Options cannot list origins, and CSP supersedes it.
         if "X-Frame-Options" in response:

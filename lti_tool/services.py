@@ -29,15 +29,16 @@ def _text(value: Any, limit: int = 255) -> str:
     return value[:limit] if isinstance(value, str) else ""
 
 
-def _mapped(model: type[models.Model], lookup: dict, make_target: Callable[[], dict]):
+def _mapped(model: type[models.Model], lookup: dict, target: str, make_target: Callable[[], dict]):
     """get_or_create for a mapping row whose creation also creates its one-to-one target.
 
     Two first launches of the same person can race; the loser's insert fails on the unique
     constraint inside a savepoint (rolling back its orphan target) and reads the winner's row.
     """
-    row = model.objects.filter(**lookup).first()
-    if row is not None:
-        return row, False
+    try:
+        return model.objects.select_related(target).get(**lookup), False
+    except model.DoesNotExist:
+        pass
     try:
         with transaction.atomic():
             return model.objects.create(**lookup, **make_target()), True
@@ -53,9 +54,14 @@ def _update(obj: models.Model, **values) -> None:
         obj.save(update_fields=[*changed, "updated_at"])
 
 
-@transaction.atomic
 def launch_record(*, launch: ValidLaunch) -> LaunchClaims:
-    """Create or update the people and places a launch names; return the launch token claims."""
+    """Create or update the people and places a launch names; return the launch token claims.
+
+    Not one transaction on purpose: a returning launch reads without locks and writes one
+    row (the membership), so launches don't queue behind each other's write locks. Each
+    creation is atomic with its mapping row, and a launch interrupted half-way is completed
+    by the next one.
+    """
     claims = launch.claims
     person = {
         "name": _text(claims.get("name")),
@@ -66,6 +72,7 @@ def launch_record(*, launch: ValidLaunch) -> LaunchClaims:
     user, created = _mapped(
         LtiUser,
         {"platform": launch.platform, "sub": _text(claims.get("sub"))},
+        "participant",
         lambda: {"participant": Participant.objects.create(**person)},
     )
     participant = user.participant
@@ -78,6 +85,7 @@ def launch_record(*, launch: ValidLaunch) -> LaunchClaims:
     lti_context, _ = _mapped(
         LtiContext,
         {"deployment": launch.deployment, "context_id": _text(context.get("id"))},
+        "cohort",
         lambda: {"cohort": Cohort.objects.create()},
     )
     cohort = lti_context.cohort
@@ -109,6 +117,7 @@ def launch_record(*, launch: ValidLaunch) -> LaunchClaims:
         lti_link, _ = _mapped(
             LtiResourceLink,
             {"context": lti_context, "resource_link_id": _text(link.get("id"))},
+            "placement",
             lambda: {"placement": Placement.objects.create(cohort=cohort)},
         )
         placement = lti_link.placement
@@ -131,15 +140,14 @@ def launch_record(*, launch: ValidLaunch) -> LaunchClaims:
             lti_link.save(update_fields=changed)
 
     role = role_from_claims(claims.get(CLAIM_ROLES))
-    Membership.objects.update_or_create(
-        participant=participant,
-        cohort=cohort,
-        defaults={
-            "role": role,
-            "status": Membership.Status.ACTIVE,
-            "last_launch_at": timezone.now(),
-        },
-    )
+    seen = {"role": role, "status": Membership.Status.ACTIVE, "last_launch_at": timezone.now()}
+    # One UPDATE for the usual returning launch; the insert races safely on the unique pair.
+    if not Membership.objects.filter(participant=participant, cohort=cohort).update(**seen):
+        try:
+            with transaction.atomic():
+                Membership.objects.create(participant=participant, cohort=cohort, **seen)
+        except IntegrityError:
+            Membership.objects.filter(participant=participant, cohort=cohort).update(**seen)
     return LaunchClaims(
         platform_id=launch.platform.pk,
         deployment_id=launch.deployment.pk,

@@ -52,7 +52,7 @@ def login(request):
     response = HttpResponseRedirect(start.redirect_url)
     response.set_cookie(
         STATE_COOKIE_PREFIX + start.state,
-        start.state,
+        start.sealed,
         max_age=settings.IGNITE_LOGIN_STATE_TTL,
         secure=True,
         httponly=True,

@@ -32,9 +32,13 @@ def _clear_cache(request):
         yield
         return
     request.getfixturevalue("transactional_db" if "live_server" in request.fixturenames else "db")
+    from lti_tool.registry import registry_forget
+
     cache.clear()
+    registry_forget()
     yield
     cache.clear()
+    registry_forget()
 
 
 @pytest.fixture(scope="session")

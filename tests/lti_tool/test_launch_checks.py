@@ -219,25 +219,50 @@ def test_nonce_other_than_issued_at_login_is_rejected(lti):
 
 def test_replayed_id_token_is_rejected(lti):
     state, nonce = lti.login()
+    sealed = lti.client.cookies["ignite-state-" + state].value
     token = lti.sign(lti.claims(nonce))
     assert lti.post_launch(token, state).status_code == 303
-    # The same browser posts the same token again (the platform's form resubmitted).
-    lti.client.cookies["ignite-state-" + state] = state
-    rejected(lti.post_launch(token, state), 403, "state", "state unknown")
+    # The same browser posts the same token and state again, its state cookie put back.
+    lti.client.cookies["ignite-state-" + state] = sealed
+    rejected(lti.post_launch(token, state), 401, "nonce", "already used")
 
 
-def test_used_nonce_in_a_new_token_is_rejected(lti, platform, client):
-    """Even with a fresh state, a nonce may be used once (shared cache, all workers)."""
-    from django.core.cache import cache
+def test_used_nonce_in_a_new_token_is_rejected(lti, platform):
+    """Even with a fresh, valid state, a nonce may be used once (shared cache, all workers)."""
+    from lti_tool.login import login_state_seal
 
     state, nonce = lti.login()
     assert lti.post_launch(lti.sign(lti.claims(nonce)), state).status_code == 303
     state2, _ = lti.login()
     # Make the second login's record carry the used nonce, as a replaying attacker would need.
-    record = cache.get(f"lti:login:{state2}")
-    record["nonce"] = nonce
-    cache.set(f"lti:login:{state2}", record, 60)
+    lti.client.cookies["ignite-state-" + state2] = login_state_seal(
+        state=state2, nonce=nonce, platform_id=platform.pk
+    )
     rejected(lti.post_launch(lti.sign(lti.claims(nonce)), state2), 401, "nonce", "already used")
+
+
+def test_state_record_for_another_state_is_rejected(lti):
+    """A valid signed record copied under another state's cookie name does not transfer."""
+    state, nonce = lti.login()
+    state2, _ = lti.login()
+    lti.client.cookies["ignite-state-" + state2] = lti.client.cookies["ignite-state-" + state].value
+    rejected(lti.post_launch(lti.sign(lti.claims(nonce)), state2), 403, "state", "state unknown")
+
+
+def test_expired_state_is_rejected(lti, settings):
+    state, nonce = lti.login()
+    settings.IGNITE_LOGIN_STATE_TTL = -1
+    rejected(lti.post_launch(lti.sign(lti.claims(nonce)), state), 403, "state", "state unknown")
+
+
+def test_state_for_another_platform_is_rejected(lti, platform):
+    from lti_tool.login import login_state_seal
+
+    state, nonce = lti.login()
+    lti.client.cookies["ignite-state-" + state] = login_state_seal(
+        state=state, nonce=nonce, platform_id=platform.pk + 1000
+    )
+    rejected(lti.post_launch(lti.sign(lti.claims(nonce)), state), 403, "state", "state unknown")
 
 
 def test_missing_state_is_rejected(lti):
