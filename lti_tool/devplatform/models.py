@@ -42,6 +42,7 @@ class DevScore(models.Model):
     timestamp = models.DateTimeField()
     received_at = models.DateTimeField(default=timezone.now)
     times_received = models.PositiveIntegerField(default=1)
+    stale_ignored = models.PositiveIntegerField(default=0)  # older scores that arrived late
 
     class Meta:
         constraints = [
@@ -50,3 +51,16 @@ class DevScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.score_given}/{self.score_maximum}"
+
+
+class DevAccessToken(models.Model):
+    """An OAuth 2 bearer token the platform issued to the tool (only its digest is kept)."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    scopes = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"token {self.digest[:8]} until {self.expires_at:%H:%M:%S}"

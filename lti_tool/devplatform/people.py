@@ -36,6 +36,7 @@ class Course:
     label: str
     links: tuple[Link, ...] = field(default_factory=tuple)
     members: tuple[str, ...] = field(default_factory=tuple)
+    inactive: tuple[str, ...] = field(default_factory=tuple)  # enrolled, no longer active
 
 
 PEOPLE = {
@@ -104,7 +105,8 @@ COURSES = {
                 Link("cs-ct", "Computational thinking", "computational-thinking"),
                 Link("cs-unplugged", "Unplugged activities", "unplugged-activities"),
             ),
-            ("maya", "amara", "priya"),
+            ("maya", "amara", "jordan", "priya"),
+            ("jordan",),
         ),
     )
 }

@@ -9,4 +9,10 @@ urlpatterns = [
     path("authorize/", views.authorize, name="authorize"),
     path("jwks/", views.jwks, name="jwks"),
     path("gradebook/", views.gradebook, name="gradebook"),
+    path("token/", views.token, name="token"),
+    path("ags/<str:course_key>/lineitems/", views.lineitems, name="lineitems"),
+    path("ags/<str:course_key>/lineitems/<int:item_id>/", views.lineitem, name="lineitem"),
+    path("ags/<str:course_key>/lineitems/<int:item_id>/scores", views.scores, name="scores"),
+    path("ags/<str:course_key>/lineitems/<int:item_id>/results", views.results, name="results"),
+    path("nrps/<str:course_key>/memberships/", views.memberships, name="memberships"),
 ]

@@ -1,0 +1,122 @@
+"""The development platform's service side: OAuth 2 client credentials, AGS and NRPS.
+
+As an LMS does it: the tool proves who it is with a client assertion signed by its private key
+(checked here against the tool's published keys, RFC 7523), gets a bearer token limited to the
+scopes it asked for and was granted, and uses it on the line item, score and membership
+endpoints. Everything is checked and stored for real; only the scale is small.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+import jwt
+from django.core.cache import cache
+from django.utils import timezone
+
+from keys.services import jwks as tool_jwks
+
+from .models import DevAccessToken
+from .people import CLIENT_ID
+
+TOKEN_LIFETIME = 3600
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+GRANTABLE_SCOPES = frozenset(
+    {
+        "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+        "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
+        "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
+        "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+        "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
+    }
+)
+
+
+class OAuthError(Exception):
+    def __init__(self, error: str, description: str, status: int = 400):
+        super().__init__(description)
+        self.error, self.description, self.status = error, description, status
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_issue(*, params, token_url: str) -> dict:
+    """Check a client_credentials request (RFC 6749 4.4, RFC 7523 2.2) and issue a token."""
+    if params.get("grant_type") != "client_credentials":
+        raise OAuthError("unsupported_grant_type", "grant_type must be client_credentials")
+    if params.get("client_assertion_type") != ASSERTION_TYPE:
+        raise OAuthError("invalid_client", "client_assertion_type must be jwt-bearer", 401)
+    assertion = params.get("client_assertion", "")
+    try:
+        header = jwt.get_unverified_header(assertion)
+        keys = {k["kid"]: k for k in tool_jwks()["keys"]}
+        if header.get("kid") not in keys:
+            raise OAuthError(
+                "invalid_client", "client assertion kid is not in the tool's JWKS", 401
+            )
+        public = jwt.PyJWK(keys[header["kid"]]).key
+        claims = jwt.decode(
+            assertion,
+            public,
+            algorithms=["RS256"],
+            audience=token_url,
+            issuer=CLIENT_ID,
+            options={"require": ["iss", "sub", "aud", "exp", "iat", "jti"]},
+            leeway=60,
+        )
+    except jwt.PyJWTError as exc:
+        raise OAuthError("invalid_client", f"client assertion rejected: {exc}", 401) from exc
+    if claims["sub"] != CLIENT_ID:
+        raise OAuthError("invalid_client", "client assertion sub is not the client id", 401)
+    if not cache.add(f"devplatform:jti:{claims['jti']}", 1, 600):
+        raise OAuthError("invalid_client", "client assertion jti already used", 401)
+    asked = set(params.get("scope", "").split())
+    granted = sorted(asked & GRANTABLE_SCOPES)
+    if not granted:
+        raise OAuthError("invalid_scope", "none of the requested scopes can be granted")
+    token = secrets.token_urlsafe(32)
+    DevAccessToken.objects.create(
+        digest=_digest(token),
+        scopes=" ".join(granted),
+        expires_at=timezone.now() + timedelta(seconds=TOKEN_LIFETIME),
+    )
+    return {
+        "access_token": token,
+        "token_type": "Bearer",
+        "expires_in": TOKEN_LIFETIME,
+        "scope": " ".join(granted),
+    }
+
+
+def token_check(authorization: str, needed: set[str]) -> str | None:
+    """None if the bearer token is valid and carries one of `needed`; else why not."""
+    kind, _, token = authorization.partition(" ")
+    if kind.lower() != "bearer" or not token:
+        return "a bearer token is required"
+    row = DevAccessToken.objects.filter(digest=_digest(token.strip())).first()
+    if row is None or row.revoked:
+        return "unknown access token"
+    if row.expires_at <= timezone.now():
+        return "access token expired"
+    if not needed & set(row.scopes.split()):
+        return "access token lacks the scope this endpoint needs"
+    return None
+
+
+def tokens_expire_all() -> int:
+    """Make every token expire now, as a platform restart or key change would (tests, demos)."""
+    return DevAccessToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+
+
+def parse_timestamp(value) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+
+class DevBrowser:
+    """The Django test client playing a browser on the live server's host, through the dev
+    platform's real OIDC flow (picker -> login -> authorize -> auto-posted launch)."""
+
+    def __init__(self, client, base: str):
+        self.client, self.base = client, base
+        self.host = urlsplit(base).netloc
+
+    def get(self, url: str, data=None):
+        parts = urlsplit(url)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        return self.client.get(path, data, HTTP_HOST=self.host)
+
+    def launch(self, person: str, link: str):
+        picker = self.get("/dev/platform/", {"person": person, "link": link})
+        login = self.get(picker.context["launch_url"])
+        assert login.status_code == 302, login.content
+        autopost = self.get(login["Location"])
+        assert autopost.status_code == 200, autopost.content
+        launched = self.client.post(
+            urlsplit(autopost.context["action"]).path,
+            autopost.context["fields"],
+            HTTP_HOST=self.host,
+        )
+        assert launched.status_code == 303, launched.content
+        return launched["Location"]
+
+
+@pytest.fixture
+def dev_live(live_server, transactional_db):
+    from lti_tool.devplatform.platform import register
+
+    return register(live_server.url)
+
+
+@pytest.fixture
+def dev_browser(client, live_server, dev_live):
+    return DevBrowser(client, live_server.url)
