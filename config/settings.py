@@ -244,6 +244,8 @@ IGNITE_KEY_GRACE_HOURS = env.int("IGNITE_KEY_GRACE_HOURS", default=72)
 IGNITE_ALLOW_HTTP_PLATFORMS = DEBUG and env.bool("IGNITE_ALLOW_HTTP_PLATFORMS", default=True)
 # Public base URL when behind a proxy that rewrites Host (e.g. https://ignite.example.org).
 IGNITE_BASE_URL = env.str("IGNITE_BASE_URL", default="")
+IGNITE_CONTENT_DIR = env.path("IGNITE_CONTENT_DIR", default=BASE_DIR / "content")
+IGNITE_REGISTRY_CACHE_TTL = env.int("IGNITE_REGISTRY_CACHE_TTL", default=30)
 IGNITE_USER_AGENT = "Ignite-LTI/0.1 (+https://github.com/ignite-pd)"
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -83,3 +83,117 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} in {self.cohort} ({self.role})"
+
+
+# --- The catalog: programs, modules, versions and lessons (imported from content packs) ---
+
+
+class Program(models.Model):
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=255)
+    summary = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    position = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "slug"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Module(models.Model):
+    """A module's stable identity; its text lives in versions, the newest of which is current."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="modules")
+    slug = models.SlugField(max_length=100, unique=True)
+    position = models.PositiveIntegerField(default=0)
+    current = models.ForeignKey(
+        "ModuleVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    retired = models.BooleanField(default=False)  # no longer in its pack; history kept
+
+    class Meta:
+        ordering = ["program__position", "position", "slug"]
+
+    def __str__(self) -> str:
+        return self.current.title if self.current_id else self.slug
+
+
+class ModuleVersion(models.Model):
+    """One imported version of a module, never changed after import: attempts and progress
+    point at it, so what a teacher did stays readable when the module changes."""
+
+    module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="versions")
+    version = models.PositiveIntegerField()
+    content_hash = models.CharField(max_length=64)
+    title = models.CharField(max_length=255)
+    summary = models.TextField(blank=True)
+    estimated_minutes = models.PositiveIntegerField()
+    objectives = models.JSONField(default=list)
+    evidence_task = models.JSONField(null=True, blank=True)
+    mastery = models.JSONField(default=dict)  # questions_per_attempt, threshold, ...
+    questions = models.JSONField(default=list)  # the question bank, as validated
+    sources = models.JSONField(default=list)
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["module", "version"], name="unique_module_version")
+        ]
+        ordering = ["module", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+    def question(self, question_id: str) -> dict | None:
+        return next((q for q in self.questions if q.get("id") == question_id), None)
+
+
+class Lesson(models.Model):
+    module_version = models.ForeignKey(
+        ModuleVersion, on_delete=models.CASCADE, related_name="lessons"
+    )
+    slug = models.SlugField(max_length=100)
+    position = models.PositiveIntegerField()
+    title = models.CharField(max_length=255)
+    minutes = models.PositiveIntegerField(default=0)
+    objectives = models.JSONField(default=list)
+    html = models.TextField()  # sanitized at import
+    source_path = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["module_version", "slug"], name="unique_lesson_slug")
+        ]
+        ordering = ["module_version", "position"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class LessonProgress(models.Model):
+    """A participant's view and completion of one lesson version, in one placement."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="lesson_progress"
+    )
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="+")
+    lesson = models.ForeignKey(Lesson, on_delete=models.PROTECT, related_name="+")
+    module_version = models.ForeignKey(ModuleVersion, on_delete=models.PROTECT, related_name="+")
+    lesson_slug = models.SlugField(max_length=100)  # matches the lesson across versions
+    first_viewed_at = models.DateTimeField(default=timezone.now)
+    last_viewed_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "placement", "lesson"], name="unique_lesson_progress"
+            )
+        ]
+        indexes = [models.Index(fields=["participant", "placement", "-last_viewed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} {self.lesson_slug}"

@@ -1,0 +1,108 @@
+"""A small valid content pack written into a temporary folder, to break in tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PROGRAM = """\
+slug: demo-program
+title: Demo program
+version: 1
+summary: A program for tests.
+modules:
+  - demo-module
+"""
+
+MODULE = """\
+slug: demo-module
+title: A demo module
+version: 1
+summary: Two lessons and a small bank.
+estimated_minutes: 30
+objectives:
+  - Explain the demo idea
+lessons:
+  - 01-first.md
+  - 02-second.md
+evidence_task:
+  title: Try it in class
+  instructions: |
+    Teach the idea and upload your plan.
+  rubric:
+    - criterion: Plan fits the goal
+      levels:
+        - {label: Beginning, description: Not yet aligned}
+        - {label: Proficient, description: Aligned}
+mastery:
+  questions_per_attempt: 2
+  threshold: 80
+  max_attempts: 3
+  wait_minutes: 0
+  score_policy: highest
+sources:
+  - "Author, A. (2020). A Real Book. Publisher."
+"""
+
+
+def lesson(slug: str, title: str, extra: str = "") -> str:
+    return f"""\
+---
+slug: {slug}
+title: {title}
+minutes: 10
+objectives:
+  - Do the {slug} thing
+---
+## Explanation
+Plain words about {slug}.
+{extra}
+## Classroom example
+A 4th-grade math class.
+
+## Try it
+1. Do this.
+
+## Reflect
+What changed?
+"""
+
+
+QUESTIONS = """\
+questions:
+  - id: d-01
+    type: single
+    lesson: first
+    prompt: Which one?
+    options:
+      - {text: "Right", correct: true}
+      - {text: "Wrong"}
+    explanation: Because.
+  - id: d-02
+    type: true_false
+    lesson: second
+    prompt: True?
+    answer: true
+    explanation: Yes.
+  - id: d-03
+    type: ordering
+    lesson: second
+    prompt: Order these.
+    items: [one, two, three]
+    explanation: In order.
+"""
+
+
+def write_pack(root: Path) -> Path:
+    program = root / "demo-program"
+    module = program / "modules" / "demo-module"
+    (module / "lessons").mkdir(parents=True)
+    (program / "program.yaml").write_text(PROGRAM)
+    (module / "module.yaml").write_text(MODULE)
+    (module / "lessons" / "01-first.md").write_text(lesson("first", "First lesson"))
+    (module / "lessons" / "02-second.md").write_text(lesson("second", "Second lesson"))
+    (module / "questions.yaml").write_text(QUESTIONS)
+    return program
+
+
+def module_dir(program: Path) -> Path:
+    return program / "modules" / "demo-module"
