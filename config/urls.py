@@ -9,6 +9,8 @@ urlpatterns = [
     path(".well-known/jwks.json", jwks_view, name="jwks"),
     path("admin/", admin.site.urls),
     path("", include("lti_tool.urls")),
+    path("", include("courses.urls")),
+    path("", include("mastery.urls")),
 ]
 
 if settings.IGNITE_DEV_PLATFORM:

@@ -48,6 +48,9 @@ class Placement(models.Model):
     # The catalog module placed here, by slug; resolved by the catalog (see the catalog issue).
     module_slug = models.SlugField(max_length=100, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
+    # Overrides of the module's mastery policy for this placement (threshold, max_attempts,
+    # wait_minutes, score_policy, questions_per_attempt); empty means the module's own.
+    mastery_policy = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -4,7 +4,7 @@ import logging
 
 from django.conf import settings
 from django.http import HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -80,16 +80,16 @@ def launch(request):
 @require_GET
 @launch_required
 def home(request):
-    launch = request.launch
-    return render(
-        request,
-        "lti_tool/home.html",
-        {
-            "participant": launch.participant,
-            "cohort": launch.cohort,
-            "placement": launch.placement,
-        },
-    )
+    """Where a launch lands: the placed module, or the cohort's modules (course navigation)."""
+    from courses.progress import placement_module
+    from courses.views import cohort_page
+
+    from .templatetags.launch_urls import lurl
+
+    placement = request.launch.placement
+    if placement_module(placement) is not None:
+        return redirect(lurl({"launch": request.launch}, "courses:module", placement.pk))
+    return cohort_page(request)
 
 
 @require_GET

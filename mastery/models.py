@@ -60,3 +60,53 @@ class GradeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} {self.placement}: {self.score_given}/{self.score_maximum} ({self.status})"
+
+
+class Attempt(models.Model):
+    """One try at a module's mastery check. Its questions and their order are fixed when it
+    starts (question ids and a shuffle seed over an immutable module version), so a reload,
+    a second tab or a resume next week shows the same attempt."""
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        SUBMITTED = "submitted", "Submitted"
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="attempts")
+    module_version = models.ForeignKey(
+        "courses.ModuleVersion", on_delete=models.PROTECT, related_name="attempts"
+    )
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
+    question_ids = models.JSONField()
+    seed = models.BigIntegerField()
+    policy = models.JSONField()  # the policy in force when the attempt started
+    answers = models.JSONField(null=True, blank=True)  # question id -> answer, at submission
+    credits = models.JSONField(null=True, blank=True)  # question id -> 0..1
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)  # percent
+    mastered = models.BooleanField(default=False)
+    started_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "placement", "number"], name="unique_attempt_number"
+            ),
+            models.UniqueConstraint(
+                fields=["participant", "placement"],
+                condition=models.Q(status="in_progress"),
+                name="one_open_attempt",
+            ),
+        ]
+        ordering = ["participant", "placement", "number"]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of participant {self.participant_id}"
+
+    @property
+    def score_display(self) -> str:
+        """87.5, 100, 33.33: the percentage as the teacher and the gradebook see it."""
+        if self.score is None:
+            return ""
+        return f"{self.score:.2f}".rstrip("0").rstrip(".")

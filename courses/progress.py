@@ -1,0 +1,127 @@
+"""Where a participant is in a placed module: lessons viewed and completed, resume point.
+
+Progress rows point at the lesson version the participant saw. A module's progress is read
+against its current version by lesson slug, so finishing a lesson survives a new version of
+the module that keeps that lesson, and rows for an earlier version stay as they were.
+All writes are idempotent: a double click or two tabs leave one row and the first times.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import Lesson, LessonProgress, Module, ModuleVersion, Participant, Placement
+
+
+def placement_module(placement: Placement | None) -> Module | None:
+    """The catalog module placed here, if the placement names one that was imported."""
+    if placement is None or not placement.module_slug:
+        return None
+    return (
+        Module.objects.select_related("current", "program")
+        .filter(slug=placement.module_slug, current__isnull=False)
+        .first()
+    )
+
+
+def _row(participant: Participant, placement: Placement, lesson: Lesson) -> LessonProgress:
+    lookup = {"participant": participant, "placement": placement, "lesson": lesson}
+    try:
+        return LessonProgress.objects.get(**lookup)
+    except LessonProgress.DoesNotExist:
+        pass
+    try:
+        with transaction.atomic():
+            return LessonProgress.objects.create(
+                **lookup, module_version_id=lesson.module_version_id, lesson_slug=lesson.slug
+            )
+    except IntegrityError:  # the other tab got there first
+        return LessonProgress.objects.get(**lookup)
+
+
+def lesson_view(*, participant: Participant, placement: Placement, lesson: Lesson) -> None:
+    row = _row(participant, placement, lesson)
+    LessonProgress.objects.filter(pk=row.pk).update(last_viewed_at=timezone.now())
+
+
+def lesson_complete(*, participant: Participant, placement: Placement, lesson: Lesson) -> bool:
+    """Mark a lesson done. True if this call completed it, False if it already was."""
+    row = _row(participant, placement, lesson)
+    now = timezone.now()
+    return bool(
+        LessonProgress.objects.filter(pk=row.pk, completed_at__isnull=True).update(
+            completed_at=now, last_viewed_at=now
+        )
+    )
+
+
+@dataclass
+class ModuleProgress:
+    lessons: list[Lesson]
+    completed: set[str]
+    last_viewed: str | None
+
+    @property
+    def total(self) -> int:
+        return len(self.lessons)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for lesson in self.lessons if lesson.slug in self.completed)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def started(self) -> bool:
+        return self.last_viewed is not None
+
+    @property
+    def resume(self) -> Lesson | None:
+        """Where to pick up: the lesson last open if unfinished, else the next unfinished."""
+        if not self.lessons:
+            return None
+        slugs = [lesson.slug for lesson in self.lessons]
+        if self.last_viewed in slugs:
+            start = slugs.index(self.last_viewed)
+            if self.last_viewed not in self.completed:
+                return self.lessons[start]
+            order = self.lessons[start + 1 :] + self.lessons[: start + 1]
+        else:
+            order = self.lessons
+        return next((lesson for lesson in order if lesson.slug not in self.completed), None)
+
+
+def module_progress(
+    *, participant: Participant, placement: Placement, version: ModuleVersion
+) -> ModuleProgress:
+    lessons = list(version.lessons.all())
+    rows = LessonProgress.objects.filter(participant=participant, placement=placement)
+    completed = set(rows.filter(completed_at__isnull=False).values_list("lesson_slug", flat=True))
+    last = rows.order_by("-last_viewed_at").values_list("lesson_slug", flat=True).first()
+    return ModuleProgress(lessons=lessons, completed=completed, last_viewed=last)
+
+
+def cohort_modules(*, participant: Participant, cohort_id: int) -> list[tuple]:
+    """(placement, module, progress) for every placement of the cohort with a catalog module."""
+    placements = Placement.objects.filter(cohort_id=cohort_id).exclude(module_slug="")
+    modules = {
+        m.slug: m
+        for m in Module.objects.select_related("current", "program").filter(
+            slug__in=[p.module_slug for p in placements], current__isnull=False
+        )
+    }
+    result = []
+    for placement in placements.order_by("due_at", "pk"):
+        module = modules.get(placement.module_slug)
+        if module is None:
+            continue
+        progress = module_progress(
+            participant=participant, placement=placement, version=module.current
+        )
+        result.append((placement, module, progress))
+    return result

@@ -1,0 +1,145 @@
+"""The teacher's pages: a placed module, its lessons, the cohort's modules, the catalog.
+
+Every page needs a launch (`request.launch`: participant, cohort, placement and role from a
+signed launch token); a placement is reachable only from its own cohort.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from lti_tool.access import launch_required
+from lti_tool.templatetags.launch_urls import lurl
+
+from .models import Lesson, Module, Placement, Program
+from .progress import (
+    cohort_modules,
+    lesson_complete,
+    lesson_view,
+    module_progress,
+    placement_module,
+)
+
+
+def _placed(request, placement_id: int) -> tuple[Placement, Module]:
+    placement = Placement.objects.filter(
+        pk=placement_id, cohort_id=request.launch.claims.cohort_id
+    ).first()
+    module = placement_module(placement)
+    if placement is None or module is None:
+        raise Http404("No such module in this course")
+    return placement, module
+
+
+def _lesson(module: Module, slug: str) -> Lesson:
+    lesson = module.current.lessons.filter(slug=slug).first()
+    if lesson is None:
+        raise Http404("No such lesson in this module")
+    return lesson
+
+
+@require_GET
+@launch_required
+def module_page(request, placement_id: int):
+    placement, module = _placed(request, placement_id)
+    version = module.current
+    progress = module_progress(
+        participant=request.launch.participant, placement=placement, version=version
+    )
+    return render(
+        request,
+        "courses/module.html",
+        {
+            "placement": placement,
+            "module": module,
+            "version": version,
+            "progress": progress,
+            "mastery": _mastery_summary(request, placement, version),
+        },
+    )
+
+
+def _mastery_summary(request, placement, version):
+    from mastery.attempts import mastery_status
+
+    return mastery_status(
+        participant=request.launch.participant, placement=placement, version=version
+    )
+
+
+@require_GET
+@launch_required
+def lesson_page(request, placement_id: int, lesson_slug: str):
+    placement, module = _placed(request, placement_id)
+    lesson = _lesson(module, lesson_slug)
+    participant = request.launch.participant
+    lesson_view(participant=participant, placement=placement, lesson=lesson)
+    progress = module_progress(participant=participant, placement=placement, version=module.current)
+    lessons = progress.lessons
+    index = next(i for i, item in enumerate(lessons) if item.pk == lesson.pk)
+    return render(
+        request,
+        "courses/lesson.html",
+        {
+            "placement": placement,
+            "module": module,
+            "lesson": lesson,
+            "progress": progress,
+            "position": index + 1,
+            "previous": lessons[index - 1] if index > 0 else None,
+            "next": lessons[index + 1] if index + 1 < len(lessons) else None,
+            "is_complete": lesson.slug in progress.completed,
+        },
+    )
+
+
+@require_POST
+@launch_required
+def lesson_complete_view(request, placement_id: int, lesson_slug: str):
+    placement, module = _placed(request, placement_id)
+    lesson = _lesson(module, lesson_slug)
+    lesson_complete(participant=request.launch.participant, placement=placement, lesson=lesson)
+    following = module.current.lessons.filter(position__gt=lesson.position).first()
+    context = {"launch": request.launch}
+    if following is not None:
+        target = lurl(context, "courses:lesson", placement.pk, following.slug)
+    else:
+        target = lurl(context, "courses:module", placement.pk) + "#mastery"
+    response = redirect(target)
+    response.status_code = 303
+    return response
+
+
+@require_GET
+@launch_required
+def cohort_page(request):
+    """Course navigation: the cohort's placed modules with this participant's progress."""
+    return render(
+        request,
+        "courses/cohort.html",
+        {
+            "cohort": request.launch.cohort,
+            "entries": cohort_modules(
+                participant=request.launch.participant, cohort_id=request.launch.claims.cohort_id
+            ),
+        },
+    )
+
+
+@require_GET
+@launch_required
+def catalog_page(request):
+    placed = {
+        placement.module_slug: placement
+        for placement in Placement.objects.filter(
+            cohort_id=request.launch.claims.cohort_id
+        ).exclude(module_slug="")
+    }
+    programs = list(Program.objects.prefetch_related("modules__current"))
+    for program in programs:
+        program.listed = [m for m in program.modules.all() if m.current_id and not m.retired]
+        for module in program.listed:
+            module.placement = placed.get(module.slug)
+    return render(request, "courses/catalog.html", {"programs": programs})

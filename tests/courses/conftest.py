@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from io import StringIO
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.core.management import call_command
+
+from courses.models import Placement
+
+from .packs import write_pack
+
+LTI = "https://purl.imsglobal.org/spec/lti/claim/"
+
+
+@pytest.fixture
+def demo_pack(tmp_path, db):
+    program = write_pack(tmp_path / "packs")
+    call_command("import_content", str(program), stdout=StringIO())
+    return program
+
+
+class Teacher:
+    """A launched person: their launch token, and helpers to use the tool as them."""
+
+    def __init__(self, lti, client, response):
+        assert response.status_code == 303, response.content
+        self.client = client
+        self.landing = response["Location"]
+        self.lt = parse_qs(urlsplit(self.landing).query)["lt"][0]
+
+    def get(self, path, **extra):
+        return self.client.get(path, {"lt": self.lt}, **extra)
+
+    def post(self, path, data=None, **extra):
+        """A form post as a browser sends it: with this page's Origin."""
+        extra.setdefault("HTTP_ORIGIN", "http://testserver")
+        return self.client.post(path, {"lt": self.lt, **(data or {})}, **extra)
+
+
+@pytest.fixture
+def launch_as(lti, client, demo_pack):
+    def launch(
+        sub="teacher-1",
+        name="Maya Alvarez",
+        link="link-1",
+        module="demo-module",
+        context="course-1",
+        roles=None,
+    ):
+        claims = {
+            "sub": sub,
+            "name": name,
+            LTI + "resource_link": {"id": link, "title": "Demo link"},
+            LTI + "context": {"id": context, "title": f"Cohort {context}", "label": context},
+        }
+        if module:
+            claims[LTI + "custom"] = {"module": module}
+        if roles:
+            claims[LTI + "roles"] = roles
+        return Teacher(lti, client, lti.launch(**claims))
+
+    return launch
+
+
+@pytest.fixture
+def placement_of():
+    def find(link="link-1") -> Placement:
+        return Placement.objects.get(lti_link__resource_link_id=link)
+
+    return find
