@@ -8,7 +8,7 @@ PORT ?= 8000
 BASE_URL ?= http://$(HOST):$(PORT)
 DEV_ENV := DEBUG=1 IGNITE_DEV_PLATFORM=1
 
-.PHONY: install run setup test test-fast lint fmt chromium worker clean
+.PHONY: install run setup test test-fast lint fmt chromium axe worker clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,14 @@ chromium:
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
 
-test: install chromium
+# axe-core for the accessibility checks in the browser tests, from the npm registry (locked).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+axe: node_modules/.installed
+
+test: install chromium axe
 	$(PY) -m pytest
 
 test-fast: install
@@ -55,4 +62,4 @@ fmt: install
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles test-artifacts .pytest_cache
+	rm -rf $(VENV) node_modules db.sqlite3 db.sqlite3-* .test-db.sqlite3* staticfiles test-artifacts .pytest_cache

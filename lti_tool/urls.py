@@ -12,4 +12,5 @@ urlpatterns = [
     path("lti/jwks/", jwks_view, name="jwks"),
     path("app/", views.home, name="home"),
     path("app/trainer/", views.trainer_dashboard, name="trainer-dashboard"),
+    path("app/trainer/grades/retry/", views.trainer_grades_retry, name="trainer-grades-retry"),
 ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -95,16 +96,70 @@ def home(request):
 @require_GET
 @trainer_required
 def trainer_dashboard(request):
+    from mastery.models import GradeRecord
+
+    cohort_id = request.launch.claims.cohort_id
     memberships = (
-        Membership.objects.filter(cohort_id=request.launch.claims.cohort_id)
+        Membership.objects.filter(cohort_id=cohort_id)
         .select_related("participant")
         .order_by("role", "participant__name")
+    )
+    grades = GradeRecord.objects.filter(placement__cohort_id=cohort_id)
+    counts = dict(grades.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    failed = (
+        grades.filter(status=GradeRecord.Status.FAILED)
+        .select_related("participant", "placement")
+        .order_by("-timestamp")[:200]
     )
     return render(
         request,
         "lti_tool/trainer.html",
-        {"cohort": request.launch.cohort, "memberships": memberships},
+        {
+            "cohort": request.launch.cohort,
+            "memberships": memberships,
+            "grade_counts": [
+                (label, counts.get(value, 0)) for value, label in GradeRecord.Status.choices
+            ],
+            "failed": failed,
+            "retried": request.GET.get("retried"),
+        },
     )
+
+
+@require_POST
+@trainer_required
+def trainer_grades_retry(request):
+    """Send this cohort's failed scores again: one (`grade`) or all of them (`all`)."""
+    from mastery.grades import grades_retry
+    from mastery.models import GradeRecord
+
+    cohort_id = request.launch.claims.cohort_id
+    placements = list(
+        GradeRecord.objects.filter(placement__cohort_id=cohort_id)
+        .values_list("placement_id", flat=True)
+        .distinct()
+    )
+    if request.POST.get("all"):
+        count = grades_retry(placement_ids=placements)
+    else:
+        try:
+            grade_id = int(request.POST.get("grade", ""))
+        except ValueError:
+            return render(
+                request,
+                "lti_tool/denied.html",
+                {"title": "Nothing to resend", "message": "Choose a score to send again."},
+                status=400,
+            )
+        count = grades_retry(ids=[grade_id], placement_ids=placements)
+    from .templatetags.launch_urls import lurl
+
+    target = add_query(
+        lurl({"launch": request.launch}, "lti:trainer-dashboard"), {"retried": count}
+    )
+    response = redirect(target + "#grades")
+    response.status_code = 303
+    return response
 
 
 def csrf_failure(request, reason=""):

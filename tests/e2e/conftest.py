@@ -86,3 +86,58 @@ def dev_platform(live_server, transactional_db):
     from lti_tool.devplatform.platform import register
 
     return register(live_server.url)
+
+
+@pytest.fixture
+def catalog(transactional_db):
+    """The shipped catalog, imported as `make run` imports it."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("import_content", stdout=StringIO())
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    if not AXE.exists():
+        if os.environ.get("IGNITE_REQUIRE_BROWSER") or os.environ.get("CI"):
+            pytest.fail("axe-core is not installed: run `make axe` (npm ci)")
+        pytest.skip("axe-core not installed (make axe)")
+    return AXE.read_text()
+
+
+@pytest.fixture
+def axe_check(axe_source):
+    """Run axe-core (WCAG 2.0/2.1 A and AA rules) in a frame; fail on serious or critical."""
+
+    def check(frame, name: str):
+        frame.evaluate(axe_source + "\n;void 0")
+        result = frame.evaluate(
+            """async () => {
+                const r = await axe.run(document, {
+                    runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
+                    resultTypes: ['violations'],
+                });
+                return r.violations.map(v => ({
+                    id: v.id, impact: v.impact, help: v.help,
+                    nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5),
+                }));
+            }"""
+        )
+        bad = [v for v in result if v["impact"] in ("serious", "critical")]
+        assert bad == [], f"{name}: {bad}"
+        return result
+
+    return check
+
+
+def tool_frame(page):
+    """The Playwright Frame of the tool inside the development platform's page."""
+    handle = page.wait_for_selector('[data-testid="tool-frame"]')
+    frame = handle.content_frame()
+    assert frame is not None
+    return frame
