@@ -114,6 +114,7 @@ class Counters:
 
 
 counters = Counters()
+TOKEN_LOCK_WAIT = 15  # seconds a worker waits for another one's token request
 
 
 class PlatformClient:
@@ -127,15 +128,34 @@ class PlatformClient:
     # --- tokens -------------------------------------------------------------------------
 
     def access_token(self, scopes: tuple[str, ...], *, fresh: bool = False) -> str:
+        """A cached token for these scopes, or a new one. `fresh` refuses the cached one (it
+        was just rejected). Workers that miss together wait for one of them to fetch it
+        (a lock in the shared cache), so a platform sees one token request, not one per worker.
+        """
         key = _scope_key(self.platform, scopes)
-        if not fresh:
+        stale = cache.get(key) if fresh else None
+        deadline = time.monotonic() + TOKEN_LOCK_WAIT
+        while True:
             token = cache.get(key)
-            if token:
+            if token and token != stale:
                 return token
-        token, expires_in = self._request_token(scopes)
-        ttl = max(int(expires_in) - TOKEN_EXPIRY_MARGIN, 1)
-        cache.set(key, token, ttl)
-        return token
+            if cache.add(key + ":lock", 1, TOKEN_LOCK_WAIT):
+                try:
+                    token = cache.get(key)
+                    if token and token != stale:
+                        return token
+                    token, expires_in = self._request_token(scopes)
+                    ttl = max(int(expires_in) - TOKEN_EXPIRY_MARGIN, 1)
+                    cache.set(key, token, ttl)
+                    return token
+                finally:
+                    cache.delete(key + ":lock")
+            if time.monotonic() > deadline:
+                # The lock holder is stuck or gone: fetch without it rather than stall.
+                token, expires_in = self._request_token(scopes)
+                cache.set(key, token, max(int(expires_in) - TOKEN_EXPIRY_MARGIN, 1))
+                return token
+            time.sleep(0.05)
 
     def forget_token(self, scopes: tuple[str, ...]) -> None:
         cache.delete(_scope_key(self.platform, scopes))

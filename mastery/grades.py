@@ -27,6 +27,7 @@ BACKOFF_BASE = 2.0  # seconds
 BACKOFF_MAX = 3600.0
 
 
+@transaction.atomic  # joins the caller's transaction; its own when called outside one
 def grade_record_create(
     *,
     participant: Participant,

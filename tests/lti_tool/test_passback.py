@@ -235,3 +235,32 @@ def test_claim_line_item_is_used_when_the_launch_has_one(lti, ags, platform):
     assert grades_drain() == {"delivered": 1}
     assert list(ags.scores)[0][0] == item_id
     assert len(ags.line_items) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_missing_the_token_together_make_one_token_request(ags, platform):
+    """Four workers start at once with no cached token: the platform sees one request."""
+    import threading
+
+    from django.db import connection
+
+    from lti_tool.services_http import SCOPE_SCORE, PlatformClient
+
+    barrier, tokens, errors = threading.Barrier(4), [], []
+
+    def work():
+        try:
+            barrier.wait()
+            tokens.append(PlatformClient(platform).access_token((SCOPE_SCORE,)))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(set(tokens)) == 1 and ags.token_requests == 1
