@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,43 @@ from .launch import ValidLaunch
 from .launch_token import LaunchClaims
 from .models import LtiContext, LtiResourceLink, LtiUser
 from .roles import role_from_claims
+
+logger = logging.getLogger("ignite.lti")
+
+
+# Custom parameters an LMS admin can set on a link to override the module's mastery policy.
+_POLICY_PARAMS = {
+    "mastery_threshold": ("threshold", 1, 100),
+    "mastery_max_attempts": ("max_attempts", 0, 100),
+    "mastery_wait_minutes": ("wait_minutes", 0, 60 * 24 * 30),
+    "mastery_questions": ("questions_per_attempt", 1, 50),
+}
+
+
+def mastery_policy_from_custom(custom: dict) -> dict | None:
+    """The placement's policy overrides from the link's custom parameters; None if the link
+    names none (leave what is stored). Values out of range are ignored, and logged."""
+    if not any(k in custom for k in (*_POLICY_PARAMS, "mastery_score_policy")):
+        return None
+    policy = {}
+    for param, (key, low, high) in _POLICY_PARAMS.items():
+        raw = custom.get(param)
+        if raw is None or raw == "":
+            continue
+        try:
+            value = int(str(raw).strip())
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            logger.warning("ignored custom %s=%r (expected %s to %s)", param, raw, low, high)
+            continue
+        policy[key] = value
+    score_policy = custom.get("mastery_score_policy")
+    if score_policy in ("highest", "latest"):
+        policy["score_policy"] = score_policy
+    elif score_policy not in (None, ""):
+        logger.warning("ignored custom mastery_score_policy=%r", score_policy)
+    return policy
 
 
 def _text(value: Any, limit: int = 255) -> str:
@@ -125,7 +163,10 @@ def launch_record(*, launch: ValidLaunch) -> LaunchClaims:
         module = custom.get("module") or custom.get("ignite_module")
         if isinstance(module, str) and module:
             values["module_slug"] = module[:100]
-        _update(placement, **{k: v for k, v in values.items() if v})
+        policy = mastery_policy_from_custom(custom)
+        if policy is not None:
+            values["mastery_policy"] = policy
+        _update(placement, **{k: v for k, v in values.items() if v or k == "mastery_policy"})
         ags_values = {
             "lineitem_url": _text(ags.get("lineitem"), 1000),
             "lineitems_url": _text(ags.get("lineitems"), 1000),

@@ -49,6 +49,10 @@ def test_teacher_learns_takes_the_check_and_the_score_reaches_the_gradebook(
     frame.get_by_test_id("module-title").wait_for()
     assert "Maya Alvarez" in frame.get_by_test_id("participant-name").inner_text()
     axe_check(tool_frame(page), "module page")
+    # The tool asked the platform to fit the frame to the page (lti.frameResize).
+    page.wait_for_function(
+        "document.querySelector('[data-testid=tool-frame]').dataset.resized === 'true'"
+    )
     screenshot(page, "teacher-module")
 
     frame.get_by_test_id("resume").click()

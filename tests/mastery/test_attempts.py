@@ -215,3 +215,27 @@ def test_concurrent_starts_make_one_attempt(tmp_path):
         thread.join()
     assert errors == []
     assert len(set(got)) == 1 and Attempt.objects.count() == 1
+
+
+def test_link_custom_parameters_override_the_policy(launch_as, lti, placement_of):
+    from tests.conftest import LTI
+
+    response = lti.launch(
+        sub="teacher-9",
+        **{
+            LTI + "resource_link": {"id": "link-1", "title": "Demo"},
+            LTI + "custom": {
+                "module": "demo-module",
+                "mastery_threshold": "90",
+                "mastery_max_attempts": "1",
+                "mastery_score_policy": "latest",
+                "mastery_wait_minutes": "-5",
+            },
+        },
+    )
+    assert response.status_code == 303
+    assert placement_of().mastery_policy == {
+        "threshold": 90,
+        "max_attempts": 1,
+        "score_policy": "latest",
+    }
