@@ -164,20 +164,26 @@ def _load_yaml(path: Path, problems: Problems, text: str | None = None, first_li
         except OSError as exc:
             problems.add(path, 1, f"cannot read the file ({exc.strerror})")
             return None
-    loader = _Loader(text)
-    loader.duplicates = []
+    loader = None
     try:
+        loader = _Loader(text)
+        loader.duplicates = []
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + first_line) if mark else first_line
         problems.add(path, line, f"invalid YAML: {exc.problem or exc.context}")
         return None
-    except yaml.YAMLError as exc:
-        problems.add(path, first_line, f"invalid YAML: {exc}")
+    except yaml.reader.ReaderError as exc:
+        line = first_line + text[: max(exc.position, 0)].count("\n")
+        problems.add(path, line, f"invalid YAML: character {exc.character!r} is not allowed")
+        return None
+    except (yaml.YAMLError, RecursionError) as exc:
+        problems.add(path, first_line, f"invalid YAML: {exc.__class__.__name__}")
         return None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     for key, line in loader.duplicates:
         problems.add(path, line + first_line - 1, f"duplicate key {key!r}")
     if first_line != 1:
