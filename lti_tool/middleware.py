@@ -94,10 +94,12 @@ class LaunchMiddleware:
         return self.get_response(request)
 
     def _launch(self, request):
+        # A form's own field wins over a token left in its action URL: only the field or the
+        # header let a POST skip the cookie CSRF check (LaunchCsrfViewMiddleware).
         for source, token in (
             ("header", request.META.get(HEADER, "")),
-            ("query", request.GET.get(PARAM, "")),
             ("form", request.POST.get(PARAM, "") if request.method == "POST" else ""),
+            ("query", request.GET.get(PARAM, "")),
         ):
             if not token:
                 continue

@@ -102,7 +102,7 @@ def test_catalog_and_course_navigation_pages(
     frame = launch(page, live_server, "amara", "bl-fall:")
     frame.get_by_test_id("cohort-title").wait_for()
     axe_check(tool_frame(page), "course navigation")
-    frame.get_by_role("link", name="Catalog").click()
+    frame.get_by_role("link", name="Catalog", exact=True).click()
     frame.get_by_test_id("catalog-program").first.wait_for()
     assert frame.get_by_test_id("catalog-program").count() == 3
     axe_check(tool_frame(page), "catalog page")
