@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import threading
+import time
 
 import jwt
 import requests
@@ -25,6 +26,16 @@ logger = logging.getLogger("ignite.lti")
 
 _parsed: dict[str, object] = {}
 _parsed_lock = threading.Lock()
+# (key set URL, kid) -> (monotonic expiry, key): skips the shared-cache read on most launches.
+_recent: dict[tuple[str, str], tuple[float, object]] = {}
+RECENT_TTL = 300.0
+
+
+def platform_keys_forget() -> None:
+    """Drop this process's parsed keys (tests; a key revoked in an emergency)."""
+    with _parsed_lock:
+        _parsed.clear()
+        _recent.clear()
 
 
 def _cache_key(url: str, suffix: str) -> str:
@@ -72,7 +83,23 @@ def _parse(jwk: dict):
 
 
 def public_key_for(url: str, kid: str):
-    """The platform's public key with this kid, as a key object ready for PyJWT."""
+    """The platform's public key with this kid, as a key object ready for PyJWT.
+
+    A key found is kept in this process for RECENT_TTL seconds (at most the JWKS cache TTL),
+    so a platform's removal of a key reaches every worker within that time."""
+    hit = _recent.get((url, kid))
+    now = time.monotonic()
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    key = _public_key_lookup(url, kid)
+    ttl = min(RECENT_TTL, float(settings.IGNITE_JWKS_CACHE_TTL))
+    if ttl > 0:
+        with _parsed_lock:
+            _recent[(url, kid)] = (now + ttl, key)
+    return key
+
+
+def _public_key_lookup(url: str, kid: str):
     key_set = cache.get(_cache_key(url, "set"))
     if key_set is None:
         key_set = fetch_key_set(url)

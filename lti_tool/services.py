@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
@@ -26,6 +31,7 @@ from .models import LtiContext, LtiResourceLink, LtiUser
 from .roles import role_from_claims
 
 logger = logging.getLogger("ignite.lti")
+LAST_LAUNCH_RESOLUTION = timedelta(seconds=60)
 
 
 # Custom parameters an LMS admin can set on a link to override the module's mastery policy.
@@ -92,7 +98,49 @@ def _update(obj: models.Model, **values) -> None:
         obj.save(update_fields=[*changed, "updated_at"])
 
 
+def _memo_key(launch: ValidLaunch) -> str:
+    claims = launch.claims
+    relevant = [
+        launch.platform.pk,
+        launch.deployment.pk,
+        launch.message_type,
+        *(claims.get(k) for k in ("sub", "name", "given_name", "family_name", "email")),
+        *(
+            claims.get(k)
+            for k in (
+                CLAIM_CONTEXT,
+                CLAIM_NRPS,
+                CLAIM_RESOURCE_LINK,
+                CLAIM_CUSTOM,
+                CLAIM_AGS_ENDPOINT,
+                CLAIM_ROLES,
+            )
+        ),
+    ]
+    digest = hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode())
+    return f"lti:launch-memo:{digest.hexdigest()}"
+
+
 def launch_record(*, launch: ValidLaunch) -> LaunchClaims:
+    """Create or update the people and places a launch names; return the launch token claims.
+
+    A launch whose claims are identical to one recorded in the last minute (a teacher
+    reopening the same link) finds the database already up to date: it reuses that result
+    from the shared cache and writes nothing ("last opened" is kept to the minute anyway).
+    """
+    key = _memo_key(launch)
+    memo = cache.get(key)
+    if isinstance(memo, dict):
+        try:
+            return LaunchClaims(**memo)
+        except TypeError:
+            pass
+    result = _launch_record(launch)
+    cache.set(key, dataclasses.asdict(result), int(LAST_LAUNCH_RESOLUTION.total_seconds()))
+    return result
+
+
+def _launch_record(launch: ValidLaunch) -> LaunchClaims:
     """Create or update the people and places a launch names; return the launch token claims.
 
     Not one transaction on purpose: a returning launch reads without locks and writes one
@@ -120,12 +168,30 @@ def launch_record(*, launch: ValidLaunch) -> LaunchClaims:
 
     context = claims.get(CLAIM_CONTEXT) if isinstance(claims.get(CLAIM_CONTEXT), dict) else {}
     nrps = claims.get(CLAIM_NRPS) if isinstance(claims.get(CLAIM_NRPS), dict) else {}
-    lti_context, _ = _mapped(
-        LtiContext,
-        {"deployment": launch.deployment, "context_id": _text(context.get("id"))},
-        "cohort",
-        lambda: {"cohort": Cohort.objects.create()},
+    link_claim = (
+        claims.get(CLAIM_RESOURCE_LINK) if isinstance(claims.get(CLAIM_RESOURCE_LINK), dict) else {}
     )
+    known_link = None
+    if launch.message_type == MESSAGE_RESOURCE_LINK:
+        # A returning link: context, cohort, link and placement in one query.
+        known_link = (
+            LtiResourceLink.objects.select_related("context__cohort", "placement")
+            .filter(
+                context__deployment=launch.deployment,
+                context__context_id=_text(context.get("id")),
+                resource_link_id=_text(link_claim.get("id")),
+            )
+            .first()
+        )
+    if known_link is not None:
+        lti_context = known_link.context
+    else:
+        lti_context, _ = _mapped(
+            LtiContext,
+            {"deployment": launch.deployment, "context_id": _text(context.get("id"))},
+            "cohort",
+            lambda: {"cohort": Cohort.objects.create()},
+        )
     cohort = lti_context.cohort
     _update(
         cohort,
@@ -152,11 +218,14 @@ def launch_record(*, launch: ValidLaunch) -> LaunchClaims:
             if isinstance(claims.get(CLAIM_AGS_ENDPOINT), dict)
             else {}
         )
-        lti_link, _ = _mapped(
-            LtiResourceLink,
-            {"context": lti_context, "resource_link_id": _text(link.get("id"))},
-            "placement",
-            lambda: {"placement": Placement.objects.create(cohort=cohort)},
+        lti_link = (
+            known_link
+            or _mapped(
+                LtiResourceLink,
+                {"context": lti_context, "resource_link_id": _text(link.get("id"))},
+                "placement",
+                lambda: {"placement": Placement.objects.create(cohort=cohort)},
+            )[0]
         )
         placement = lti_link.placement
         values = {"title": _text(link.get("title"))}
@@ -181,14 +250,26 @@ def launch_record(*, launch: ValidLaunch) -> LaunchClaims:
             lti_link.save(update_fields=changed)
 
     role = role_from_claims(claims.get(CLAIM_ROLES))
-    seen = {"role": role, "status": Membership.Status.ACTIVE, "last_launch_at": timezone.now()}
-    # One UPDATE for the usual returning launch; the insert races safely on the unique pair.
-    if not Membership.objects.filter(participant=participant, cohort=cohort).update(**seen):
+    now = timezone.now()
+    seen = {"role": role, "status": Membership.Status.ACTIVE, "last_launch_at": now}
+    current = (
+        Membership.objects.filter(participant=participant, cohort=cohort)
+        .values_list("role", "status", "last_launch_at")
+        .first()
+    )
+    if current is None:
         try:
             with transaction.atomic():
                 Membership.objects.create(participant=participant, cohort=cohort, **seen)
-        except IntegrityError:
+        except IntegrityError:  # the same person's other tab got there first
             Membership.objects.filter(participant=participant, cohort=cohort).update(**seen)
+    elif (
+        current[:2] != (role, Membership.Status.ACTIVE)
+        or current[2] is None
+        or now - current[2] > LAST_LAUNCH_RESOLUTION
+    ):
+        # "Last opened" is kept to the minute: a relaunch within it writes nothing.
+        Membership.objects.filter(participant=participant, cohort=cohort).update(**seen)
     return LaunchClaims(
         platform_id=launch.platform.pk,
         deployment_id=launch.deployment.pk,

@@ -32,13 +32,16 @@ def _clear_cache(request):
         yield
         return
     request.getfixturevalue("transactional_db" if "live_server" in request.fixturenames else "db")
+    from lti_tool.platform_keys import platform_keys_forget
     from lti_tool.registry import registry_forget
 
     cache.clear()
     registry_forget()
+    platform_keys_forget()
     yield
     cache.clear()
     registry_forget()
+    platform_keys_forget()
 
 
 @pytest.fixture(scope="session")

@@ -225,3 +225,32 @@ def test_launch_token_is_short_and_expires():
     assert len(token) < 120
     assert LaunchClaims.from_token(token).placement_id == 5
     assert time.time() > 0
+
+
+def test_relaunch_within_a_minute_writes_nothing_but_a_role_change_does(lti):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    assert lti.launch().status_code == 303
+    membership = Membership.objects.get()
+    first = membership.last_launch_at
+    assert lti.launch().status_code == 303
+    membership.refresh_from_db()
+    assert membership.last_launch_at == first  # "last opened" is kept to the minute
+
+    Membership.objects.update(last_launch_at=timezone.now() - timedelta(minutes=5))
+    assert lti.launch().status_code == 303  # the minute's memo answers: nothing written
+    membership.refresh_from_db()
+    assert timezone.now() - membership.last_launch_at > timedelta(minutes=4)
+    from django.core.cache import cache
+
+    cache.clear()  # ...a minute later the memo has expired
+    assert lti.launch().status_code == 303
+    membership.refresh_from_db()
+    assert timezone.now() - membership.last_launch_at < timedelta(seconds=30)
+
+    instructor = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
+    assert lti.launch(**{LTI + "roles": [instructor]}).status_code == 303
+    membership.refresh_from_db()
+    assert membership.role == "trainer"  # a new role applies at once
