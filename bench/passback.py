@@ -12,8 +12,10 @@ the same code as `manage.py grades worker`. It reports:
 - scores/s from the first claim to the last delivery, and per-score latency p50/p95/p99;
 - token requests (target: one per platform and scope set per token lifetime), line items
   created (one per link), score POSTs (one per score unless faults force a resend);
-- with --faults P: the share P of AGS requests answered 500 or 429 (Retry-After: 0); the run
-  then drains until every score is delivered and reports the retries it took.
+- with --faults P: the share P of score POSTs answered 500, 503 or 429 (Retry-After: 0) or cut
+  off without an answer, and every access token revoked twice during the run (the next call
+  gets a 401); the run drains until every score is delivered and reports the resends and the
+  token requests it took.
 
 Run by hand, from the repository root, with the project's venv:
 
@@ -154,7 +156,11 @@ def main() -> int:
             rng = random.Random(7)
             faults = int(args.scores * args.faults)
             for _ in range(faults):
-                server.faults["scores"].append(rng.choice([500, (429, 0)]))
+                server.faults["scores"].append(rng.choice([500, 503, (429, 0), "drop"]))
+            # And the platform forgets every token it issued, twice during the run (a 401 each).
+            expiries = [args.scores // 3, 2 * args.scores // 3]
+        else:
+            expiries = []
 
         token_requests_before = services_http.counters.token_requests
         stop = threading.Event()
@@ -163,7 +169,11 @@ def main() -> int:
         def worker():
             try:
                 while not stop.is_set():
-                    counts = grades_drain(limit=200)
+                    done = GradeRecord.objects.filter(status=GradeRecord.Status.DELIVERED).count()
+                    while expiries and done >= expiries[0]:
+                        expiries.pop(0)
+                        server.expire_all_tokens()
+                    counts = grades_drain(limit=100)
                     if not counts:
                         due = GradeRecord.objects.exclude(
                             status__in=[
@@ -199,6 +209,15 @@ def main() -> int:
         retries = sum(a - 1 for _, _, a in delivered if a > 1)
         failed = GradeRecord.objects.filter(status=GradeRecord.Status.FAILED).count()
         token_requests = services_http.counters.token_requests - token_requests_before
+        # What the gradebook holds must be exactly what the outbox says it delivered.
+        expected = {
+            (sub, float(score))
+            for sub, score in GradeRecord.objects.filter(
+                status=GradeRecord.Status.DELIVERED
+            ).values_list("participant__lti_user__sub", "score_given")
+        }
+        held = {(user, float(s["scoreGiven"])) for (_, user), s in server.scores.items()}
+        mismatches = len(expected ^ held)
         engine = "PostgreSQL" if args.postgres else "SQLite (WAL)"
         print(
             "\n".join(
@@ -217,6 +236,8 @@ def main() -> int:
                     f"token requests  : {token_requests} by the tool, "
                     f"{server.token_requests} seen by the platform",
                     f"line items      : {len(server.line_items)} created for {args.links} links",
+                    f"gradebook check : {len(held)} scores held, {mismatches} differ from the "
+                    "outbox",
                     f"score POSTs     : {len(server.score_posts)} ({retries} resends after faults)",
                     "command : "
                     + " ".join([".venv/bin/python", "bench/passback.py", *sys.argv[1:]]),
@@ -224,7 +245,7 @@ def main() -> int:
             )
         )
         server.close()
-        return 0 if len(delivered) == args.scores else 1
+        return 0 if len(delivered) == args.scores and not mismatches else 1
     finally:
         if db_name:
             drop_postgres(args, db_name)
