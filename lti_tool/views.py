@@ -98,11 +98,20 @@ def home(request):
 def trainer_dashboard(request):
     from mastery.models import GradeRecord
 
+    from .models import LtiContext
+    from .roster import roster_sync
+
     cohort_id = request.launch.claims.cohort_id
+    context = (
+        LtiContext.objects.select_related("deployment__platform", "cohort")
+        .filter(cohort_id=cohort_id)
+        .first()
+    )
+    roster = roster_sync(context, force=bool(request.GET.get("refresh"))) if context else None
     memberships = (
         Membership.objects.filter(cohort_id=cohort_id)
         .select_related("participant")
-        .order_by("role", "participant__name")
+        .order_by("status", "role", "participant__name")
     )
     grades = GradeRecord.objects.filter(placement__cohort_id=cohort_id)
     counts = dict(grades.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
@@ -122,6 +131,7 @@ def trainer_dashboard(request):
             ],
             "failed": failed,
             "retried": request.GET.get("retried"),
+            "roster": roster,
         },
     )
 

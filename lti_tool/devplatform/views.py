@@ -146,6 +146,7 @@ SCOPE_NRPS = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.r
 ACTIVITY = {"Initialized", "Started", "InProgress", "Submitted", "Completed"}
 GRADING = {"FullyGraded", "Pending", "PendingManual", "Failed", "NotReady"}
 PAGE_LIMIT_MAX = 100
+NRPS_PAGE_SIZE = 2
 
 
 def _problem(status: int, message: str) -> JsonResponse:
@@ -169,11 +170,11 @@ def _json_body(request) -> dict | None:
     return body if isinstance(body, dict) else None
 
 
-def _limit(request) -> int:
+def _limit(request, default: int = PAGE_LIMIT_MAX) -> int:
     try:
-        return max(1, min(int(request.GET.get("limit", PAGE_LIMIT_MAX)), PAGE_LIMIT_MAX))
+        return max(1, min(int(request.GET.get("limit", default)), PAGE_LIMIT_MAX))
     except ValueError:
-        return PAGE_LIMIT_MAX
+        return default
 
 
 def _page(request) -> int:
@@ -187,7 +188,9 @@ def _paged(request, response: JsonResponse, has_more: bool) -> JsonResponse:
     if has_more:
         query = request.GET.copy()
         query["page"] = str(_page(request) + 1)
-        query["limit"] = str(_limit(request))
+        query["limit"] = str(
+            _limit(request, default=NRPS_PAGE_SIZE if "nrps" in request.path else PAGE_LIMIT_MAX)
+        )
         next_url = request.build_absolute_uri(request.path) + "?" + query.urlencode()
         response["Link"] = f'<{next_url}>; rel="next"'
     return response
@@ -430,7 +433,8 @@ def memberships(request, course_key: str):
         members = [
             m for m in members if any(r == role or r.endswith("#" + role) for r in m["roles"])
         ]
-    limit, page = _limit(request), _page(request)
+    # Small pages by default, so that every tool reading this roster has to follow paging.
+    limit, page = _limit(request, default=NRPS_PAGE_SIZE), _page(request)
     response = JsonResponse(
         {
             "id": request.build_absolute_uri(request.path),

@@ -1,0 +1,131 @@
+"""Names and Role Provisioning Services 2.0: keep a cohort's membership current.
+
+The roster comes from the context's `context_memberships_url` (from the launch's NRPS claim),
+page by page (`Link: rel="next"`). Every member becomes a participant and a membership, also
+those who never launched Ignite; members the platform marks inactive or deleted, and members no
+longer on the roster, are kept as inactive (their work stays). A synced roster is remembered
+for IGNITE_ROSTER_TTL seconds, so dashboards do not call the LMS on every page view.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+
+from courses.models import Membership, Participant
+
+from .models import LtiContext, LtiUser
+from .roles import role_from_claims
+from .services_http import SCOPE_NRPS, PlatformClient, ServiceError
+
+logger = logging.getLogger("ignite.lti")
+NRPS_MEDIA_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
+MAX_MEMBERS = 20_000
+
+
+@dataclass
+class RosterSync:
+    members: int = 0  # on the roster
+    added: int = 0  # participants seen for the first time
+    inactive: int = 0  # marked inactive (by the platform, or gone from the roster)
+    cached: bool = False
+    error: str = ""
+
+
+def _cache_key(context: LtiContext) -> str:
+    return f"lti:roster:{context.pk}"
+
+
+def _text(value, limit=255) -> str:
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def roster_fetch(context: LtiContext, client: PlatformClient | None = None) -> list[dict]:
+    platform = context.deployment.platform
+    client = client or PlatformClient(platform)
+    members: list[dict] = []
+    for page in client.get_pages(
+        context.memberships_url, (SCOPE_NRPS,), accept=NRPS_MEDIA_TYPE, what="roster"
+    ):
+        batch = page.get("members") if isinstance(page, dict) else None
+        if not isinstance(batch, list):
+            raise ServiceError("roster: a page has no members list", permanent=True)
+        members += [m for m in batch if isinstance(m, dict) and isinstance(m.get("user_id"), str)]
+        if len(members) > MAX_MEMBERS:
+            raise ServiceError(f"roster: more than {MAX_MEMBERS} members", permanent=True)
+    return members
+
+
+def roster_sync(context: LtiContext, *, force: bool = False) -> RosterSync:
+    """Bring the cohort's memberships in line with the platform's roster."""
+    if not context.memberships_url:
+        return RosterSync(error="This course's LMS did not offer its roster (no NRPS).")
+    if not force and cache.get(_cache_key(context)):
+        return RosterSync(cached=True)
+    try:
+        members = roster_fetch(context)
+    except ServiceError as exc:
+        logger.warning("roster sync failed for context %s: %s", context.pk, exc)
+        return RosterSync(error=str(exc))
+    result = _roster_apply(context, members)
+    cache.set(_cache_key(context), True, settings.IGNITE_ROSTER_TTL)
+    return result
+
+
+@transaction.atomic
+def _roster_apply(context: LtiContext, members: list[dict]) -> RosterSync:
+    platform = context.deployment.platform
+    cohort = context.cohort
+    result = RosterSync(members=len(members))
+    seen: set[int] = set()
+    known = {
+        user.sub: user
+        for user in LtiUser.objects.filter(
+            platform=platform, sub__in=[m["user_id"] for m in members]
+        ).select_related("participant")
+    }
+    for member in members:
+        sub = _text(member["user_id"])
+        person = {
+            "name": _text(member.get("name")),
+            "given_name": _text(member.get("given_name")),
+            "family_name": _text(member.get("family_name")),
+            "email": _text(member.get("email"), 320),
+        }
+        user = known.get(sub)
+        if user is None:
+            try:
+                with transaction.atomic():
+                    participant = Participant.objects.create(**person)
+                    user = LtiUser.objects.create(
+                        platform=platform, sub=sub, participant=participant
+                    )
+                result.added += 1
+            except IntegrityError:  # a launch created it meanwhile
+                user = LtiUser.objects.select_related("participant").get(platform=platform, sub=sub)
+        participant = user.participant
+        changed = {k: v for k, v in person.items() if v and getattr(participant, k) != v}
+        if changed:
+            Participant.objects.filter(pk=participant.pk).update(**changed)
+        active = member.get("status", "Active") == "Active"
+        status = Membership.Status.ACTIVE if active else Membership.Status.INACTIVE
+        role = role_from_claims(member.get("roles"))
+        membership, created = Membership.objects.get_or_create(
+            participant=participant, cohort=cohort, defaults={"role": role, "status": status}
+        )
+        if not created and (membership.role, membership.status) != (role, status):
+            Membership.objects.filter(pk=membership.pk).update(role=role, status=status)
+        if not active:
+            result.inactive += 1
+        seen.add(participant.pk)
+    gone = (
+        Membership.objects.filter(cohort=cohort, status=Membership.Status.ACTIVE)
+        .exclude(participant_id__in=seen)
+        .update(status=Membership.Status.INACTIVE)
+    )
+    result.inactive += gone
+    return result

@@ -1,0 +1,64 @@
+"""Names and Role Provisioning against the development platform over loopback HTTP: paging,
+members who never launched, inactive members, caching, and an LMS that fails."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from courses.models import Membership, Participant
+from lti_tool.models import LtiContext
+from lti_tool.roster import roster_fetch, roster_sync
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def lt_of(location: str) -> str:
+    return parse_qs(urlsplit(location).query)["lt"][0]
+
+
+def test_trainer_dashboard_shows_the_whole_roster(dev_browser):
+    lt = lt_of(dev_browser.launch("priya", "cs-spring:"))
+    page = dev_browser.get(f"/app/trainer/?lt={lt}")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-testid="roster-synced"' in html
+    for name in ("Maya Alvarez", "Amara Okafor", "Jordan O&#x27;Neil", "Dr. Priya Raman"):
+        assert name in html
+    assert html.count('data-testid="roster-member"') == 4
+    assert 'data-status="inactive"' in html  # Jordan is inactive in this course
+    jordan = Membership.objects.get(participant__name="Jordan O'Neil")
+    assert (jordan.status, jordan.role, jordan.last_launch_at) == ("inactive", "teacher", None)
+    assert Membership.objects.get(participant__name="Maya Alvarez").last_launch_at is None
+
+
+def test_roster_follows_every_page(dev_browser):
+    dev_browser.launch("priya", "cs-spring:")
+    context = LtiContext.objects.get(context_id="cs-spring")
+    members = roster_fetch(context)  # the dev platform pages at 2 members
+    assert [m["user_id"] for m in members] == ["dev-maya", "dev-amara", "dev-jordan", "dev-priya"]
+
+
+def test_a_synced_roster_is_kept_for_a_while_and_leavers_become_inactive(dev_browser):
+    dev_browser.launch("priya", "cs-spring:")
+    context = LtiContext.objects.get(context_id="cs-spring")
+    first = roster_sync(context)
+    assert (first.members, first.added, first.cached) == (4, 3, False)
+    assert roster_sync(context).cached is True
+    leaver = Participant.objects.create(name="Former Teacher")
+    Membership.objects.create(participant=leaver, cohort=context.cohort, role="teacher")
+    again = roster_sync(context, force=True)
+    assert again.added == 0 and Participant.objects.count() == 5
+    assert Membership.objects.get(participant=leaver).status == "inactive"
+
+
+def test_an_lms_that_fails_leaves_the_dashboard_working(dev_browser):
+    lt = lt_of(dev_browser.launch("priya", "cs-spring:"))
+    LtiContext.objects.filter(context_id="cs-spring").update(
+        memberships_url=dev_browser.base + "/dev/platform/nrps/no-such-course/memberships/"
+    )
+    page = dev_browser.get(f"/app/trainer/?lt={lt}&refresh=1")
+    assert page.status_code == 200
+    assert 'data-testid="roster-error"' in page.content.decode()
+    assert Membership.objects.count() == 1  # only the trainer who launched
