@@ -10,6 +10,7 @@ urlpatterns = [
     path("lti/login/", views.login, name="login"),
     path("lti/launch/", views.launch, name="launch"),
     path("lti/jwks/", jwks_view, name="jwks"),
+    path("lti/canvas.json", views.canvas_json, name="canvas-json"),
     path("app/", views.home, name="home"),
     path("app/trainer/", views.trainer_dashboard, name="trainer-dashboard"),
     path("app/trainer/grades/retry/", views.trainer_grades_retry, name="trainer-grades-retry"),

@@ -183,3 +183,14 @@ def csrf_failure(request, reason=""):
         },
         status=403,
     )
+
+
+@require_GET
+def canvas_json(request):
+    """The Canvas developer-key configuration (Developer Keys > LTI Key > Enter URL)."""
+    from django.http import JsonResponse
+
+    from .lms_config import canvas_config
+    from .urls_util import tool_origin
+
+    return JsonResponse(canvas_config(tool_origin(request)), json_dumps_params={"indent": 2})
