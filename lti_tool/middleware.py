@@ -62,11 +62,14 @@ class Launch:
         ).first()
 
     @cached_property
-    def frame_ancestors(self) -> list[str]:
+    def platform(self):
         from .models import Platform
 
-        platform = Platform.objects.filter(pk=self.claims.platform_id).first()
-        return platform.frame_ancestor_origins() if platform else []
+        return Platform.objects.filter(pk=self.claims.platform_id).first()
+
+    @cached_property
+    def frame_ancestors(self) -> list[str]:
+        return self.platform.frame_ancestor_origins() if self.platform else []
 
 
 class _NoLaunch:

@@ -13,5 +13,6 @@ urlpatterns = [
     path("lti/canvas.json", views.canvas_json, name="canvas-json"),
     path("app/", views.home, name="home"),
     path("app/trainer/", views.trainer_dashboard, name="trainer-dashboard"),
+    path("app/deep-link/", views.deep_link, name="deep-link"),
     path("app/trainer/grades/retry/", views.trainer_grades_retry, name="trainer-grades-retry"),
 ]

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from courses.models import Membership
 
 from .access import launch_required, trainer_required
+from .constants import MESSAGE_DEEP_LINKING
 from .errors import LaunchError
 from .launch import launch_validate
 from .launch_token import PARAM
@@ -72,7 +73,13 @@ def launch(request):
     except LaunchError as exc:
         return launch_error_response(request, exc)
     state_cookie = STATE_COOKIE_PREFIX + request.POST.get("state", "")
-    response = HttpResponseRedirect(add_query(reverse("lti:home"), {PARAM: claims.to_token()}))
+    target, params = reverse("lti:home"), {PARAM: claims.to_token()}
+    if valid.message_type == MESSAGE_DEEP_LINKING:
+        from .deep_linking import deep_link_seal
+
+        target = reverse("lti:deep-link")
+        params["dl"] = deep_link_seal(claims=valid.claims, client_id=valid.platform.client_id)
+    response = HttpResponseRedirect(add_query(target, params))
     response.status_code = 303
     response.delete_cookie(state_cookie, path="/lti/", samesite="None")
     return response
@@ -194,3 +201,71 @@ def canvas_json(request):
     from .urls_util import tool_origin
 
     return JsonResponse(canvas_config(tool_origin(request)), json_dumps_params={"indent": 2})
+
+
+@require_http_methods(["GET", "POST"])
+@trainer_required
+def deep_link(request):
+    """Deep Linking 2.0: choose catalog modules to add to the LMS course."""
+    from courses.models import Program
+
+    from .deep_linking import DeepLinkError, deep_link_open, deep_link_response
+    from .urls_util import tool_origin
+
+    sealed = request.POST.get("dl") or request.GET.get("dl", "")
+    dl = deep_link_open(sealed)
+    platform = request.launch.platform
+    if (
+        dl is None
+        or platform is None
+        or (dl.issuer, dl.client_id)
+        != (
+            platform.issuer,
+            platform.client_id,
+        )
+    ):
+        return render(
+            request,
+            "lti_tool/denied.html",
+            {
+                "title": "This selection has expired",
+                "message": "Start again from your LMS: choose Ignite in the course's add-content menu.",
+            },
+            status=400,
+        )
+    programs = list(Program.objects.prefetch_related("modules__current"))
+    modules = {}
+    for program in programs:
+        program.listed = [m for m in program.modules.all() if m.current_id and not m.retired]
+        modules.update({m.slug: m for m in program.listed})
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("cancel"):
+            chosen = []
+        else:
+            chosen = [
+                modules[s] for s in dict.fromkeys(request.POST.getlist("module")) if s in modules
+            ]
+            if not chosen:
+                error = "Choose at least one module, or cancel."
+        if not error:
+            try:
+                token = deep_link_response(
+                    dl,
+                    [m.current for m in chosen],
+                    target_url=tool_origin(request) + reverse("lti:home"),
+                )
+            except DeepLinkError as exc:
+                error = str(exc)
+            else:
+                return render(
+                    request,
+                    "lti_tool/deep_link_return.html",
+                    {"action": dl.return_url, "jwt": token, "count": len(chosen)},
+                )
+    return render(
+        request,
+        "lti_tool/deep_link.html",
+        {"programs": programs, "dl": dl, "sealed": sealed, "error": error},
+        status=400 if error else 200,
+    )

@@ -64,3 +64,17 @@ class DevAccessToken(models.Model):
 
     def __str__(self) -> str:
         return f"token {self.digest[:8]} until {self.expires_at:%H:%M:%S}"
+
+
+class DevLink(models.Model):
+    """A link the tool added to a course through Deep Linking."""
+
+    course_id = models.CharField(max_length=100)
+    key = models.CharField(max_length=64, unique=True)
+    title = models.CharField(max_length=255)
+    text = models.TextField(blank=True)
+    custom = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.title

@@ -116,5 +116,19 @@ DEPLOYMENT_ID = "ignite-dev-deployment-1"
 ISSUER_PATH = "/dev/platform"
 
 
+ADD_CONTENT = "add-content"  # the link key that starts a deep-linking request
+
+
+def course_links(course: Course) -> list[Link]:
+    """The course's fixed links and those the tool added through deep linking."""
+    from .models import DevLink
+
+    added = [
+        Link(row.key, row.title, str((row.custom or {}).get("module", "")))
+        for row in DevLink.objects.filter(course_id=course.key).order_by("created_at", "pk")
+    ]
+    return [*course.links, *added]
+
+
 def find_link(course: Course, link_key: str) -> Link | None:
-    return next((link for link in course.links if link.key == link_key), None)
+    return next((link for link in course_links(course) if link.key == link_key), None)

@@ -131,10 +131,20 @@ def launch_claims(
         claims[lti + "resource_link"] = {"id": link.key, "title": link.title}
         if link.module:
             claims[lti + "custom"] = {"module": link.module}
-        claims["https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"] = {
+        endpoint = {
             "scope": ags_scopes,
             "lineitems": f"{base}{ISSUER_PATH}/ags/{course.key}/lineitems/",
         }
+        from .models import DevLineItem
+
+        made = (
+            DevLineItem.objects.filter(course_id=course.key, resource_link_id=link.key)
+            .order_by("pk")
+            .first()
+        )
+        if made is not None:  # a column made with the link (deep linking): named in the launch
+            endpoint["lineitem"] = f"{base}{ISSUER_PATH}/ags/{course.key}/lineitems/{made.pk}/"
+        claims["https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"] = endpoint
     elif message_type == "LtiDeepLinkingRequest":
         claims["https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"] = {
             "deep_link_return_url": deep_link_return_url,
@@ -142,7 +152,7 @@ def launch_claims(
             "accept_presentation_document_targets": ["iframe", "window"],
             "accept_multiple": True,
             "auto_create": True,
-            "data": f"dl-{uuid.uuid4().hex[:12]}",
+            "data": f"{course.key}:{uuid.uuid4().hex[:12]}",
         }
         claims["https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"] = {
             "scope": ags_scopes,

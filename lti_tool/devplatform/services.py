@@ -120,3 +120,74 @@ def parse_timestamp(value) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo is not None else None
+
+
+class DeepLinkRefused(Exception):
+    pass
+
+
+def deep_link_accept(*, token: str, issuer: str, course_key: str) -> tuple[list, str]:
+    """Verify an LtiDeepLinkingResponse and add its ltiResourceLink items to the course."""
+    import uuid as _uuid
+
+    from django.db import transaction
+
+    from .models import DevLineItem, DevLink
+    from .people import DEPLOYMENT_ID
+
+    lti = "https://purl.imsglobal.org/spec/lti/claim/"
+    dl = "https://purl.imsglobal.org/spec/lti-dl/claim/"
+    try:
+        header = jwt.get_unverified_header(token)
+        keys = {k["kid"]: k for k in tool_jwks()["keys"]}
+        if header.get("kid") not in keys:
+            raise DeepLinkRefused("kid is not in the tool's JWKS")
+        claims = jwt.decode(
+            token,
+            jwt.PyJWK(keys[header["kid"]]).key,
+            algorithms=["RS256"],
+            audience=issuer,
+            issuer=CLIENT_ID,
+            options={"require": ["iss", "aud", "exp", "iat", "nonce"]},
+            leeway=60,
+        )
+    except jwt.PyJWTError as exc:
+        raise DeepLinkRefused(str(exc)) from exc
+    if claims.get(lti + "message_type") != "LtiDeepLinkingResponse":
+        raise DeepLinkRefused("message_type is not LtiDeepLinkingResponse")
+    if claims.get(lti + "version") != "1.3.0":
+        raise DeepLinkRefused("version is not 1.3.0")
+    if claims.get(lti + "deployment_id") != DEPLOYMENT_ID:
+        raise DeepLinkRefused("deployment_id does not match")
+    data = claims.get(dl + "data")
+    if not isinstance(data, str) or not data.startswith(course_key + ":"):
+        raise DeepLinkRefused("data was not echoed back")
+    if not cache.add(f"devplatform:dl-nonce:{claims['nonce']}", 1, 600):
+        raise DeepLinkRefused("nonce already used")
+    items = claims.get(dl + "content_items", [])
+    if not isinstance(items, list):
+        raise DeepLinkRefused("content_items is not a list")
+    made = []
+    with transaction.atomic():
+        for item in items:
+            if not isinstance(item, dict) or item.get("type") != "ltiResourceLink":
+                raise DeepLinkRefused("only ltiResourceLink items are accepted")
+            link = DevLink.objects.create(
+                course_id=course_key,
+                key=f"dl-{_uuid.uuid4().hex[:10]}",
+                title=str(item.get("title") or "Ignite")[:255],
+                text=str(item.get("text") or ""),
+                custom=item.get("custom") if isinstance(item.get("custom"), dict) else {},
+            )
+            line = item.get("lineItem")
+            if isinstance(line, dict):
+                DevLineItem.objects.create(
+                    course_id=course_key,
+                    resource_link_id=link.key,
+                    resource_id=str(line.get("resourceId", ""))[:255],
+                    tag=str(line.get("tag", ""))[:255],
+                    label=str(line.get("label") or link.title)[:255],
+                    score_maximum=float(line.get("scoreMaximum") or 100),
+                )
+            made.append(link)
+    return made, str(claims.get(dl + "msg") or "")

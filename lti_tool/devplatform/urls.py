@@ -10,6 +10,7 @@ urlpatterns = [
     path("jwks/", views.jwks, name="jwks"),
     path("gradebook/", views.gradebook, name="gradebook"),
     path("token/", views.token, name="token"),
+    path("deep-link/<str:course_key>/return/", views.deep_link_return, name="deep-link-return"),
     path("ags/<str:course_key>/lineitems/", views.lineitems, name="lineitems"),
     path("ags/<str:course_key>/lineitems/<int:item_id>/", views.lineitem, name="lineitem"),
     path("ags/<str:course_key>/lineitems/<int:item_id>/scores", views.scores, name="scores"),

@@ -16,7 +16,7 @@ from lti_tool.urls_util import tool_origin
 
 from . import platform, services
 from .models import DevAccessToken, DevLineItem, DevScore
-from .people import CLIENT_ID, COURSES, DEPLOYMENT_ID, PEOPLE, find_link
+from .people import ADD_CONTENT, CLIENT_ID, COURSES, DEPLOYMENT_ID, PEOPLE, course_links, find_link
 
 
 def _base(request) -> str:
@@ -33,7 +33,9 @@ def index(request):
     if person and course:
         link = find_link(course, link_key)
         base = _base(request)
-        hint = f"{course.key}:{link.key if link else ''}"
+        hint = (
+            f"{course.key}:{ADD_CONTENT if link_key == ADD_CONTENT else (link.key if link else '')}"
+        )
         launch_url = (
             reverse("lti:login")
             + "?"
@@ -53,7 +55,8 @@ def index(request):
         "devplatform/index.html",
         {
             "people": PEOPLE.values(),
-            "courses": COURSES.values(),
+            "courses": [(c, course_links(c)) for c in COURSES.values()],
+            "add_content": ADD_CONTENT,
             "person": person,
             "course": course,
             "selected_link": request.GET.get("link", ""),
@@ -91,6 +94,7 @@ def authorize(request):
     if problems:
         return HttpResponseBadRequest("; ".join(problems), content_type="text/plain")
     link = find_link(course, link_key)
+    deep_linking = link_key == ADD_CONTENT
     claims = platform.launch_claims(
         base_url=base,
         person=person,
@@ -98,9 +102,10 @@ def authorize(request):
         link=link,
         nonce=params["nonce"],
         target_link_uri=base + reverse("lti:home"),
-        message_type="LtiResourceLinkRequest" if link else "LtiResourceLinkRequest",
+        message_type="LtiDeepLinkingRequest" if deep_linking else "LtiResourceLinkRequest",
+        deep_link_return_url=base + reverse("devplatform:deep-link-return", args=[course.key]),
     )
-    if link is None:
+    if link is None and not deep_linking:
         # Course navigation: a resource link for the course itself, without a module.
         claims["https://purl.imsglobal.org/spec/lti/claim/resource_link"] = {
             "id": f"{course.key}-nav",
@@ -444,3 +449,27 @@ def memberships(request, course_key: str):
         content_type=NRPS_TYPE,
     )
     return _paged(request, response, len(members) > (page + 1) * limit)
+
+
+@csrf_exempt  # the tool's answer arrives as a cross-site form post, signed by the tool
+@require_POST
+def deep_link_return(request, course_key: str):
+    """Receive an LtiDeepLinkingResponse: check it as an LMS would, then add the links."""
+    course = COURSES.get(course_key)
+    if course is None:
+        return HttpResponseBadRequest("no such course", content_type="text/plain")
+    try:
+        items, message = services.deep_link_accept(
+            token=request.POST.get("JWT", ""),
+            issuer=platform.issuer(_base(request)),
+            course_key=course.key,
+        )
+    except services.DeepLinkRefused as exc:
+        return HttpResponseBadRequest(
+            f"deep linking response refused: {exc}", content_type="text/plain"
+        )
+    return render(
+        request,
+        "devplatform/deep_link_result.html",
+        {"course": course, "items": items, "message": message},
+    )

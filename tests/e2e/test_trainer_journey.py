@@ -1,0 +1,36 @@
+"""A trainer's journey in a real browser: add a module to the course through deep linking,
+then a teacher launches the new link."""
+
+from __future__ import annotations
+
+import pytest
+
+from lti_tool.devplatform.models import DevLink
+
+from .conftest import tool_frame
+from .test_teacher_journey import launch
+
+
+@pytest.mark.django_db(transaction=True)
+def test_trainer_deep_links_a_module_and_a_teacher_opens_it(
+    page, live_server, dev_platform, catalog, axe_check, screenshot
+):
+    frame = launch(page, live_server, "priya", "bl-fall:add-content")
+    item = frame.locator('[data-testid="deep-link-item"][data-slug="playlists-choice-boards"]')
+    item.wait_for()
+    assert frame.get_by_test_id("deep-link-item").count() == 12
+    axe_check(tool_frame(page), "deep linking picker")
+    item.click()
+    screenshot(page, "trainer-deep-linking")
+    frame.get_by_test_id("deep-link-submit").click()
+    added = frame.get_by_test_id("dev-added-link")
+    added.wait_for()
+    assert "Designing playlists and choice boards" in added.inner_text()
+    link = DevLink.objects.get()
+    assert link.custom == {"module": "playlists-choice-boards"}
+
+    frame = launch(page, live_server, "amara", f"bl-fall:{link.key}")
+    title = frame.get_by_test_id("module-title")
+    title.wait_for()
+    assert title.inner_text() == "Designing playlists and choice boards"
+    assert page.js_errors == []
