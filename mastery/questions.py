@@ -24,6 +24,15 @@ TYPES = ("single", "multiple", "true_false", "numeric", "ordering")
 MAX_ANSWER_LENGTH = 64
 
 
+def _index(value: str, size: int) -> int | None:
+    """A position 0..size-1 from form text; None for anything else ('²' is a digit to
+    str.isdigit but not to int, so only ASCII digits count)."""
+    if not (value.isascii() and value.isdigit()) or len(value) > 4:
+        return None
+    number = int(value)
+    return number if number < size else None
+
+
 def present(question: Mapping[str, Any], rng: random.Random) -> dict:
     """What the page shows: prompt and shuffled choices keyed by their original position."""
     shown: dict[str, Any] = {
@@ -57,11 +66,10 @@ def read_answer(question: Mapping[str, Any], data) -> Any:
     getlist = data.getlist if hasattr(data, "getlist") else lambda k: data.get(k, [])
     if kind == "single":
         values = getlist(name)
-        n = len(question["options"])
-        return int(values[0]) if values and values[0].isdigit() and int(values[0]) < n else None
+        return _index(values[0], len(question["options"])) if values else None
     if kind == "multiple":
         n = len(question["options"])
-        picked = sorted({int(v) for v in getlist(name) if v.isdigit() and int(v) < n})
+        picked = sorted({i for i in (_index(v, n) for v in getlist(name)) if i is not None})
         return picked or None
     if kind == "true_false":
         values = getlist(name)
@@ -80,9 +88,10 @@ def read_answer(question: Mapping[str, Any], data) -> Any:
         positions = {}
         for key in range(n):
             values = getlist(f"{name}-{key}")
-            if not values or not values[0].isdigit() or not 1 <= int(values[0]) <= n:
+            place = _index(values[0], n + 1) if values else None
+            if place is None or place < 1:
                 return None
-            positions[key] = int(values[0])
+            positions[key] = place
         if len(set(positions.values())) != n:
             return None  # two items in the same place: not an order
         return [key for key, _ in sorted(positions.items(), key=lambda kv: kv[1])]
