@@ -45,7 +45,7 @@ from .login import STATE_COOKIE_PREFIX, login_state_open
 from .models import Deployment, Platform
 from .platform_keys import public_key_for
 from .registry import deployment_find, platform_find
-from .urls_util import same_host
+from .urls_util import same_host, tool_origin
 
 logger = logging.getLogger("ignite.lti")
 
@@ -157,6 +157,12 @@ def _check_state_and_nonce(
 ) -> None:
     ctx = {"iss": platform.issuer, "client_id": platform.client_id}
     sealed = request.COOKIES.get(STATE_COOKIE_PREFIX + state)
+    if not sealed and request.POST.get("ignite_platform_state"):
+        # The state kept in the platform's storage, re-posted by our own launch page. Only a
+        # page of ours may do that: a cross-site post of a stolen record is a login CSRF.
+        if request.META.get("HTTP_ORIGIN") != tool_origin(request):
+            raise StateMismatch("platform-storage state posted from another origin", **ctx)
+        sealed = request.POST["ignite_platform_state"]
     if not sealed:
         raise StateMismatch("no state cookie for this launch in this browser", **ctx)
     record = login_state_open(sealed, state)
@@ -243,6 +249,12 @@ def _check_message(request: HttpRequest, claims: dict, platform: Platform) -> st
             **ctx,
         )
     return message_type
+
+
+def platform_of_token(id_token: str) -> Platform:
+    """The registered platform an id_token names (signature not yet checked)."""
+    _, body = _unverified(id_token)
+    return _platform_for(body)
 
 
 def launch_validate(request: HttpRequest) -> ValidLaunch:

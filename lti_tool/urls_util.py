@@ -29,3 +29,8 @@ def same_host(url: str, request: HttpRequest) -> bool:
     return (
         bool(parts.netloc) and parts.netloc.lower() == urlsplit(tool_origin(request)).netloc.lower()
     )
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

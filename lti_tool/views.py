@@ -19,7 +19,7 @@ from .launch import launch_validate
 from .launch_token import PARAM
 from .login import STATE_COOKIE_PREFIX, login_start
 from .services import launch_record
-from .urls_util import add_query
+from .urls_util import absolute, add_query, origin_of
 
 security_log = logging.getLogger("ignite.lti.security")
 
@@ -51,7 +51,27 @@ def login(request):
         start = login_start(request=request, params=params)
     except LaunchError as exc:
         return launch_error_response(request, exc)
-    response = HttpResponseRedirect(start.redirect_url)
+    target = params.get("lti_storage_target", "")
+    if target and len(target) <= 100:
+        # The platform offers its own storage for the login state (for browsers that block
+        # cookies in its frame): a page stores it there, then goes on to the platform.
+        query = params.copy()
+        query.pop("lti_storage_target", None)
+        response = render(
+            request,
+            "lti_tool/login_storage.html",
+            {
+                "target": target,
+                "platform_origin": origin_of(start.platform.auth_login_url),
+                "key": STATE_COOKIE_PREFIX + start.state,
+                "value": start.sealed,
+                "redirect_url": start.redirect_url,
+                "relaunch_url": absolute(request, reverse("lti:login")) + "?" + query.urlencode(),
+            },
+        )
+        response["Cache-Control"] = "no-store"
+    else:
+        response = HttpResponseRedirect(start.redirect_url)
     response.set_cookie(
         STATE_COOKIE_PREFIX + start.state,
         start.sealed,
@@ -67,6 +87,17 @@ def login(request):
 @csrf_exempt  # the id_token arrives as a cross-site form post; state and nonce protect it
 @require_POST
 def launch(request):
+    state = request.POST.get("state", "")
+    target = request.POST.get("lti_storage_target", "")
+    if (
+        target
+        and state
+        and not request.COOKIES.get(STATE_COOKIE_PREFIX + state)
+        and not request.POST.get("ignite_platform_state")
+    ):
+        # No state cookie came back (blocked in the frame): fetch the state from the
+        # platform's storage in the browser, then post the launch again from our own page.
+        return _launch_from_platform_storage(request, state, target)
     try:
         valid = launch_validate(request)
         claims = launch_record(launch=valid)
@@ -269,3 +300,26 @@ def deep_link(request):
         {"programs": programs, "dl": dl, "sealed": sealed, "error": error},
         status=400 if error else 200,
     )
+
+
+def _launch_from_platform_storage(request, state: str, target: str):
+    from .launch import platform_of_token
+
+    id_token = request.POST.get("id_token", "")
+    try:
+        platform = platform_of_token(id_token)
+    except LaunchError as exc:
+        return launch_error_response(request, exc)
+    response = render(
+        request,
+        "lti_tool/launch_storage.html",
+        {
+            "target": target[:100],
+            "platform_origin": origin_of(platform.auth_login_url),
+            "key": STATE_COOKIE_PREFIX + state,
+            "id_token": id_token,
+            "state": state,
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -23,6 +23,14 @@ def _base(request) -> str:
     return tool_origin(request)
 
 
+def _tool_base(request) -> str:
+    """Where the tool is: the same server by default; another origin (another site) when
+    IGNITE_DEV_TOOL_ORIGIN says so, to try the tool as a third party in the frame."""
+    from django.conf import settings
+
+    return getattr(settings, "IGNITE_DEV_TOOL_ORIGIN", "") or _base(request)
+
+
 @require_GET
 def index(request):
     """Pick a person and a link, and launch the tool in an iframe through the real OIDC flow."""
@@ -33,36 +41,49 @@ def index(request):
     if person and course:
         link = find_link(course, link_key)
         base = _base(request)
+        tool = _tool_base(request)
         hint = (
             f"{course.key}:{ADD_CONTENT if link_key == ADD_CONTENT else (link.key if link else '')}"
         )
         launch_url = (
-            reverse("lti:login")
+            tool
+            + reverse("lti:login")
             + "?"
             + urlencode(
                 {
                     "iss": platform.issuer(base),
                     "login_hint": person.key,
-                    "target_link_uri": base + reverse("lti:home"),
+                    "target_link_uri": tool + reverse("lti:home"),
                     "lti_message_hint": hint,
                     "client_id": CLIENT_ID,
                     "lti_deployment_id": DEPLOYMENT_ID,
+                    # This platform keeps the tool's login state in its own window on request
+                    # (LTI Client Side postMessage storage), for browsers blocking cookies.
+                    "lti_storage_target": "_parent",
                 }
             )
         )
-    return render(
+    response = render(
         request,
         "devplatform/index.html",
         {
             "people": PEOPLE.values(),
             "courses": [(c, course_links(c)) for c in COURSES.values()],
             "add_content": ADD_CONTENT,
+            "tool_origin": _tool_base(request),
             "person": person,
             "course": course,
             "selected_link": request.GET.get("link", ""),
             "launch_url": launch_url,
         },
     )
+    # This page frames the tool, which may live on another origin (IGNITE_DEV_TOOL_ORIGIN).
+    from lti_tool.security import all_frame_ancestors, content_security_policy
+
+    response["Content-Security-Policy"] = content_security_policy(all_frame_ancestors()).replace(
+        "frame-src 'self'", f"frame-src 'self' {_tool_base(request)}"
+    )
+    return response
 
 
 @require_GET
@@ -70,10 +91,11 @@ def authorize(request):
     """OIDC authorization endpoint: check the tool's request, answer with a signed id_token."""
     params = request.GET
     base = _base(request)
+    tool = _tool_base(request)
     problems = []
     if params.get("client_id") != CLIENT_ID:
         problems.append("unknown client_id")
-    if params.get("redirect_uri") != base + reverse("lti:launch"):
+    if params.get("redirect_uri") != tool + reverse("lti:launch"):
         problems.append("redirect_uri is not the tool's registered launch URL")
     for name, expected in (
         ("scope", "openid"),
@@ -101,7 +123,7 @@ def authorize(request):
         course=course,
         link=link,
         nonce=params["nonce"],
-        target_link_uri=base + reverse("lti:home"),
+        target_link_uri=tool + reverse("lti:home"),
         message_type="LtiDeepLinkingRequest" if deep_linking else "LtiResourceLinkRequest",
         deep_link_return_url=base + reverse("devplatform:deep-link-return", args=[course.key]),
     )
@@ -116,7 +138,11 @@ def authorize(request):
         "devplatform/autopost.html",
         {
             "action": params["redirect_uri"],
-            "fields": {"id_token": platform.sign(claims), "state": params["state"]},
+            "fields": {
+                "id_token": platform.sign(claims),
+                "state": params["state"],
+                "lti_storage_target": "_parent",
+            },
         },
     )
 

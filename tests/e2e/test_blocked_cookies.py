@@ -1,0 +1,66 @@
+"""A launch in an LMS frame with third-party cookies blocked: the platform page on one site
+(localhost), Ignite on another (127.0.0.1), Chromium set to block third-party cookies. The
+login state goes through the platform's postMessage storage, and nothing after the launch
+needs a cookie, form posts included."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from courses.models import LessonProgress
+
+
+@pytest.fixture
+def cookie_blocking_context(playwright_instance, chromium_path, tmp_path):
+    from .conftest import ARGS
+
+    profile = tmp_path / "profile"
+    (profile / "Default").mkdir(parents=True)
+    # Chromium's own setting "Block third-party cookies" (chrome://settings/cookies).
+    prefs = {"profile": {"block_third_party_cookies": True, "cookie_controls_mode": 1}}
+    (profile / "Default" / "Preferences").write_text(json.dumps(prefs))
+    context = playwright_instance.chromium.launch_persistent_context(
+        str(profile), executable_path=chromium_path, args=ARGS, headless=True
+    )
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_launch_and_use_with_third_party_cookies_blocked(
+    cookie_blocking_context, live_server, settings, catalog, screenshot
+):
+    from lti_tool.devplatform.platform import register
+
+    platform_base = live_server.url.replace("127.0.0.1", "localhost")
+    tool_base = platform_base.replace("localhost", "127.0.0.1")
+    assert platform_base != tool_base
+    register(platform_base)
+    settings.IGNITE_DEV_TOOL_ORIGIN = tool_base
+
+    page = cookie_blocking_context.new_page()
+    page.goto(f"{platform_base}/dev/platform/")
+    page.get_by_test_id("dev-person-maya").check()
+    page.get_by_test_id("dev-link").select_option("bl-fall:bl-models")
+    page.get_by_test_id("dev-launch").click()
+    frame = page.frame_locator('[data-testid="tool-frame"]')
+    frame.get_by_test_id("module-title").wait_for()
+    assert "Maya Alvarez" in frame.get_by_test_id("participant-name").inner_text()
+
+    storage = page.get_by_test_id("dev-storage")
+    # The state was stored in the platform and read back: the cookie did not come back.
+    assert (storage.get_attribute("data-puts"), storage.get_attribute("data-gets")) == ("1", "1")
+    tool_cookies = [c["name"] for c in cookie_blocking_context.cookies(tool_base)]
+    assert not any(name.startswith("ignite-state-") for name in tool_cookies)
+
+    # After the launch nothing needs a cookie: a form post (CSRF-protected) works.
+    frame.get_by_test_id("resume").click()
+    frame.get_by_test_id("mark-complete").click()
+    frame.get_by_test_id("lesson-title").filter(
+        has_not_text="What blended learning is, and what it is not"
+    ).wait_for()
+    assert LessonProgress.objects.filter(completed_at__isnull=False).count() == 1
+    screenshot(page, "blocked-cookies-launch")
