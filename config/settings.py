@@ -250,6 +250,9 @@ IGNITE_BASE_URL = env.str("IGNITE_BASE_URL", default="")
 IGNITE_CONTENT_DIR = env.path("IGNITE_CONTENT_DIR", default=BASE_DIR / "content")
 IGNITE_REGISTRY_CACHE_TTL = env.int("IGNITE_REGISTRY_CACHE_TTL", default=30)
 IGNITE_ROSTER_TTL = env.int("IGNITE_ROSTER_TTL", default=300)  # seconds a synced roster is kept
+# Issuers that may use LTI Dynamic Registration without a one-time link (comma-separated).
+IGNITE_REGISTRATION_ALLOWED_ISSUERS = env.list("IGNITE_REGISTRATION_ALLOWED_ISSUERS", default=[])
+IGNITE_DEV_TOOL_ORIGIN = env.str("IGNITE_DEV_TOOL_ORIGIN", default="")
 IGNITE_USER_AGENT = "Ignite-LTI/0.1 (+https://github.com/ignite-pd)"
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

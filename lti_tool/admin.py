@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from .errors import PlatformUnavailable
-from .models import Deployment, LtiContext, LtiResourceLink, LtiUser, Platform
+from .models import Deployment, LtiContext, LtiResourceLink, LtiUser, Platform, RegistrationLink
 from .platform_keys import fetch_key_set
 
 
@@ -68,3 +68,38 @@ class LtiContextAdmin(admin.ModelAdmin):
 class LtiResourceLinkAdmin(admin.ModelAdmin):
     list_display = ("resource_link_id", "context", "placement")
     raw_id_fields = ("placement",)
+
+
+@admin.register(RegistrationLink)
+class RegistrationLinkAdmin(admin.ModelAdmin):
+    """One-time links for LTI Dynamic Registration; "Add" makes one and shows it once."""
+
+    list_display = ("__str__", "state", "created_at", "expires_at", "used_at", "platform")
+    readonly_fields = ("note", "created_at", "expires_at", "used_at", "platform")
+    exclude = ("digest",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        from django.conf import settings
+        from django.shortcuts import redirect
+        from django.template.response import TemplateResponse
+
+        from .dynamic_registration import registration_link_create
+        from .urls_util import tool_origin
+
+        if request.method == "POST":
+            url = registration_link_create(
+                base_url=settings.IGNITE_BASE_URL or tool_origin(request),
+                note=request.POST.get("note", "")[:255],
+            )
+            self.message_user(
+                request, f"One-time registration link, valid 72 hours (shown only now): {url}"
+            )
+            return redirect("admin:lti_tool_registrationlink_changelist")
+        return TemplateResponse(
+            request,
+            "admin/lti_tool/registrationlink/add.html",
+            {**self.admin_site.each_context(request), "title": "New registration link"},
+        )

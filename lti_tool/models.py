@@ -175,3 +175,26 @@ class LtiLineItem(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+class RegistrationLink(models.Model):
+    """A one-time link an Ignite admin gives an LMS admin for LTI Dynamic Registration.
+    Only a digest of its secret is kept."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    note = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    platform = models.ForeignKey(
+        "Platform", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return self.note or f"registration link {self.pk}"
+
+    @property
+    def state(self) -> str:
+        if self.used_at:
+            return "used"
+        return "expired" if self.expires_at <= timezone.now() else "open"

@@ -11,6 +11,7 @@ urlpatterns = [
     path("lti/launch/", views.launch, name="launch"),
     path("lti/jwks/", jwks_view, name="jwks"),
     path("lti/canvas.json", views.canvas_json, name="canvas-json"),
+    path("lti/register/", views.register, name="register"),
     path("app/", views.home, name="home"),
     path("app/trainer/", views.trainer_dashboard, name="trainer-dashboard"),
     path("app/deep-link/", views.deep_link, name="deep-link"),

@@ -323,3 +323,41 @@ def _launch_from_platform_storage(request, state: str, target: str):
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_GET
+def register(request):
+    """LTI Dynamic Registration: opened by the LMS in a window or frame."""
+    from .dynamic_registration import RegistrationFailed, RegistrationRefused, dynamic_register
+    from .urls_util import tool_origin
+
+    try:
+        result = dynamic_register(
+            origin=tool_origin(request),
+            config_url=request.GET.get("openid_configuration", ""),
+            registration_token=request.GET.get("registration_token", ""),
+            link_secret=request.GET.get("link", ""),
+        )
+    except RegistrationRefused as exc:
+        security_log.warning("dynamic registration refused: %s", exc)
+        return render(
+            request,
+            "lti_tool/register_result.html",
+            {"ok": False, "title": "Ignite cannot be registered from here", "message": str(exc)},
+            status=403,
+        )
+    except RegistrationFailed as exc:
+        security_log.warning("dynamic registration failed: %s", exc)
+        return render(
+            request,
+            "lti_tool/register_result.html",
+            {"ok": False, "title": "Registration did not complete", "message": str(exc)},
+            status=400,
+        )
+    security_log.info(
+        "dynamic registration: %s client_id=%s deployment=%s",
+        result.platform.issuer,
+        result.platform.client_id,
+        result.deployment_id or "-",
+    )
+    return render(request, "lti_tool/register_result.html", {"ok": True, "result": result})

@@ -191,3 +191,50 @@ def deep_link_accept(*, token: str, issuer: str, course_key: str) -> tuple[list,
                 )
             made.append(link)
     return made, str(claims.get(dl + "msg") or "")
+
+
+def registration_token_issue() -> str:
+    token = secrets.token_urlsafe(24)
+    cache.set(f"devplatform:regtoken:{_digest(token)}", 1, 3600)
+    return token
+
+
+def registration_token_take(token: str) -> bool:
+    key = f"devplatform:regtoken:{_digest(token)}"
+    if cache.get(key):
+        cache.delete(key)
+        return True
+    return False
+
+
+def client_registration_accept(body: dict) -> dict:
+    """Check a tool's client registration (LTI DR 1.0 section 3.4) and answer with its ids."""
+    tool_config_key = "https://purl.imsglobal.org/spec/lti-tool-configuration"
+    problems = []
+    if body.get("application_type") != "web":
+        problems.append("application_type must be web")
+    if "id_token" not in (body.get("response_types") or []):
+        problems.append("response_types must include id_token")
+    if not {"implicit", "client_credentials"} <= set(body.get("grant_types") or []):
+        problems.append("grant_types must include implicit and client_credentials")
+    if body.get("token_endpoint_auth_method") != "private_key_jwt":
+        problems.append("token_endpoint_auth_method must be private_key_jwt")
+    for field in ("initiate_login_uri", "jwks_uri"):
+        if not isinstance(body.get(field), str) or not body[field].startswith("http"):
+            problems.append(f"{field} is required")
+    if not isinstance(body.get("redirect_uris"), list) or not body["redirect_uris"]:
+        problems.append("redirect_uris is required")
+    tool = body.get(tool_config_key)
+    if not isinstance(tool, dict) or not tool.get("domain") or not tool.get("target_link_uri"):
+        problems.append("the LTI tool configuration needs domain and target_link_uri")
+    elif not any(m.get("type") == "LtiResourceLinkRequest" for m in tool.get("messages") or []):
+        problems.append("the tool configuration must list LtiResourceLinkRequest")
+    if problems:
+        raise OAuthError("invalid_client_metadata", "; ".join(problems))
+    client_id = f"ignite-dyn-{secrets.token_hex(6)}"
+    answer = dict(body)
+    answer["client_id"] = client_id
+    answer[tool_config_key] = {**tool, "deployment_id": f"dyn-deployment-{secrets.token_hex(4)}"}
+    granted = sorted(set((body.get("scope") or "").split()) & GRANTABLE_SCOPES)
+    answer["scope"] = " ".join(granted)
+    return answer

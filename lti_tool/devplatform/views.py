@@ -499,3 +499,79 @@ def deep_link_return(request, course_key: str):
         "devplatform/deep_link_result.html",
         {"course": course, "items": items, "message": message},
     )
+
+
+# --- LTI Dynamic Registration, the platform side ---------------------------------------
+
+
+@require_GET
+def openid_configuration(request):
+    base = _base(request)
+    root = base + platform.ISSUER_PATH
+    return JsonResponse(
+        {
+            "issuer": platform.issuer(base),
+            "authorization_endpoint": f"{root}/authorize/",
+            "token_endpoint": f"{root}/token/",
+            "jwks_uri": f"{root}/jwks/",
+            "registration_endpoint": f"{root}/register/",
+            "scopes_supported": sorted(services.GRANTABLE_SCOPES) + ["openid"],
+            "response_types_supported": ["id_token"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "claims_supported": ["iss", "sub", "name", "given_name", "family_name", "email"],
+            "https://purl.imsglobal.org/spec/lti-platform-configuration": {
+                "product_family_code": "ignite-dev",
+                "version": "1",
+                "messages_supported": [
+                    {"type": "LtiResourceLinkRequest"},
+                    {"type": "LtiDeepLinkingRequest"},
+                ],
+            },
+        }
+    )
+
+
+@csrf_exempt
+@require_POST
+def register_client(request):
+    """Client registration endpoint: checks the tool's registration as an LMS would."""
+    token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not token or not services.registration_token_take(token):
+        return _problem(401, "a valid registration token is required")
+    body = _json_body(request)
+    if body is None:
+        return _problem(400, "body must be a JSON object")
+    try:
+        answer = services.client_registration_accept(body)
+    except services.OAuthError as exc:
+        return JsonResponse({"error": exc.error, "error_description": exc.description}, status=400)
+    return JsonResponse(answer, status=201)
+
+
+@require_GET
+def register_tool(request):
+    """Register a tool by Dynamic Registration: open its registration URL in a frame."""
+    url = request.GET.get("url", "")
+    frame_url = ""
+    if url:
+        frame_url = (
+            url
+            + ("&" if "?" in url else "?")
+            + urlencode(
+                {
+                    "openid_configuration": _base(request)
+                    + reverse("devplatform:openid-configuration"),
+                    "registration_token": services.registration_token_issue(),
+                }
+            )
+        )
+    response = render(
+        request, "devplatform/register_tool.html", {"url": url, "frame_url": frame_url}
+    )
+    from lti_tool.security import all_frame_ancestors, content_security_policy
+
+    response["Content-Security-Policy"] = content_security_policy(all_frame_ancestors()).replace(
+        "frame-src 'self'", f"frame-src 'self' {_tool_base(request)}"
+    )
+    return response
