@@ -264,3 +264,27 @@ def test_workers_missing_the_token_together_make_one_token_request(ags, platform
         thread.join()
     assert errors == []
     assert len(set(tokens)) == 1 and ags.token_requests == 1
+
+
+def test_canvas_gets_its_submission_extension_and_others_do_not():
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from lti_tool.passback import CANVAS_SUBMISSION, is_canvas, score_payload
+
+    record = SimpleNamespace(
+        activity_progress="Completed",
+        grading_progress="FullyGraded",
+        timestamp=timezone.now(),
+        score_given=None,
+        score_maximum=100,
+        comment="",
+    )
+    assert is_canvas(SimpleNamespace(issuer="https://canvas.instructure.com"))
+    assert is_canvas(SimpleNamespace(issuer="https://district.instructure.com"))
+    assert not is_canvas(SimpleNamespace(issuer="https://evilinstructure.com"))
+    assert not is_canvas(SimpleNamespace(issuer="https://schoology.schoology.com"))
+    extension = score_payload(record, "u1", canvas=True)[CANVAS_SUBMISSION]
+    assert extension["new_submission"] is True and extension["submitted_at"]
+    assert CANVAS_SUBMISSION not in score_payload(record, "u1")
