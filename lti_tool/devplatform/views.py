@@ -71,6 +71,8 @@ def index(request):
             "courses": [(c, course_links(c)) for c in COURSES.values()],
             "add_content": ADD_CONTENT,
             "tool_origin": _tool_base(request),
+            # ?storage=broken plays an LMS that announces postMessage storage but never answers.
+            "storage": request.GET.get("storage") != "broken",
             "person": person,
             "course": course,
             "selected_link": request.GET.get("link", ""),

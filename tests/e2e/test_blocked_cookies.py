@@ -64,3 +64,33 @@ def test_launch_and_use_with_third_party_cookies_blocked(
     ).wait_for()
     assert LessonProgress.objects.filter(completed_at__isnull=False).count() == 1
     screenshot(page, "blocked-cookies-launch")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_neither_cookies_nor_storage_ignite_offers_a_new_window(
+    cookie_blocking_context, live_server, settings, catalog, screenshot
+):
+    from lti_tool.devplatform.platform import register
+
+    platform_base = live_server.url.replace("127.0.0.1", "localhost")
+    tool_base = platform_base.replace("localhost", "127.0.0.1")
+    register(platform_base)
+    settings.IGNITE_DEV_TOOL_ORIGIN = tool_base
+
+    page = cookie_blocking_context.new_page()
+    page.goto(f"{platform_base}/dev/platform/")
+    page.get_by_test_id("dev-person-jordan").check()
+    page.get_by_test_id("dev-link").select_option("bl-fall:bl-models")
+    page.get_by_test_id("dev-storage-broken").check()
+    page.get_by_test_id("dev-launch").click()
+    frame = page.frame_locator('[data-testid="tool-frame"]')
+    offer = frame.get_by_test_id("open-in-new-window")
+    offer.wait_for()
+    assert "its own window" in frame.get_by_test_id("storage-fallback").inner_text()
+    screenshot(page, "blocked-cookies-new-window-offer")
+    with cookie_blocking_context.expect_page() as popup_info:
+        offer.click()
+    popup = popup_info.value
+    title = popup.get_by_test_id("module-title")
+    title.wait_for()  # first-party in its own window: the sign-in completes
+    assert "Jordan O'Neil" in popup.get_by_test_id("participant-name").inner_text()

@@ -35,6 +35,7 @@
       return;
     }
     if (event.origin !== toolOrigin) return; // storage only for the registered tool
+    if (frame.dataset.storage === "broken") return; // playing an LMS whose storage is broken
     var reply = { subject: data.subject + ".response", message_id: data.message_id };
     if (data.subject === "lti.capabilities") {
       reply.supported_messages = [
