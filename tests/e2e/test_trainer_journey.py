@@ -18,19 +18,23 @@ def test_trainer_deep_links_a_module_and_a_teacher_opens_it(
     frame = launch(page, live_server, "priya", "bl-fall:add-content")
     item = frame.locator('[data-testid="deep-link-item"][data-slug="playlists-choice-boards"]')
     item.wait_for()
-    assert frame.get_by_test_id("deep-link-item").count() == 12
+    from courses.models import Module
+
+    listed = Module.objects.filter(current__isnull=False, retired=False).count()
+    assert frame.get_by_test_id("deep-link-item").count() == listed >= 10
+    title_text = Module.objects.get(slug="playlists-choice-boards").current.title
     axe_check(tool_frame(page), "deep linking picker")
     item.click()
     screenshot(page, "trainer-deep-linking")
     frame.get_by_test_id("deep-link-submit").click()
     added = frame.get_by_test_id("dev-added-link")
     added.wait_for()
-    assert "Designing playlists and choice boards" in added.inner_text()
+    assert title_text in added.inner_text()
     link = DevLink.objects.get()
     assert link.custom == {"module": "playlists-choice-boards"}
 
     frame = launch(page, live_server, "amara", f"bl-fall:{link.key}")
     title = frame.get_by_test_id("module-title")
     title.wait_for()
-    assert title.inner_text() == "Designing playlists and choice boards"
+    assert title.inner_text() == title_text
     assert page.js_errors == []
