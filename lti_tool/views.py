@@ -134,6 +134,7 @@ def home(request):
 @require_GET
 @trainer_required
 def trainer_dashboard(request):
+    from courses.dashboard import STATE_LABELS, cohort_view
     from mastery.models import GradeRecord
 
     from .models import LtiContext
@@ -146,6 +147,9 @@ def trainer_dashboard(request):
         .first()
     )
     roster = roster_sync(context, force=bool(request.GET.get("refresh"))) if context else None
+    query = request.GET.get("q", "").strip()[:100]
+    state = request.GET.get("state", "")
+    view = cohort_view(cohort_id=cohort_id, query=query, state=state)
     memberships = (
         Membership.objects.filter(cohort_id=cohort_id)
         .select_related("participant")
@@ -158,20 +162,126 @@ def trainer_dashboard(request):
         .select_related("participant", "placement")
         .order_by("-timestamp")[:200]
     )
+    peak = max([n for _, n in view.distribution] + [1])
+    bars = []
+    for i, (label, n) in enumerate(view.distribution):
+        height = round(140 * n / peak)
+        bars.append(
+            {
+                "label": label,
+                "count": n,
+                "height": height,
+                "x": 20 + i * 95,
+                "y": 170 - height,
+                "count_y": 164 - height,
+                "mid": 50 + i * 95,
+            }
+        )
     return render(
         request,
         "lti_tool/trainer.html",
         {
             "cohort": request.launch.cohort,
             "memberships": memberships,
+            "view": view,
+            "bars": bars,
+            "query": query,
+            "state": state,
+            "state_choices": [*STATE_LABELS.items(), ("behind", "Behind schedule")],
             "grade_counts": [
                 (label, counts.get(value, 0)) for value, label in GradeRecord.Status.choices
             ],
             "failed": failed,
             "retried": request.GET.get("retried"),
+            "due_saved": request.GET.get("due"),
             "roster": roster,
         },
     )
+
+
+@require_GET
+@trainer_required
+def trainer_export(request):
+    """The dashboard's table as CSV (one row per teacher, two columns per placed module)."""
+    import csv
+
+    from django.http import HttpResponse
+
+    from courses.dashboard import cohort_view
+
+    view = cohort_view(
+        cohort_id=request.launch.claims.cohort_id,
+        query=request.GET.get("q", "").strip()[:100],
+        state=request.GET.get("state", ""),
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="ignite-cohort.csv"'
+    writer = csv.writer(response)
+    header = ["Name", "Email", "Membership", "Last activity", "Behind schedule"]
+    for _placement, module in view.placements:
+        header += [f"{module.current.title}: status", f"{module.current.title}: score"]
+    writer.writerow(header)
+
+    def safe(value: str) -> str:
+        # Spreadsheet formula injection: a cell must never start a formula.
+        return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+    for row in view.rows:
+        line = [
+            safe(row.participant.display_name),
+            safe(row.participant.email),
+            row.membership.get_status_display(),
+            row.last_activity.isoformat(timespec="minutes") if row.last_activity else "",
+            "yes" if row.behind else "no",
+        ]
+        for cell in row.cells:
+            line += [cell.label, f"{cell.score}%" if cell.score else ""]
+        writer.writerow(line)
+    return response
+
+
+@require_POST
+@trainer_required
+def trainer_due_date(request):
+    """Set or clear a placement's due date (this cohort's placements only)."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from courses.models import Placement
+
+    placement = Placement.objects.filter(
+        pk=request.POST.get("placement") if str(request.POST.get("placement", "")).isdigit() else 0,
+        cohort_id=request.launch.claims.cohort_id,
+    ).first()
+    if placement is None:
+        return render(
+            request,
+            "lti_tool/denied.html",
+            {"title": "No such module here", "message": "Choose a module of this course."},
+            status=404,
+        )
+    raw = request.POST.get("due", "").strip()
+    if raw:
+        try:
+            day = datetime.strptime(raw, "%Y-%m-%d").date()
+        except ValueError:
+            return render(
+                request,
+                "lti_tool/denied.html",
+                {"title": "That date was not understood", "message": "Use the date picker."},
+                status=400,
+            )
+        placement.due_at = timezone.make_aware(datetime.combine(day, time(23, 59)))
+    else:
+        placement.due_at = None
+    placement.save(update_fields=["due_at", "updated_at"])
+    from .templatetags.launch_urls import lurl
+
+    target = add_query(lurl({"launch": request.launch}, "lti:trainer-dashboard"), {"due": "1"})
+    response = redirect(target + "#progress")
+    response.status_code = 303
+    return response
 
 
 @require_POST

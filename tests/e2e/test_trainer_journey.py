@@ -38,3 +38,24 @@ def test_trainer_deep_links_a_module_and_a_teacher_opens_it(
     title.wait_for()
     assert title.inner_text() == title_text
     assert page.js_errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_trainer_dashboard_fills_as_teachers_progress(
+    page, live_server, dev_platform, catalog, axe_check, screenshot
+):
+    frame = launch(page, live_server, "maya", "bl-fall:bl-models")
+    frame.get_by_test_id("resume").click()
+    frame.get_by_test_id("mark-complete").click()
+    frame.get_by_test_id("lesson-title").wait_for()
+
+    frame = launch(page, live_server, "priya", "bl-fall:")
+    frame.get_by_test_id("trainer-dashboard").first.click()
+    grid = frame.get_by_test_id("progress-grid")
+    grid.wait_for()
+    maya = frame.get_by_test_id("progress-row").filter(has_text="Maya Alvarez")
+    assert maya.get_by_test_id("progress-cell").first.get_attribute("data-state") == "in_progress"
+    # Teachers on the LMS roster who never opened Ignite are listed too (from NRPS).
+    assert frame.get_by_test_id("progress-row").filter(has_text="Amara Okafor").count() == 1
+    axe_check(tool_frame(page), "trainer dashboard")
+    screenshot(page, "trainer-dashboard-progress")
