@@ -253,6 +253,12 @@ IGNITE_ROSTER_TTL = env.int("IGNITE_ROSTER_TTL", default=300)  # seconds a synce
 # Issuers that may use LTI Dynamic Registration without a one-time link (comma-separated).
 IGNITE_REGISTRATION_ALLOWED_ISSUERS = env.list("IGNITE_REGISTRATION_ALLOWED_ISSUERS", default=[])
 IGNITE_DEV_TOOL_ORIGIN = env.str("IGNITE_DEV_TOOL_ORIGIN", default="")
+IGNITE_EVIDENCE_MAX_BYTES = env.int("IGNITE_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+# Evidence files go through Django's storage API: FileSystemStorage under MEDIA_ROOT by default,
+# or e.g. storages.backends.s3.S3Storage (pip install ".[s3]") for any S3-compatible store.
+STORAGES["default"]["BACKEND"] = env.str(
+    "IGNITE_FILE_STORAGE", default="django.core.files.storage.FileSystemStorage"
+)
 IGNITE_USER_AGENT = "Ignite-LTI/0.1 (+https://github.com/ignite-pd)"
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -3,8 +3,8 @@ questions are missed most, and the distribution of mastery.
 
 Cell states (per participant and placement):
 - mastered: the counted mastery-check attempt reached the threshold;
-- needs review: every allowed attempt was used without mastery: the trainer should talk with
-  the teacher (and can raise the attempts for the placement);
+- needs review: evidence of practice is waiting for the trainer's review, or every allowed
+  attempt was used without mastery (the trainer should talk with the teacher);
 - in progress: lessons opened or an attempt made;
 - not started: nothing yet.
 
@@ -96,6 +96,7 @@ class CohortView:
     item_analysis: dict[int, list[QuestionStat]] = field(default_factory=dict)
     distribution: list[tuple[str, int]] = field(default_factory=list)
     states: dict[str, int] = field(default_factory=dict)
+    evidence_pending: list = field(default_factory=list)
 
 
 def _behind(placement: Placement, done: int, total: int, now: datetime) -> bool:
@@ -161,6 +162,16 @@ def cohort_view(*, cohort_id: int, query: str = "", state: str = "", now=None) -
         attempts[(attempt.participant_id, attempt.placement_id)].append(attempt)
 
     lesson_counts = {module.pk: module.current.lessons.count() for _, module in placed}
+    from mastery.models import EvidenceSubmission
+
+    pending = list(
+        EvidenceSubmission.objects.filter(
+            placement_id__in=placement_ids, status=EvidenceSubmission.Status.SUBMITTED
+        )
+        .select_related("participant", "module_version")
+        .order_by("submitted_at")
+    )
+    pending_keys = {(e.participant_id, e.placement_id) for e in pending}
     view = CohortView(placements=placed, rows=[])
     bands = [0] * len(SCORE_BANDS)
     states: dict[str, int] = defaultdict(int)
@@ -193,6 +204,8 @@ def cohort_view(*, cohort_id: int, query: str = "", state: str = "", now=None) -
                     cell.state = IN_PROGRESS
             elif attempts[key] or key in last_view:
                 cell.state = IN_PROGRESS
+            if key in pending_keys:
+                cell.state = NEEDS_REVIEW
             if cell.state != MASTERED:
                 cell.behind = _behind(placement, cell.lessons_done, total, now)
             states[cell.state] += 1
@@ -206,6 +219,7 @@ def cohort_view(*, cohort_id: int, query: str = "", state: str = "", now=None) -
     view.distribution = [(label, n) for (_, _, label), n in zip(SCORE_BANDS, bands, strict=True)]
     view.states = {STATE_LABELS[s]: states.get(s, 0) for s in STATE_LABELS}
     view.item_analysis = _item_analysis(placed)
+    view.evidence_pending = pending
     return view
 
 

@@ -57,8 +57,28 @@ def module_page(request, placement_id: int):
             "version": version,
             "progress": progress,
             "mastery": _mastery_summary(request, placement, version),
+            **_evidence_summary(request, placement),
         },
     )
+
+
+def _evidence_summary(request, placement) -> dict:
+    from django.conf import settings
+
+    from mastery.evidence import evidence_latest
+    from mastery.grades import grade_latest_for
+    from mastery.models import GradeRecord
+
+    participant = request.launch.participant
+    return {
+        "evidence": evidence_latest(participant, placement),
+        "evidence_grade": grade_latest_for(
+            participant_id=participant.pk,
+            placement_id=placement.pk,
+            kind=GradeRecord.Kind.EVIDENCE,
+        ),
+        "evidence_max_mb": settings.IGNITE_EVIDENCE_MAX_BYTES // (1024 * 1024),
+    }
 
 
 def _mastery_summary(request, placement, version):

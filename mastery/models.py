@@ -110,3 +110,51 @@ class Attempt(models.Model):
         if self.score is None:
             return ""
         return f"{self.score:.2f}".rstrip("0").rstrip(".")
+
+
+def evidence_path(instance, filename: str) -> str:
+    # Never the uploaded name: a random name under the placement, with the detected extension.
+    import secrets
+
+    return f"evidence/{instance.placement_id}/{secrets.token_hex(16)}.{instance.file_type}"
+
+
+class EvidenceSubmission(models.Model):
+    """A teacher's evidence of practice for a module, and the trainer's review of it."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Waiting for review"
+        ACCEPTED = "accepted", "Accepted"
+        REVISION = "revision", "Revision requested"
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="evidence")
+    module_version = models.ForeignKey(
+        "courses.ModuleVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    number = models.PositiveIntegerField(default=1)
+    reflection = models.TextField(blank=True)
+    file = models.FileField(upload_to=evidence_path, blank=True)
+    file_type = models.CharField(max_length=10, blank=True)  # detected from the content
+    file_mime = models.CharField(max_length=100, blank=True)
+    file_size = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    reviewer = models.ForeignKey(
+        Participant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    rubric_levels = models.JSONField(default=dict, blank=True)  # criterion -> level index
+    feedback = models.TextField(blank=True)
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["participant", "placement", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "placement", "number"], name="unique_evidence_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"evidence {self.number} of participant {self.participant_id}"

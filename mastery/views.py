@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from courses.views import _placed
-from lti_tool.access import launch_required
+from lti_tool.access import launch_required, trainer_required
 from lti_tool.templatetags.launch_urls import lurl
 
 from .attempts import (
@@ -100,4 +100,110 @@ def attempt_page(request, placement_id: int, number: int):
             "status": status,
             "revisit": [lesson for lesson in revisit if lesson.slug in current],
         },
+    )
+
+
+# --- evidence of practice ---------------------------------------------------------------
+
+
+@require_POST
+@launch_required
+def evidence_submit_view(request, placement_id: int):
+    from .evidence import EvidenceRefused, evidence_submit
+
+    placement, module = _placed(request, placement_id)
+    if not module.current.evidence_task:
+        raise Http404("This module has no evidence task")
+    try:
+        evidence_submit(
+            participant=request.launch.participant,
+            placement=placement,
+            version=module.current,
+            reflection=request.POST.get("reflection", ""),
+            upload=request.FILES.get("file"),
+        )
+    except EvidenceRefused as exc:
+        return render(
+            request,
+            "mastery/evidence_refused.html",
+            {"placement": placement, "message": str(exc)},
+            status=400,
+        )
+    context = {"launch": request.launch}
+    return _see_other(lurl(context, "courses:module", placement.pk) + "#evidence")
+
+
+def _evidence_for(request, evidence_id: int):
+    """The submission if this launch may see it: its owner, or a trainer of its cohort."""
+    from .models import EvidenceSubmission
+
+    submission = (
+        EvidenceSubmission.objects.select_related("placement", "participant", "module_version")
+        .filter(pk=evidence_id, placement__cohort_id=request.launch.claims.cohort_id)
+        .first()
+    )
+    if submission is None:
+        return None
+    if submission.participant_id == request.launch.claims.participant_id:
+        return submission
+    return submission if request.launch.is_trainer else None
+
+
+@require_GET
+@launch_required
+def evidence_file(request, evidence_id: int):
+    from django.http import FileResponse
+
+    submission = _evidence_for(request, evidence_id)
+    if submission is None or not submission.file:
+        raise Http404("No such file")
+    response = FileResponse(
+        submission.file.open("rb"),
+        as_attachment=True,
+        filename=f"evidence-{submission.participant_id}-{submission.number}.{submission.file_type}",
+        content_type=submission.file_mime,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@trainer_required
+def evidence_review_view(request, evidence_id: int):
+    from .evidence import EvidenceRefused, evidence_review
+
+    submission = _evidence_for(request, evidence_id)
+    if submission is None:
+        raise Http404("No such evidence in this course")
+    rubric = (submission.module_version.evidence_task or {}).get("rubric", [])
+    error = ""
+    if request.method == "POST":
+        levels = {}
+        for index, criterion in enumerate(rubric):
+            raw = request.POST.get(f"level-{index}", "")
+            if raw.isascii() and raw.isdigit():
+                levels[criterion["criterion"]] = int(raw)
+        try:
+            evidence_review(
+                submission=submission,
+                reviewer=request.launch.participant,
+                levels=levels,
+                feedback=request.POST.get("feedback", "")[:4000],
+                accept=request.POST.get("decision") == "accept",
+            )
+        except EvidenceRefused as exc:
+            error = str(exc)
+        else:
+            context = {"launch": request.launch}
+            return _see_other(lurl(context, "lti:trainer-dashboard") + "#evidence")
+    criteria = [
+        {"index": i, "criterion": c["criterion"], "levels": list(enumerate(c["levels"]))}
+        for i, c in enumerate(rubric)
+    ]
+    return render(
+        request,
+        "mastery/evidence_review.html",
+        {"submission": submission, "criteria": criteria, "error": error},
+        status=400 if error else 200,
     )
