@@ -59,3 +59,44 @@ def test_trainer_dashboard_fills_as_teachers_progress(
     assert frame.get_by_test_id("progress-row").filter(has_text="Amara Okafor").count() == 1
     axe_check(tool_frame(page), "trainer dashboard")
     screenshot(page, "trainer-dashboard-progress")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_teacher_submits_evidence_and_the_trainers_review_reaches_the_gradebook(
+    page, live_server, dev_platform, catalog, axe_check, screenshot, tmp_path, settings
+):
+    from lti_tool.passback import grades_drain
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    plan = tmp_path / "station-plan.pdf"
+    plan.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n")
+
+    frame = launch(page, live_server, "maya", "bl-fall:bl-stations")
+    frame.get_by_test_id("evidence-file-input").set_input_files(str(plan))
+    frame.get_by_test_id("evidence-reflection-input").fill(
+        "Three stations; transitions took 70 seconds by Thursday."
+    )
+    frame.get_by_test_id("evidence-submit").click()
+    status = frame.get_by_test_id("evidence-status")
+    status.wait_for()
+    assert status.get_attribute("data-status") == "submitted"
+
+    frame = launch(page, live_server, "priya", "bl-fall:")
+    frame.get_by_test_id("trainer-dashboard").first.click()
+    frame.get_by_test_id("evidence-review-link").click()
+    frame.get_by_test_id("rubric-criterion").first.wait_for()
+    axe_check(tool_frame(page), "evidence review")
+    for criterion in frame.get_by_test_id("rubric-criterion").all():
+        criterion.locator("input[type=radio]").nth(2).check()  # Proficient
+    frame.get_by_test_id("review-feedback").fill(
+        "Your timed transitions show the routines are working. Next: use the exit ticket to regroup."
+    )
+    screenshot(page, "trainer-evidence-review")
+    frame.get_by_test_id("review-accept").click()
+    frame.get_by_test_id("no-evidence-pending").wait_for()
+
+    grades_drain()
+    page.goto(f"{live_server.url}/dev/platform/gradebook/")
+    row = page.locator('[data-testid="gradebook-score"][data-user="dev-maya"]')
+    assert "Completed, FullyGraded" in row.inner_text()
+    assert "use the exit ticket to regroup" in row.inner_text()
