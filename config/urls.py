@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from courses import credential_views
 from keys.views import jwks_view
 from lti_tool import errors_views
 
@@ -11,6 +12,27 @@ urlpatterns = [
     path("", include("lti_tool.urls")),
     path("", include("courses.urls")),
     path("", include("mastery.urls")),
+    path("app/credentials/", credential_views.my_credentials, name="my-credentials"),
+    path(
+        "app/trainer/credentials/<int:credential_id>/revoke/",
+        credential_views.credential_revoke,
+        name="credential-revoke",
+    ),
+    path("credentials/<uuid:public_id>/", credential_views.credential_page, name="credential"),
+    path(
+        "credentials/<uuid:public_id>.json",
+        credential_views.credential_json,
+        name="credential-json",
+    ),
+    path(
+        "credentials/<uuid:public_id>.jwt", credential_views.credential_jwt, name="credential-jwt"
+    ),
+    path("achievements/<slug:slug>/", credential_views.achievement_page, name="achievement"),
+    path(
+        "achievements/<slug:slug>/image.svg",
+        credential_views.achievement_image,
+        name="achievement-image",
+    ),
 ]
 
 if settings.IGNITE_DEV_PLATFORM:

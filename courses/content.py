@@ -140,6 +140,7 @@ class ProgramData:
     version: int
     summary: str
     modules: list[ModuleData]
+    credentials: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -652,7 +653,7 @@ def _read_program(folder: Path, problems: Problems) -> ProgramData | None:
         problems.add(path, 1, "program.yaml must be a mapping")
         return None
     fields = _Fields(data, path, problems)
-    fields.unknown({"slug", "title", "version", "summary", "modules"})
+    fields.unknown({"slug", "title", "version", "summary", "modules", "credentials"})
     slug = fields.slug()
     module_names = data.get("modules")
     modules = []
@@ -681,7 +682,49 @@ def _read_program(folder: Path, problems: Problems) -> ProgramData | None:
         version=fields.integer("version", low=1, high=10_000),
         summary=fields.text("summary", limit=1000),
         modules=modules,
+        credentials=_read_credentials(data, path, problems, seen),
     )
+
+
+def _read_credentials(data: Node, path: Path, problems: Problems, modules: set[str]) -> list:
+    """Micro-credentials a program awards (name, description, criteria, required modules,
+    whether accepted evidence of practice is required)."""
+    raw = data.get("credentials", [])
+    if not isinstance(raw, list):
+        problems.add(path, data.line_of("credentials"), "credentials must be a list")
+        return []
+    result, seen = [], set()
+    for index, item in enumerate(raw):
+        line = raw.item_lines[index] if isinstance(raw, Seq) else data.line
+        if not isinstance(item, Node):
+            problems.add(path, line, "a credential is a mapping (slug, name, description, ...)")
+            continue
+        fields = _Fields(item, path, problems)
+        fields.unknown(
+            {"slug", "name", "description", "criteria", "required_modules", "evidence_required"}
+        )
+        slug = fields.slug()
+        if slug in seen:
+            fields.problem("slug", f"duplicate credential slug {slug!r}")
+        seen.add(slug)
+        required = fields.texts("required_modules", low=1, high=20)
+        for name in required:
+            if name not in modules:
+                fields.problem("required_modules", f"{name!r} is not a module of this program")
+        evidence = item.get("evidence_required", False)
+        if not isinstance(evidence, bool):
+            fields.problem("evidence_required", "evidence_required must be true or false")
+        result.append(
+            {
+                "slug": slug,
+                "name": fields.text("name"),
+                "description": fields.text("description", limit=2000),
+                "criteria": fields.text("criteria", limit=4000),
+                "required_modules": required,
+                "evidence_required": evidence is True,
+            }
+        )
+    return result
 
 
 def pack_read(path: Path) -> Read:
@@ -746,6 +789,20 @@ def catalog_import(read: Read) -> ImportReport:
             },
         )
         report.programs += 1
+        from .models import Achievement
+
+        for c_data in data.credentials:
+            Achievement.objects.update_or_create(
+                slug=c_data["slug"],
+                defaults={
+                    "program": program,
+                    "name": c_data["name"],
+                    "description": c_data["description"],
+                    "criteria": c_data["criteria"],
+                    "required_modules": c_data["required_modules"],
+                    "evidence_required": c_data["evidence_required"],
+                },
+            )
         for m_index, mdata in enumerate(data.modules):
             module, _ = Module.objects.select_for_update().get_or_create(
                 slug=mdata.slug, defaults={"program": program, "position": m_index}

@@ -97,6 +97,7 @@ class CohortView:
     distribution: list[tuple[str, int]] = field(default_factory=list)
     states: dict[str, int] = field(default_factory=dict)
     evidence_pending: list = field(default_factory=list)
+    credentials: list = field(default_factory=list)
 
 
 def _behind(placement: Placement, done: int, total: int, now: datetime) -> bool:
@@ -220,6 +221,13 @@ def cohort_view(*, cohort_id: int, query: str = "", state: str = "", now=None) -
     view.states = {STATE_LABELS[s]: states.get(s, 0) for s in STATE_LABELS}
     view.item_analysis = _item_analysis(placed)
     view.evidence_pending = pending
+    from .models import IssuedCredential
+
+    view.credentials = list(
+        IssuedCredential.objects.filter(cohort_id=cohort_id)
+        .select_related("achievement", "participant")
+        .order_by("-issued_at")
+    )
     return view
 
 

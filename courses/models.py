@@ -200,3 +200,46 @@ class LessonProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant_id} {self.lesson_slug}"
+
+
+class Achievement(models.Model):
+    """A micro-credential a program awards (from its content pack)."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="achievements")
+    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=255)
+    description = models.TextField()
+    criteria = models.TextField()
+    required_modules = models.JSONField(default=list)
+    evidence_required = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IssuedCredential(models.Model):
+    """An Open Badges 3.0 credential issued to a participant, as signed at issue time."""
+
+    public_id = models.UUIDField(unique=True)
+    achievement = models.ForeignKey(Achievement, on_delete=models.PROTECT, related_name="issued")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="+")
+    issued_at = models.DateTimeField(default=timezone.now)
+    credential = models.JSONField()  # the OpenBadgeCredential (unsigned form)
+    jwt = models.TextField()  # the same, signed (VC-JWT, RS256, the tool's key)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        Participant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revocation_reason = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["achievement", "participant"], name="one_credential_per_achievement"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.achievement} for {self.participant}"

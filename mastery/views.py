@@ -62,7 +62,9 @@ def attempt_page(request, placement_id: int, number: int):
         raise Http404("No such attempt")
     context = {"launch": request.launch}
     if request.method == "POST":
-        attempt_submit(attempt=attempt, data=request.POST)
+        graded = attempt_submit(attempt=attempt, data=request.POST)
+        if graded.newly and graded.attempt.mastered:
+            _award(request, attempt.participant)
         return _see_other(lurl(context, "mastery:attempt", placement.pk, attempt.number))
     if attempt.status == Attempt.Status.IN_PROGRESS:
         return render(
@@ -195,6 +197,7 @@ def evidence_review_view(request, evidence_id: int):
         except EvidenceRefused as exc:
             error = str(exc)
         else:
+            _award(request, submission.participant)
             context = {"launch": request.launch}
             return _see_other(lurl(context, "lti:trainer-dashboard") + "#evidence")
     criteria = [
@@ -206,4 +209,16 @@ def evidence_review_view(request, evidence_id: int):
         "mastery/evidence_review.html",
         {"submission": submission, "criteria": criteria, "error": error},
         status=400 if error else 200,
+    )
+
+
+def _award(request, participant) -> None:
+    """Issue any micro-credential the participant has just earned in this cohort."""
+    from courses.credentials import credentials_award
+    from lti_tool.urls_util import tool_origin
+
+    credentials_award(
+        participant=participant,
+        cohort_id=request.launch.claims.cohort_id,
+        origin=tool_origin(request),
     )

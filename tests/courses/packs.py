@@ -11,6 +11,13 @@ version: 1
 summary: A program for tests.
 modules:
   - demo-module
+credentials:
+  - slug: demo-credential
+    name: Demo Practitioner
+    description: Uses the demo idea in class.
+    criteria: Mastery of the demo module and accepted evidence of practice.
+    required_modules: [demo-module]
+    evidence_required: true
 """
 
 MODULE = """\

@@ -1,0 +1,120 @@
+"""Credentials: the teacher's list, public verification pages and JSON, trainer revocation."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.html import escape
+from django.views.decorators.http import require_GET, require_POST
+
+from lti_tool.access import launch_required, trainer_required
+from lti_tool.templatetags.launch_urls import lurl
+from lti_tool.urls_util import tool_origin
+
+from .credentials import credential_verify, credentials_award
+from .models import Achievement, IssuedCredential
+
+
+def _issued(public_id) -> IssuedCredential:
+    issued = (
+        IssuedCredential.objects.select_related("achievement", "participant")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if issued is None:
+        raise Http404("No such credential")
+    return issued
+
+
+@require_GET
+@launch_required
+def my_credentials(request):
+    credentials_award(
+        participant=request.launch.participant,
+        cohort_id=request.launch.claims.cohort_id,
+        origin=tool_origin(request),
+    )
+    issued = IssuedCredential.objects.filter(participant=request.launch.participant).select_related(
+        "achievement"
+    )
+    achievements = Achievement.objects.exclude(issued__participant=request.launch.participant)
+    return render(
+        request,
+        "courses/credentials.html",
+        {"issued": issued, "achievements": achievements},
+    )
+
+
+@require_GET
+def credential_page(request, public_id):
+    issued = _issued(public_id)
+    valid, message = credential_verify(issued)
+    response = render(
+        request,
+        "courses/credential_verify.html",
+        {"issued": issued, "valid": valid, "message": message},
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+def credential_json(request, public_id):
+    issued = _issued(public_id)
+    response = JsonResponse(issued.credential, json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'inline; filename="credential-{public_id}.json"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+def credential_jwt(request, public_id):
+    issued = _issued(public_id)
+    response = HttpResponse(issued.jwt, content_type="application/vc+jwt")
+    response["Content-Disposition"] = f'attachment; filename="credential-{public_id}.jwt"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+def achievement_page(request, slug):
+    achievement = Achievement.objects.filter(slug=slug).first()
+    if achievement is None:
+        raise Http404("No such achievement")
+    return render(request, "courses/achievement.html", {"achievement": achievement})
+
+
+@require_GET
+def achievement_image(request, slug):
+    achievement = Achievement.objects.filter(slug=slug).first()
+    if achievement is None:
+        raise Http404("No such achievement")
+    words = escape(achievement.name)
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 200" role="img" '
+        f'aria-label="{words}"><circle cx="100" cy="100" r="96" fill="#0b5cad"/>'
+        '<circle cx="100" cy="100" r="84" fill="none" stroke="#fff" stroke-width="3"/>'
+        '<path d="M103 40c3 14-9 19-9 31 0 6 4 10 7 10-1-5 2-10 6-13 0 9 9 12 9 21 '
+        '0 11-8 18-17 18s-18-8-18-20c0-20 22-27 22-47z" fill="#fff"/>'
+        f'<text x="100" y="150" text-anchor="middle" font-family="sans-serif" font-size="13" '
+        f'fill="#fff">{words[:28]}</text></svg>'
+    )
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+@require_POST
+@trainer_required
+def credential_revoke(request, credential_id: int):
+    issued = IssuedCredential.objects.filter(
+        pk=credential_id, cohort_id=request.launch.claims.cohort_id
+    ).first()
+    if issued is None:
+        raise Http404("No such credential in this course")
+    reason = request.POST.get("reason", "").strip()[:255] or "Revoked by the trainer."
+    IssuedCredential.objects.filter(pk=issued.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=request.launch.participant, revocation_reason=reason
+    )
+    response = redirect(lurl({"launch": request.launch}, "lti:trainer-dashboard") + "#credentials")
+    response.status_code = 303
+    return response
