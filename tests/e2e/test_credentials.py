@@ -1,0 +1,48 @@
+"""A teacher earns a micro-credential through the development platform, opens its public
+verification page, and a trainer's revocation makes verification fail."""
+
+from __future__ import annotations
+
+import pytest
+
+from mastery.models import Attempt
+
+from .test_teacher_journey import answer_everything_right, launch
+
+
+def master(page, live_server, person, link):
+    frame = launch(page, live_server, person, link)
+    frame.get_by_test_id("mastery-start").click()
+    frame.get_by_test_id("mastery-submit").wait_for()
+    attempt = Attempt.objects.filter(status="in_progress").get()
+    answer_everything_right(frame, attempt)
+    frame.get_by_test_id("mastery-submit").click()
+    frame.get_by_test_id("mastery-score").wait_for()
+    return frame
+
+
+@pytest.mark.django_db(transaction=True)
+def test_teacher_earns_verifies_and_loses_a_credential(
+    page, live_server, dev_platform, catalog, screenshot, browser_context
+):
+    master(page, live_server, "amara", "cs-spring:cs-ct")
+    frame = master(page, live_server, "amara", "cs-spring:cs-unplugged")
+    frame.get_by_test_id("my-credentials-link").click()
+    credential = frame.get_by_test_id("credential")
+    credential.wait_for()
+    assert "Computational Thinking Integrator" in credential.inner_text()
+    screenshot(page, "teacher-credentials")
+    with browser_context.expect_page() as opened:
+        frame.get_by_test_id("credential-verify").click()
+    verification = opened.value
+    verification.get_by_test_id("verification").wait_for()
+    assert verification.get_by_test_id("verification").get_attribute("data-valid") == "true"
+    assert "Amara Okafor" in verification.locator("body").inner_text()
+    screenshot(verification, "credential-verification")
+
+    frame = launch(page, live_server, "priya", "cs-spring:")
+    frame.get_by_test_id("trainer-dashboard").first.click()
+    frame.get_by_test_id("credential-revoke").click()
+    frame.get_by_test_id("issued-credential").filter(has_text="Revoked").wait_for()
+    verification.reload()
+    assert verification.get_by_test_id("verification").get_attribute("data-valid") == "false"
