@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import threading
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from courses.models import LessonProgress, ModuleVersion
 
@@ -162,26 +160,11 @@ def test_concurrent_completions_make_one_row(tmp_path, platform_private_key, jwk
     participant = Participant.objects.create(name="P")
     placement = Placement.objects.create(cohort=Cohort.objects.create(), module_slug="demo-module")
     target = Lesson.objects.get(slug="first")
-    results, errors = [], []
-    barrier = threading.Barrier(4)
+    from tests.concurrency import at_once
 
-    def click():
-        try:
-            barrier.wait()
-            results.append(
-                lesson_complete(participant=participant, placement=placement, lesson=target)
-            )
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=click) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    results = at_once(
+        lambda: lesson_complete(participant=participant, placement=placement, lesson=target)
+    )
     assert sorted(results) == [False, False, False, True]
     assert LessonProgress.objects.filter(participant=participant).count() == 1
 

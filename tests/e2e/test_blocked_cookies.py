@@ -29,10 +29,8 @@ def cookie_blocking_context(playwright_instance, chromium_path, tmp_path):
     context.close()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_launch_and_use_with_third_party_cookies_blocked(
-    cookie_blocking_context, live_server, settings, catalog, screenshot
-):
+def cross_site(live_server, settings) -> str:
+    """The platform on localhost, Ignite on 127.0.0.1 (two sites); returns the platform's URL."""
     from lti_tool.devplatform.platform import register
 
     platform_base = live_server.url.replace("127.0.0.1", "localhost")
@@ -40,13 +38,27 @@ def test_launch_and_use_with_third_party_cookies_blocked(
     assert platform_base != tool_base
     register(platform_base)
     settings.IGNITE_DEV_TOOL_ORIGIN = tool_base
+    return platform_base
 
-    page = cookie_blocking_context.new_page()
+
+def open_launch(context, platform_base, person, *, broken_storage=False):
+    page = context.new_page()
     page.goto(f"{platform_base}/dev/platform/")
-    page.get_by_test_id("dev-person-maya").check()
+    page.get_by_test_id(f"dev-person-{person}").check()
     page.get_by_test_id("dev-link").select_option("bl-fall:bl-models")
+    if broken_storage:
+        page.get_by_test_id("dev-storage-broken").check()
     page.get_by_test_id("dev-launch").click()
-    frame = page.frame_locator('[data-testid="tool-frame"]')
+    return page, page.frame_locator('[data-testid="tool-frame"]')
+
+
+@pytest.mark.django_db(transaction=True)
+def test_launch_and_use_with_third_party_cookies_blocked(
+    cookie_blocking_context, live_server, settings, catalog, screenshot
+):
+    platform_base = cross_site(live_server, settings)
+    tool_base = platform_base.replace("localhost", "127.0.0.1")
+    page, frame = open_launch(cookie_blocking_context, platform_base, "maya")
     frame.get_by_test_id("module-title").wait_for()
     assert "Maya Alvarez" in frame.get_by_test_id("participant-name").inner_text()
 
@@ -69,20 +81,8 @@ def test_launch_and_use_with_third_party_cookies_blocked(
 def test_with_neither_cookies_nor_storage_ignite_offers_a_new_window(
     cookie_blocking_context, live_server, settings, catalog, screenshot
 ):
-    from lti_tool.devplatform.platform import register
-
-    platform_base = live_server.url.replace("127.0.0.1", "localhost")
-    tool_base = platform_base.replace("localhost", "127.0.0.1")
-    register(platform_base)
-    settings.IGNITE_DEV_TOOL_ORIGIN = tool_base
-
-    page = cookie_blocking_context.new_page()
-    page.goto(f"{platform_base}/dev/platform/")
-    page.get_by_test_id("dev-person-jordan").check()
-    page.get_by_test_id("dev-link").select_option("bl-fall:bl-models")
-    page.get_by_test_id("dev-storage-broken").check()
-    page.get_by_test_id("dev-launch").click()
-    frame = page.frame_locator('[data-testid="tool-frame"]')
+    platform_base = cross_site(live_server, settings)
+    page, frame = open_launch(cookie_blocking_context, platform_base, "jordan", broken_storage=True)
     offer = frame.get_by_test_id("open-in-new-window")
     offer.wait_for()
     assert "its own window" in frame.get_by_test_id("storage-fallback").inner_text()

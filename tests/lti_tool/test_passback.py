@@ -240,29 +240,12 @@ def test_claim_line_item_is_used_when_the_launch_has_one(lti, ags, platform):
 @pytest.mark.django_db(transaction=True)
 def test_workers_missing_the_token_together_make_one_token_request(ags, platform):
     """Four workers start at once with no cached token: the platform sees one request."""
-    import threading
 
-    from django.db import connection
 
     from lti_tool.services_http import SCOPE_SCORE, PlatformClient
+    from tests.concurrency import at_once
 
-    barrier, tokens, errors = threading.Barrier(4), [], []
-
-    def work():
-        try:
-            barrier.wait()
-            tokens.append(PlatformClient(platform).access_token((SCOPE_SCORE,)))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    tokens = at_once(lambda: PlatformClient(platform).access_token((SCOPE_SCORE,)))
     assert len(set(tokens)) == 1 and ags.token_requests == 1
 
 

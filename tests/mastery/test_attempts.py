@@ -4,11 +4,9 @@ policy (threshold, attempts, wait, which score counts), feedback, and the grade 
 from __future__ import annotations
 
 import re
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from courses.models import ModuleVersion
 from mastery.attempts import attempt_questions, attempt_start
@@ -195,25 +193,11 @@ def test_concurrent_starts_make_one_attempt(tmp_path):
     participant = Participant.objects.create(name="P")
     placement = Placement.objects.create(cohort=Cohort.objects.create(), module_slug="demo-module")
     version = Module.objects.get().current
-    barrier, got, errors = threading.Barrier(4), [], []
+    from tests.concurrency import at_once
 
-    def press():
-        try:
-            barrier.wait()
-            got.append(
-                attempt_start(participant=participant, placement=placement, version=version).pk
-            )
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=press) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    got = at_once(
+        lambda: attempt_start(participant=participant, placement=placement, version=version).pk
+    )
     assert len(set(got)) == 1 and Attempt.objects.count() == 1
 
 
