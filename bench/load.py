@@ -173,6 +173,20 @@ def journey(target, platform, who, stats: Stats, rng: random.Random) -> None:
         stats.journeys += 1
 
 
+def worker_rss(target) -> list[float]:
+    """Resident memory (MB) of each gunicorn worker, from /proc."""
+    sizes = []
+    for pid in lb.worker_pids(target.proc.pid):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
+        if match:
+            sizes.append(int(match.group(1)) / 1024)
+    return sizes
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=50, help="concurrent teachers (default 50)")
@@ -283,6 +297,7 @@ def main() -> int:
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - started
+        rss = worker_rss(target)
 
         lb.log("draining the grade outbox")
         drain_started = time.monotonic()
@@ -318,6 +333,11 @@ def main() -> int:
             lines.append(
                 f"  {kind:<15} n={len(values):>6}  p50 {ms(values, 50):6.0f}  "
                 f"p95 {ms(values, 95):6.0f}  p99 {ms(values, 99):6.0f} ms"
+            )
+        if rss:
+            lines.append(
+                f"memory  : {len(rss)} workers, resident {min(rss):.0f}-{max(rss):.0f} MB each "
+                f"(mean {sum(rss) / len(rss):.0f} MB) after the load"
             )
         lines.append(
             f"drain   : {drain:.1f} s; gradebook holds {len(ags.scores)} scores; "

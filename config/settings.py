@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "lti_tool.middleware.RejectNulMiddleware",
     "lti_tool.middleware.LaunchMiddleware",
     "lti_tool.middleware.LaunchCsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -253,6 +254,8 @@ IGNITE_ROSTER_TTL = env.int("IGNITE_ROSTER_TTL", default=300)  # seconds a synce
 # Issuers that may use LTI Dynamic Registration without a one-time link (comma-separated).
 IGNITE_REGISTRATION_ALLOWED_ISSUERS = env.list("IGNITE_REGISTRATION_ALLOWED_ISSUERS", default=[])
 IGNITE_DEV_TOOL_ORIGIN = env.str("IGNITE_DEV_TOOL_ORIGIN", default="")
+# How long a worker may hold a score it is sending before another worker may take it over.
+IGNITE_GRADE_LEASE_SECONDS = env.int("IGNITE_GRADE_LEASE_SECONDS", default=120)
 IGNITE_EVIDENCE_MAX_BYTES = env.int("IGNITE_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 # Evidence files go through Django's storage API: FileSystemStorage under MEDIA_ROOT by default,
 # or e.g. storages.backends.s3.S3Storage (pip install ".[s3]") for any S3-compatible store.

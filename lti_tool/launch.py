@@ -251,6 +251,16 @@ def _check_message(request: HttpRequest, claims: dict, platform: Platform) -> st
     return message_type
 
 
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def platform_of_token(id_token: str) -> Platform:
     """The registered platform an id_token names (signature not yet checked)."""
     _, body = _unverified(id_token)
@@ -266,6 +276,8 @@ def launch_validate(request: HttpRequest) -> ValidLaunch:
     if not state:
         raise StateMismatch("the launch has no state")
     header, body = _unverified(id_token)
+    if _has_nul(body) or _has_nul(header):
+        raise InvalidToken("id_token claims contain NUL characters")
     platform = _platform_for(body)
     claims = _verify_signature(id_token, header, platform)
     _check_state_and_nonce(request, state, claims, platform)

@@ -182,3 +182,30 @@ class SecurityHeadersMiddleware:
         if "X-Frame-Options" in response:
             del response["X-Frame-Options"]
         return response
+
+
+class RejectNulMiddleware:
+    """Refuse requests whose parameters contain NUL characters, with a plain 400.
+
+    No form or LTI parameter legitimately contains one, PostgreSQL cannot store one in a text
+    column, and passing it on turns a malformed request into a server error.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import HttpResponseBadRequest
+
+        try:
+            values = [*request.GET.lists(), *request.POST.lists()]
+        except Exception:  # noqa: BLE001 - an unreadable body is Django's to answer
+            return self.get_response(request)
+        for key, items in values:
+            if "\x00" in key or any("\x00" in item for item in items):
+                logger.info("request with NUL characters refused on %s", request.path)
+                return HttpResponseBadRequest(
+                    "The request contains characters that are not allowed.",
+                    content_type="text/plain",
+                )
+        return self.get_response(request)

@@ -22,7 +22,7 @@ from .models import GradeRecord
 
 logger = logging.getLogger("ignite.grades")
 
-LEASE = timedelta(seconds=120)
+LEASE = timedelta(seconds=120)  # default of IGNITE_GRADE_LEASE_SECONDS
 BACKOFF_BASE = 2.0  # seconds
 BACKOFF_MAX = 3600.0
 
@@ -106,7 +106,7 @@ def grade_claim(*, record_id: int) -> GradeRecord | None:
     now = timezone.now()
     claimed = GradeRecord.objects.filter(_due(), pk=record_id).update(
         status=GradeRecord.Status.SENDING,
-        lease_until=now + LEASE,
+        lease_until=now + timedelta(seconds=getattr(settings, "IGNITE_GRADE_LEASE_SECONDS", 120)),
         attempts=F("attempts") + 1,
         last_attempt_at=now,
     )

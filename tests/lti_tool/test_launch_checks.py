@@ -498,3 +498,12 @@ def test_deployment_of_another_registration_on_same_issuer_is_refused(lti, platf
         "is not registered",
     )
     assert DEPLOYMENT_ID != "other-district"
+
+
+def test_nul_characters_are_refused_not_a_server_error(lti, client):
+    """PostgreSQL cannot store NUL: a parameter or claim carrying one is refused up front."""
+    response = client.post(
+        "/lti/login/", {"iss": "\x00", "login_hint": "0", "target_link_uri": "0"}
+    )
+    assert response.status_code == 400
+    rejected(lti.launch(sub="user\x00"), 401, "token", "NUL")

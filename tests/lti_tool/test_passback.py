@@ -241,7 +241,6 @@ def test_claim_line_item_is_used_when_the_launch_has_one(lti, ags, platform):
 def test_workers_missing_the_token_together_make_one_token_request(ags, platform):
     """Four workers start at once with no cached token: the platform sees one request."""
 
-
     from lti_tool.services_http import SCOPE_SCORE, PlatformClient
     from tests.concurrency import at_once
 

@@ -34,10 +34,17 @@ def test_random_quiz_submissions_are_graded_or_refused_never_500(launch_as, plac
         {"lt": teacher.lt, **data},
         HTTP_ORIGIN="http://testserver",
     )
-    assert response.status_code == 303
     attempt = Attempt.objects.get(
         placement_id=pid, number=number, participant__lti_user__sub="fuzz"
     )
+    if any("\x00" in k or any("\x00" in v for v in vs) for k, vs in data.items()):
+        # Refused as malformed (no database can keep a NUL): the attempt is untouched.
+        assert response.status_code == 400
+        assert attempt.status == Attempt.Status.IN_PROGRESS
+        Attempt.objects.filter(pk=attempt.pk).delete()
+        return
+    assert response.status_code == 303
+    attempt.refresh_from_db()
     assert attempt.status == Attempt.Status.SUBMITTED
     assert 0 <= attempt.score <= 100
     assert teacher.get(f"/app/p/{pid}/mastery/{number}/").status_code == 200
