@@ -30,7 +30,7 @@ setup: install
 run: setup
 	@echo "Ignite: open $(BASE_URL)/dev/platform/ to launch as a teacher or a trainer"
 	@trap 'kill 0' EXIT INT TERM; \
-	$(DEV_ENV) $(PY) manage.py grades worker -v 0 & \
+	$(DEV_ENV) $(PY) manage.py grades -v 0 worker & \
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Browser tests need Debian's Chromium (never a downloaded browser build).

@@ -85,6 +85,7 @@ def main() -> int:
     parser.add_argument("--redis", action="store_true")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/1")
     parser.add_argument("--restart-db", action="store_true", help="restart PostgreSQL mid-run")
+    parser.add_argument("--drain-timeout", type=int, default=240)
     args = parser.parse_args()
     args.profile = None
     if args.restart_db and not args.postgres:
@@ -159,9 +160,10 @@ def main() -> int:
         for _ in range(5):
             ags.faults["scores"].append("drop")
         worker_env = {**target.env, "IGNITE_GRADE_LEASE_SECONDS": "5"}
+        worker_log = open(tmp / "grade-worker.log", "w")  # noqa: SIM115 - closed with the run
         worker = subprocess.Popen(
-            [sys.executable, "manage.py", "grades", "worker", "-v", "0"],
-            cwd=root, env=worker_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [sys.executable, "manage.py", "grades", "-v", "0", "worker"],
+            cwd=root, env=worker_env, stdout=worker_log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         time.sleep(3)
         worker.send_signal(signal.SIGKILL)
@@ -171,10 +173,10 @@ def main() -> int:
         events.append("delivery: the LMS revoked every access token")
         ags.delay = 0.0
         worker = subprocess.Popen(
-            [sys.executable, "manage.py", "grades", "worker", "-v", "0"],
-            cwd=root, env=worker_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [sys.executable, "manage.py", "grades", "-v", "0", "worker"],
+            cwd=root, env=worker_env, stdout=worker_log, stderr=subprocess.STDOUT,
         )  # fmt: skip
-        deadline = time.monotonic() + 240
+        deadline = time.monotonic() + args.drain_timeout
         check_env = {**target.env, "DJANGO_SETTINGS_MODULE": "config.settings"}
         while time.monotonic() < deadline:
             state = json.loads(
@@ -214,6 +216,8 @@ def main() -> int:
             "command : .venv/bin/python bench/faults.py " + " ".join(sys.argv[1:]),
         ]
         print("\n".join(lines))
+        if wrong:
+            print(f"worker log: {tmp / 'grade-worker.log'}")
         return 0 if not wrong and not out_of_order else 1
     finally:
         if worker is not None and worker.poll() is None:
