@@ -270,3 +270,21 @@ def test_canvas_gets_its_submission_extension_and_others_do_not():
     extension = score_payload(record, "u1", canvas=True)[CANVAS_SUBMISSION]
     assert extension["new_submission"] is True and extension["submitted_at"]
     assert CANVAS_SUBMISSION not in score_payload(record, "u1")
+
+
+def test_the_worker_sweep_queues_a_delivery_only_when_a_score_is_due(launched, ags):
+    """A task lost with a killed worker must not leave scores waiting: the sweep finds them."""
+    from django_tasks_db.models import DBTaskResult
+
+    from lti_tool.management.commands.grades import grades_sweep
+
+    before = DBTaskResult.objects.count()
+    record = launched(0, 7)
+    GradeRecord.objects.filter(pk=record.pk).update(
+        next_attempt_at=timezone.now() + timedelta(minutes=5)
+    )
+    assert grades_sweep() is False
+    GradeRecord.objects.filter(pk=record.pk).update(next_attempt_at=timezone.now())
+    queued = DBTaskResult.objects.count()
+    assert grades_sweep() is True
+    assert DBTaskResult.objects.count() == queued + 1 >= before

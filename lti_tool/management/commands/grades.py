@@ -1,13 +1,29 @@
 from __future__ import annotations
 
+import logging
+import threading
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.db.models import Count
+from django.utils import timezone
 
-from lti_tool.passback import grades_drain
+from lti_tool.passback import grades_drain, next_due_at
 from lti_tool.tasks import deliver_grades
 from mastery import grades
 from mastery.models import GradeRecord
+
+logger = logging.getLogger("ignite.grades")
+
+
+def grades_sweep() -> bool:
+    """Queue a delivery if a score is due now (True if one was queued)."""
+    due = next_due_at()
+    if due is not None and due <= timezone.now():
+        deliver_grades.enqueue()
+        return True
+    return False
 
 
 class Command(BaseCommand):
@@ -31,6 +47,12 @@ class Command(BaseCommand):
             "worker", help="Run the background worker (Django Tasks database worker)."
         )
         worker.add_argument("--interval", type=float, default=1.0)
+        worker.add_argument(
+            "--sweep",
+            type=float,
+            default=5.0,
+            help="seconds between checks for due scores that no task is waiting for (default 5)",
+        )
 
     def handle(self, *args, action: str, **opts):
         getattr(self, f"_{action}")(**opts)
@@ -60,10 +82,27 @@ class Command(BaseCommand):
             ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "nothing due"
         )
 
-    def _worker(self, interval: float, **opts):
+    def _worker(self, interval: float, sweep: float = 5.0, **opts):
         # Scores whose sender died mid-delivery, or that were written while no worker ran,
-        # are due again: one sweep at start picks them all up.
+        # are due again: one sweep at start picks them all up. After that, delayed tasks
+        # deliver retries when they fall due; a light sweep also looks every few seconds,
+        # so that a task lost with a killed worker never leaves a score waiting forever.
         deliver_grades.enqueue()
-        call_command(
-            "db_worker", interval=interval, reload=False, verbosity=opts.get("verbosity", 1)
-        )
+        stop = threading.Event()
+
+        def sweeper():
+            while not stop.wait(sweep):
+                try:
+                    grades_sweep()
+                except Exception:  # noqa: BLE001 - keep sweeping; the error is logged
+                    logger.exception("grade sweep failed")
+                finally:
+                    connection.close()
+
+        threading.Thread(target=sweeper, name="grade-sweeper", daemon=True).start()
+        try:
+            call_command(
+                "db_worker", interval=interval, reload=False, verbosity=opts.get("verbosity", 1)
+            )
+        finally:
+            stop.set()
