@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "lti_tool.middleware.RejectNulMiddleware",
+    "lti_tool.middleware.DatabaseUnavailableMiddleware",
     "lti_tool.middleware.LaunchMiddleware",
     "lti_tool.middleware.LaunchCsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -209,3 +209,37 @@ class RejectNulMiddleware:
                     content_type="text/plain",
                 )
         return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """While the database is unreachable (restarting, failing over), answer 503 with a page
+    that says so and a Retry-After, instead of a server error. Nothing was saved by the failed
+    request, so trying again is safe."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import InterfaceError, OperationalError
+        from django.shortcuts import render
+
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error("database unavailable on %s: %s", request.path, exception.__class__.__name__)
+        response = render(
+            request,
+            "lti_tool/denied.html",
+            {
+                "title": "Ignite is briefly unavailable",
+                "message": (
+                    "Ignite could not reach its database for a moment. Nothing you did was lost; "
+                    "wait a few seconds and try again."
+                ),
+            },
+            status=503,
+        )
+        response["Retry-After"] = "5"
+        return response

@@ -254,3 +254,22 @@ def test_relaunch_within_a_minute_writes_nothing_but_a_role_change_does(lti):
     assert lti.launch(**{LTI + "roles": [instructor]}).status_code == 303
     membership.refresh_from_db()
     assert membership.role == "trainer"  # a new role applies at once
+
+
+def test_an_unreachable_database_is_a_503_with_retry_after(lti, client, monkeypatch):
+    from django.db import OperationalError
+
+    import courses.views
+
+    response = lti.launch(**{LTI + "custom": {"module": "none"}})
+    from urllib.parse import parse_qs, urlsplit
+
+    lt = parse_qs(urlsplit(response["Location"]).query)["lt"][0]
+
+    def down(*args, **kwargs):
+        raise OperationalError("the database system is shutting down")
+
+    monkeypatch.setattr(courses.views, "cohort_modules", down)
+    page = client.get("/app/modules/", {"lt": lt})
+    assert page.status_code == 503 and page["Retry-After"] == "5"
+    assert "briefly unavailable" in page.content.decode()
