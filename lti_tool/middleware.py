@@ -10,6 +10,7 @@ import logging
 from functools import cached_property
 from urllib.parse import urlsplit
 
+from django.db import DatabaseError
 from django.middleware.csrf import CsrfViewMiddleware
 
 from courses.models import Cohort, Participant, Placement, Role
@@ -171,12 +172,17 @@ class SecurityHeadersMiddleware:
             response["X-Frame-Options"] = "DENY"
             return response
         launch = getattr(request, "launch", None)
-        if launch:
-            ancestors = launch.frame_ancestors
-        elif 300 <= response.status_code < 400:
-            ancestors = []  # a redirect is never rendered: no need to look up the platforms
-        else:
-            ancestors = all_frame_ancestors()
+        try:
+            if launch:
+                ancestors = launch.frame_ancestors
+            elif 300 <= response.status_code < 400:
+                ancestors = []  # a redirect is never rendered: no need to look up the platforms
+            else:
+                ancestors = all_frame_ancestors()
+        except DatabaseError:
+            # The database is away (the response is probably the 503 page): frame it only
+            # where the launch token's platform was allowed before, or nowhere but here.
+            ancestors = []
         response["Content-Security-Policy"] = content_security_policy(ancestors)
         # Framable pages: X-Frame-Options cannot list origins, and CSP supersedes it.
         if "X-Frame-Options" in response:

@@ -270,6 +270,9 @@ def test_an_unreachable_database_is_a_503_with_retry_after(lti, client, monkeypa
         raise OperationalError("the database system is shutting down")
 
     monkeypatch.setattr(courses.views, "cohort_modules", down)
+    from lti_tool.middleware import Launch
+
+    monkeypatch.setattr(Launch, "platform", property(down))  # the headers' lookup fails too
     page = client.get("/app/modules/", {"lt": lt})
     assert page.status_code == 503 and page["Retry-After"] == "5"
     assert "briefly unavailable" in page.content.decode()
