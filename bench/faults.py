@@ -222,12 +222,7 @@ def main() -> int:
     finally:
         if worker is not None and worker.poll() is None:
             worker.kill()
-        if target is not None:
-            lb.stop_server(target)
-        if ags is not None:
-            ags.close()
-        platform.close()
-        storage.cleanup()
+        load.teardown(target, ags, platform, storage)
 
 
 if __name__ == "__main__":

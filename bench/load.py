@@ -348,12 +348,17 @@ def main() -> int:
         print("\n".join(lines))
         return 0 if not stats.errors else 1
     finally:
-        if target is not None:
-            lb.stop_server(target)
-        if ags is not None:
-            ags.close()
-        platform.close()
-        storage.cleanup()
+        teardown(target, ags, platform, storage)
+
+
+def teardown(target, ags, platform, storage) -> None:
+    """Stop what a run started: the server, the AGS endpoint, the platform, the databases."""
+    if target is not None:
+        lb.stop_server(target)
+    if ags is not None:
+        ags.close()
+    platform.close()
+    storage.cleanup()
 
 
 if __name__ == "__main__":
