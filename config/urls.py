@@ -18,6 +18,13 @@ urlpatterns = [
         credential_views.credential_revoke,
         name="credential-revoke",
     ),
+    path("credentials/issuer.json", credential_views.issuer_json, name="credential-issuer"),
+    path("credentials/keys/<str:kid>.json", credential_views.credential_key, name="credential-key"),
+    path(
+        "credentials/status/<int:list_no>",
+        credential_views.credential_status,
+        name="credential-status",
+    ),
     path("credentials/<uuid:public_id>/", credential_views.credential_page, name="credential"),
     path(
         "credentials/<uuid:public_id>.json",

@@ -8,11 +8,19 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.views.decorators.http import require_GET, require_POST
 
+from keys.models import ToolKey
 from lti_tool.access import launch_required, trainer_required
 from lti_tool.templatetags.launch_urls import lurl
 from lti_tool.urls_util import tool_origin
 
-from .credentials import credential_verify, credentials_award
+from .credentials import (
+    STATUS_LIST_SIZE,
+    credential_verify,
+    credentials_award,
+    issuer_profile,
+    sign_credential,
+    status_list_credential,
+)
 from .models import Achievement, IssuedCredential
 
 
@@ -50,10 +58,14 @@ def my_credentials(request):
 def credential_page(request, public_id):
     issued = _issued(public_id)
     valid, message = credential_verify(issued)
+    evidence = [
+        {**e, "anchor": e["id"].rpartition("#")[2] if "#" in e.get("id", "") else ""}
+        for e in issued.credential.get("evidence", [])
+    ]
     response = render(
         request,
         "courses/credential_verify.html",
-        {"issued": issued, "valid": valid, "message": message},
+        {"issued": issued, "valid": valid, "message": message, "evidence": evidence},
     )
     response["X-Robots-Tag"] = "noindex"
     return response
@@ -64,7 +76,6 @@ def credential_json(request, public_id):
     issued = _issued(public_id)
     response = JsonResponse(issued.credential, json_dumps_params={"indent": 2})
     response["Content-Disposition"] = f'inline; filename="credential-{public_id}.json"'
-    response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
@@ -73,8 +84,51 @@ def credential_jwt(request, public_id):
     issued = _issued(public_id)
     response = HttpResponse(issued.jwt, content_type="application/vc+jwt")
     response["Content-Disposition"] = f'attachment; filename="credential-{public_id}.jwt"'
-    response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def _public(response, *, max_age: int = 300):
+    """Public, machine-read documents (any origin may read them: CORS_URLS_REGEX)."""
+    response["Cache-Control"] = f"public, max-age={max_age}"
+    return response
+
+
+@require_GET
+def issuer_json(request):
+    """The issuer's Open Badges Profile; the `issuer.id` of every credential points here."""
+    return _public(
+        JsonResponse(issuer_profile(tool_origin(request)), json_dumps_params={"indent": 2})
+    )
+
+
+@require_GET
+def credential_key(request, kid: str):
+    """A public key that signs (or signed) credentials, as a JWK: the `kid` of their header."""
+    key = ToolKey.objects.filter(kid=kid).first()
+    if key is None:
+        raise Http404("No such key")
+    return _public(JsonResponse(key.public_jwk), max_age=3600)
+
+
+@require_GET
+def credential_status(request, list_no: int):
+    """A signed revocation list (W3C Bitstring Status List, as a VC-JWT).
+
+    `?format=json` gives the same credential unsigned, for people reading it."""
+    last = (
+        IssuedCredential.objects.filter(status_index__isnull=False)
+        .order_by("-status_index")
+        .values_list("status_index", flat=True)
+        .first()
+    )
+    if list_no < 1 or last is None or list_no > last // STATUS_LIST_SIZE + 1:
+        raise Http404("No such status list")
+    origin = tool_origin(request)
+    credential = status_list_credential(origin, list_no)
+    if request.GET.get("format") == "json":
+        return _public(JsonResponse(credential, json_dumps_params={"indent": 2}), max_age=60)
+    token = sign_credential(credential, origin)
+    return _public(HttpResponse(token, content_type="application/vc+jwt"), max_age=60)
 
 
 @require_GET

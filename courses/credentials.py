@@ -4,28 +4,42 @@ A participant earns a program's achievement when every required module placed in
 is mastered (the counted mastery-check attempt) and, where the achievement asks for it, the
 module's evidence of practice was accepted by a trainer.
 
-Proof format: a JSON Web Token (VC-JWT, the "JSON Web Token Proof Format" of Open Badges 3.0
-section 8.2) signed RS256 with the tool's key (the key in /.well-known/jwks.json, rotated with
-`manage.py keys rotate`). We chose it over a Data Integrity proof (eddsa-rdfc-2022) because it
-needs no JSON-LD canonicalization, verifies with any JOSE library against the tool's published
-JWKS, and reuses a key the tool already protects and rotates.
+Proof format: a JSON Web Token (VC-JWT, the "JSON Web Token Proof Format" of Open Badges 3.0,
+section 8.2): the JWT payload is the OpenBadgeCredential itself plus the `iss`, `jti`, `nbf` and
+`sub` claims, signed RS256 with the tool's key. The JOSE header carries `kid` as a URL that
+dereferences to the public JWK (/credentials/keys/<kid>.json, kept for every key that ever
+signed a credential, so rotating the LTI key never breaks a teacher's credential) and the same
+JWK as `jwk`. We chose it over a Data Integrity proof (eddsa-rdfc-2022) because it needs no
+JSON-LD canonicalization, verifies with any JOSE library, and reuses a key the tool already
+protects and rotates.
 
-The recipient is named by a salted SHA-256 hash of their email (an IdentityObject), not in the
-clear; the verification page shows the name the issuer knew.
+Revocation is published as a W3C Bitstring Status List (a signed BitstringStatusListCredential
+at /credentials/status/<n>); each credential names its entry in `credentialStatus`. Indexes are
+assigned at random, so a list does not reveal issue order.
+
+The recipient is named by a salted SHA-256 hash of their email (an IdentityObject) and an opaque
+`urn:uuid:` id derived from the participant and the server secret, never in the clear; the
+verification page shows the name the issuer knew.
 """
 
 from __future__ import annotations
 
+import base64
+import gzip
 import hashlib
+import hmac
 import secrets
 import uuid
+from datetime import UTC, datetime
 
 import jwt
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from keys.services import jwks, sign_jwt
+from keys.models import ToolKey
+from keys.services import ALG, signing_key
 
 from .models import Achievement, IssuedCredential, Module, Participant, Placement
 
@@ -33,6 +47,44 @@ OB_CONTEXT = [
     "https://www.w3.org/ns/credentials/v2",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
 ]
+# Bits in one status list: the minimum of the Bitstring Status List spec (16 KB), which gives
+# herd privacy. A new list starts once a list is half full, so random indexes stay cheap.
+STATUS_LIST_SIZE = 131_072
+JWT_CLAIMS = ("iss", "jti", "nbf", "sub", "exp")
+
+
+def issuer_id(origin: str) -> str:
+    return origin + reverse("credential-issuer")
+
+
+def issuer_profile(origin: str) -> dict:
+    """The issuer's Open Badges Profile, served at its own id."""
+    profile = {
+        "@context": OB_CONTEXT,
+        "id": issuer_id(origin),
+        "type": ["Profile"],
+        "name": settings.IGNITE_ISSUER_NAME,
+        "url": origin + "/",
+        "description": (
+            "Issues micro-credentials for teacher professional learning: mastery of the "
+            "module content and trainer-reviewed evidence of classroom practice."
+        ),
+    }
+    if settings.IGNITE_ISSUER_EMAIL:
+        profile["email"] = settings.IGNITE_ISSUER_EMAIL
+    return profile
+
+
+def key_url(origin: str, kid: str) -> str:
+    return origin + reverse("credential-key", args=[kid])
+
+
+def earner_id(participant: Participant) -> str:
+    """An opaque, stable id for the earner: no name, email or LMS id can be read back from it."""
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"ignite-earner:{participant.pk}".encode(), hashlib.sha256
+    ).digest()
+    return f"urn:uuid:{uuid.UUID(bytes=digest[:16], version=4)}"
 
 
 def _counted(participant, placement):
@@ -75,6 +127,22 @@ def _qualifies(achievement: Achievement, participant: Participant, cohort_id: in
     return evidence
 
 
+def _status_index() -> int:
+    """A free status-list index, at random within the newest list that is under half full."""
+    used = set(
+        IssuedCredential.objects.filter(status_index__isnull=False).values_list(
+            "status_index", flat=True
+        )
+    )
+    list_no = 0
+    while sum(1 for i in used if i // STATUS_LIST_SIZE == list_no) >= STATUS_LIST_SIZE // 2:
+        list_no += 1
+    while True:
+        index = list_no * STATUS_LIST_SIZE + secrets.randbelow(STATUS_LIST_SIZE)
+        if index not in used:
+            return index
+
+
 def credentials_award(*, participant: Participant, cohort_id: int, origin: str) -> list:
     """Issue every achievement the participant has earned and not yet received."""
     placed = set(
@@ -94,11 +162,16 @@ def credentials_award(*, participant: Participant, cohort_id: int, origin: str) 
         evidence = _qualifies(achievement, participant, cohort_id)
         if evidence is None:
             continue
-        try:
-            with transaction.atomic():
-                issued.append(_issue(achievement, participant, cohort_id, evidence, origin))
-        except IntegrityError:  # issued meanwhile by another request
-            continue
+        for _ in range(3):  # a status index taken meanwhile: try another one
+            try:
+                with transaction.atomic():
+                    issued.append(_issue(achievement, participant, cohort_id, evidence, origin))
+                break
+            except IntegrityError:
+                if IssuedCredential.objects.filter(
+                    achievement=achievement, participant=participant
+                ).exists():
+                    break  # issued meanwhile by another request
     return issued
 
 
@@ -106,17 +179,46 @@ def _issue(achievement, participant, cohort_id, evidence, origin) -> IssuedCrede
     public_id = uuid.uuid4()
     now = timezone.now().replace(microsecond=0)
     credential_url = origin + reverse("credential-json", args=[public_id])
+    page_url = origin + reverse("credential", args=[public_id])
     achievement_url = origin + reverse("achievement", args=[achievement.slug])
+    status_index = _status_index()
+    status_url = origin + reverse("credential-status", args=[status_index // STATUS_LIST_SIZE + 1])
     salt = secrets.token_hex(8)
     identity = hashlib.sha256((participant.email.strip().lower() + salt).encode()).hexdigest()
+    result_descriptions, results = [], []
+    for module, counted, _accepted in evidence:
+        description_id = f"{achievement_url}#mastery-{module.slug}"
+        result_descriptions.append(
+            {
+                "id": description_id,
+                "type": ["ResultDescription"],
+                "name": f"{module.current.title}: mastery check score",
+                "resultType": "Percent",
+                "valueMin": "0",
+                "valueMax": "100",
+            }
+        )
+        results.append(
+            {
+                "type": ["Result"],
+                "resultDescription": description_id,
+                "value": str(counted.score_display),
+            }
+        )
     credential = {
         "@context": OB_CONTEXT,
         "id": credential_url,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": origin + "/", "type": ["Profile"], "name": "Ignite"},
+        "issuer": {
+            "id": issuer_id(origin),
+            "type": ["Profile"],
+            "name": settings.IGNITE_ISSUER_NAME,
+            "url": origin + "/",
+        },
         "validFrom": now.isoformat().replace("+00:00", "Z"),
         "name": achievement.name,
         "credentialSubject": {
+            "id": earner_id(participant),
             "type": ["AchievementSubject"],
             "identifier": [
                 {
@@ -139,7 +241,16 @@ def _issue(achievement, participant, cohort_id, evidence, origin) -> IssuedCrede
                     "type": "Image",
                     "caption": achievement.name,
                 },
+                "resultDescription": result_descriptions,
             },
+            "result": results,
+        },
+        "credentialStatus": {
+            "id": f"{status_url}#{status_index % STATUS_LIST_SIZE}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": str(status_index % STATUS_LIST_SIZE),
+            "statusListCredential": status_url,
         },
         "evidence": [],
     }
@@ -160,7 +271,7 @@ def _issue(achievement, participant, cohort_id, evidence, origin) -> IssuedCrede
             credential["evidence"].append(
                 {
                     "type": ["Evidence"],
-                    "id": credential_url.replace(".json", "") + f"#evidence-{accepted.pk}",
+                    "id": f"{page_url}#evidence-{accepted.pk}",
                     "name": f"{module.current.title}: evidence of practice",
                     "narrative": (
                         f"Evidence of practice reviewed and accepted by {reviewer} on "
@@ -168,16 +279,6 @@ def _issue(achievement, participant, cohort_id, evidence, origin) -> IssuedCrede
                     )[:2000],
                 }
             )
-    token = sign_jwt(
-        {
-            "iss": credential["issuer"]["id"],
-            "jti": credential_url,
-            "nbf": int(now.timestamp()),
-            "sub": f"urn:ignite:participant:{participant.pk}",
-            "vc": credential,
-        },
-        headers={"typ": "JWT"},
-    )
     return IssuedCredential.objects.create(
         public_id=public_id,
         achievement=achievement,
@@ -185,22 +286,133 @@ def _issue(achievement, participant, cohort_id, evidence, origin) -> IssuedCrede
         cohort_id=cohort_id,
         issued_at=now,
         credential=credential,
-        jwt=token,
+        jwt=sign_credential(credential, origin),
+        status_index=status_index,
     )
 
 
-def credential_verify(issued: IssuedCredential) -> tuple[bool, str]:
-    """Check the signature against the tool's published keys, and the revocation status."""
+def sign_credential(credential: dict, origin: str) -> str:
+    """The credential as a VC-JWT (Open Badges 3.0 section 8.2)."""
+    key = signing_key()
+    public_jwk = ToolKey.objects.get(kid=key.kid).public_jwk
+    valid_from = datetime.fromisoformat(credential["validFrom"].replace("Z", "+00:00"))
+    payload = {
+        **credential,
+        "iss": credential["issuer"]["id"],
+        "jti": credential["id"],
+        "nbf": int(valid_from.timestamp()),
+        "sub": credential["credentialSubject"].get("id", credential["id"]),
+    }
+    return jwt.encode(
+        payload,
+        key.private_key,
+        algorithm=ALG,
+        headers={"kid": key_url(origin, key.kid), "jwk": public_jwk, "typ": "JWT"},
+    )
+
+
+def _key_for(header: dict) -> dict | None:
+    """The public JWK of ours that the header names (any key that ever signed, any status)."""
+    kid = str(header.get("kid", "")).rstrip("/").rsplit("/", 1)[-1].removesuffix(".json")
+    key = ToolKey.objects.filter(kid=kid).first()
+    return key.public_jwk if key else None
+
+
+def credential_claims(token: str) -> tuple[dict | None, str]:
+    """Verify a credential JWT of ours: (the credential, "") or (None, why it fails)."""
     try:
-        kid = jwt.get_unverified_header(issued.jwt).get("kid")
-        keys = {k["kid"]: k for k in jwks()["keys"]}
-        if kid not in keys:
-            return False, "The key that signed this credential is no longer published."
-        claims = jwt.decode(issued.jwt, jwt.PyJWK(keys[kid]).key, algorithms=["RS256"])
+        header = jwt.get_unverified_header(token)
+        public_jwk = _key_for(header)
+        if public_jwk is None:
+            return None, "The key that signed this credential is not one of Ignite's keys."
+        if "jwk" in header and header["jwk"] != public_jwk:
+            return None, "The key in the credential's header is not the key its kid names."
+        claims = jwt.decode(
+            token,
+            jwt.PyJWK(public_jwk).key,
+            algorithms=[ALG],
+            options={"require": ["iss", "jti", "nbf", "sub"]},
+        )
     except jwt.PyJWTError as exc:
-        return False, f"The signature does not verify ({exc.__class__.__name__})."
-    if claims.get("vc") != issued.credential:
+        return None, f"The signature does not verify ({exc.__class__.__name__})."
+    # Credentials of the VC Data Model 1.1 style carry the credential in a `vc` claim.
+    credential = (
+        claims["vc"] if "vc" in claims else {k: v for k, v in claims.items() if k not in JWT_CLAIMS}
+    )
+    subject = credential.get("credentialSubject", {})
+    valid_from = credential.get("validFrom", "").replace("Z", "+00:00")
+    try:
+        nbf_matches = datetime.fromtimestamp(claims["nbf"], UTC) == datetime.fromisoformat(
+            valid_from
+        )
+    except (TypeError, ValueError, OverflowError):
+        nbf_matches = False
+    if (
+        claims["iss"] != credential.get("issuer", {}).get("id")
+        or claims["jti"] != credential.get("id")
+        or claims["sub"] not in (subject.get("id"), credential.get("id"))
+        or not nbf_matches
+    ):
+        return None, "The token's claims do not match the credential it carries."
+    return credential, ""
+
+
+def credential_verify(issued: IssuedCredential) -> tuple[bool, str]:
+    """Check the signature against Ignite's keys, the claims, and the revocation status."""
+    credential, problem = credential_claims(issued.jwt)
+    if credential is None:
+        return False, problem
+    if credential != issued.credential:
         return False, "The signed credential does not match this record."
     if issued.revoked_at:
         return False, f"Revoked on {issued.revoked_at:%B %-d, %Y}: {issued.revocation_reason}"
     return True, "Signature valid; issued by Ignite; not revoked."
+
+
+def status_list_bits(list_no: int) -> bytes:
+    """The revocation bitstring of list `list_no` (1-based): bit i set = index i revoked.
+
+    Bit 0 is the most significant bit of the first byte (Bitstring Status List, section 3.1)."""
+    bits = bytearray(STATUS_LIST_SIZE // 8)
+    first = (list_no - 1) * STATUS_LIST_SIZE
+    revoked = IssuedCredential.objects.filter(
+        revoked_at__isnull=False,
+        status_index__gte=first,
+        status_index__lt=first + STATUS_LIST_SIZE,
+    ).values_list("status_index", flat=True)
+    for index in revoked:
+        position = index - first
+        bits[position // 8] |= 0x80 >> (position % 8)
+    return bytes(bits)
+
+
+def encode_status_list(bits: bytes) -> str:
+    """Multibase base64url (prefix "u", no padding) of the GZIP-compressed bitstring."""
+    compressed = gzip.compress(bits, mtime=0)
+    return "u" + base64.urlsafe_b64encode(compressed).decode().rstrip("=")
+
+
+def decode_status_list(encoded: str) -> bytes:
+    if not encoded.startswith("u"):
+        raise ValueError("not a base64url multibase value")
+    data = encoded[1:]
+    return gzip.decompress(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
+
+
+def status_list_credential(origin: str, list_no: int) -> dict:
+    """The BitstringStatusListCredential for list `list_no`, unsigned."""
+    url = origin + reverse("credential-status", args=[list_no])
+    now = timezone.now().replace(microsecond=0)
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": {"id": issuer_id(origin), "name": settings.IGNITE_ISSUER_NAME},
+        "validFrom": now.isoformat().replace("+00:00", "Z"),
+        "credentialSubject": {
+            "id": f"{url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": encode_status_list(status_list_bits(list_no)),
+        },
+    }

@@ -233,6 +233,9 @@ class IssuedCredential(models.Model):
         Participant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     revocation_reason = models.CharField(max_length=255, blank=True)
+    # Its entry in the published revocation lists (Bitstring Status List): list number
+    # status_index // STATUS_LIST_SIZE + 1, bit status_index % STATUS_LIST_SIZE.
+    status_index = models.PositiveIntegerField(null=True, blank=True, unique=True)
 
     class Meta:
         constraints = [

@@ -3,7 +3,9 @@ public page, revocable by the cohort's trainers, shaped as Open Badges 3.0 crede
 
 from __future__ import annotations
 
+import copy
 import re
+from datetime import datetime
 from io import StringIO
 
 import jsonschema
@@ -12,82 +14,35 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
+from courses.credentials import STATUS_LIST_SIZE, decode_status_list, encode_status_list
 from courses.models import Achievement, IssuedCredential
-from keys.services import jwks
 from mastery.models import Attempt, EvidenceSubmission
+from tests import ob3_schema
 from tests.mastery.test_attempts import right_answers
 
 from .packs import write_pack
 
+CREDENTIAL_SCHEMA = "ob_v3p0_achievementcredential_schema.json"
+PROFILE_SCHEMA = "ob_v3p0_profile_schema.json"
+
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 
-# The required structure of an Open Badges 3.0 AchievementCredential (OB 3.0 data model,
-# section B: OpenBadgeCredential, Profile, AchievementSubject, Achievement, Criteria).
-OB3_REQUIRED = {
-    "type": "object",
-    "required": ["@context", "id", "type", "issuer", "validFrom", "credentialSubject"],
-    "properties": {
-        "@context": {
-            "type": "array",
-            "prefixItems": [
-                {"const": "https://www.w3.org/ns/credentials/v2"},
-                {
-                    "pattern": "^https://purl.imsglobal.org/spec/ob/v3p0/context-3\\.0\\.[0-9]+\\.json$"
-                },
-            ],
-        },
-        "id": {"type": "string", "format": "uri"},
-        "type": {
-            "type": "array",
-            "allOf": [
-                {"contains": {"const": "VerifiableCredential"}},
-                {"contains": {"const": "OpenBadgeCredential"}},
-            ],
-        },
-        "issuer": {
-            "type": "object",
-            "required": ["id", "type"],
-            "properties": {"type": {"type": "array", "contains": {"const": "Profile"}}},
-        },
-        "validFrom": {"type": "string", "format": "date-time"},
-        "credentialSubject": {
-            "type": "object",
-            "required": ["achievement"],
-            "properties": {
-                "identifier": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "required": ["type", "identityHash", "identityType", "hashed"],
-                    },
-                },
-                "achievement": {
-                    "type": "object",
-                    "required": ["id", "type", "name", "description", "criteria"],
-                    "properties": {
-                        "type": {"type": "array", "contains": {"const": "Achievement"}},
-                        "criteria": {
-                            "type": "object",
-                            "anyOf": [
-                                {"required": ["id"]},
-                                {"required": ["narrative"]},
-                            ],
-                        },
-                    },
-                },
-            },
-        },
-        "evidence": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["type"],
-                "properties": {"type": {"type": "array", "contains": {"const": "Evidence"}}},
-            },
-        },
-    },
-}
+
+def published_validator(name: str) -> jsonschema.Draft201909Validator:
+    """A validator for a published 1EdTech Open Badges 3.0 schema (draft 2019-09)."""
+    schema = ob3_schema.load(name)
+    jsonschema.Draft201909Validator.check_schema(schema)
+    return jsonschema.Draft201909Validator(
+        schema, format_checker=jsonschema.Draft201909Validator.FORMAT_CHECKER
+    )
+
+
+def schema_errors(document: dict, name: str = CREDENTIAL_SCHEMA) -> list[str]:
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in published_validator(name).iter_errors(document)
+    ]
 
 
 @pytest.fixture
@@ -114,16 +69,73 @@ def test_a_credential_is_issued_when_earned_and_signed(earned):
     teacher, _, issued = earned
     assert issued.achievement.slug == "demo-credential"
     credential = issued.credential
-    jsonschema.validate(credential, OB3_REQUIRED, format_checker=jsonschema.FormatChecker())
+    assert schema_errors(credential) == []
     assert credential["credentialSubject"]["achievement"]["name"] == "Demo Practitioner"
     assert "maya" not in str(credential["credentialSubject"]).lower()  # hashed identity only
     narratives = " ".join(e["narrative"] for e in credential["evidence"])
     assert "Scored 100%" in narratives and "Clear plan, well run." in narratives
-    key = jwt.PyJWK(jwks()["keys"][0]).key
-    claims = jwt.decode(issued.jwt, key, algorithms=["RS256"])
-    assert claims["vc"] == credential and claims["jti"] == credential["id"]
+    (result,) = credential["credentialSubject"]["result"]
+    (description,) = credential["credentialSubject"]["achievement"]["resultDescription"]
+    assert result["resultDescription"] == description["id"] and result["value"] == "100"
     page = teacher.get("/app/credentials/").content.decode()
     assert 'data-testid="credential"' in page and "Demo Practitioner" in page
+
+
+def test_the_signed_token_follows_the_ob3_jwt_proof_format(earned, client):
+    _, _, issued = earned
+    credential = issued.credential
+    header = jwt.get_unverified_header(issued.jwt)
+    # OB 3.0 section 8.2: alg, kid (a URL that dereferences to the JWK), jwk, typ; nothing else.
+    assert set(header) <= {"alg", "kid", "jwk", "typ"} and header["alg"] == "RS256"
+    assert header["kid"].startswith("http://testserver/credentials/keys/")
+    published = client.get(header["kid"].removeprefix("http://testserver")).json()
+    assert published == header["jwk"] and "d" not in published
+    claims = jwt.decode(issued.jwt, jwt.PyJWK(published).key, algorithms=["RS256"])
+    # The payload is the credential itself plus the registered claims that mirror it.
+    assert {k: v for k, v in claims.items() if k not in ("iss", "jti", "nbf", "sub")} == credential
+    assert claims["iss"] == credential["issuer"]["id"]
+    assert claims["jti"] == credential["id"]
+    assert claims["sub"] == credential["credentialSubject"]["id"]
+    assert claims["sub"].startswith("urn:uuid:")
+    valid_from = datetime.fromisoformat(credential["validFrom"].replace("Z", "+00:00"))
+    assert claims["nbf"] == int(valid_from.timestamp())
+
+
+def test_the_issuer_profile_is_served_at_the_issuer_id(earned, client):
+    _, _, issued = earned
+    issuer_id = issued.credential["issuer"]["id"]
+    profile = client.get(issuer_id.removeprefix("http://testserver"))
+    assert profile.status_code == 200
+    assert profile.json()["id"] == issuer_id
+    assert schema_errors(profile.json(), PROFILE_SCHEMA) == []
+
+
+def test_the_published_schema_refuses_a_broken_credential(earned):
+    """The schema test has teeth: what OB 3.0 requires, removed, is caught."""
+    _, _, issued = earned
+    for path, breaks in [
+        (("credentialSubject", "achievement"), "criteria"),
+        ((), "validFrom"),
+        (("issuer",), "id"),
+    ]:
+        broken = copy.deepcopy(issued.credential)
+        node = broken
+        for key in path:
+            node = node[key]
+        del node[breaks]
+        assert schema_errors(broken), f"a credential without {breaks} passed the schema"
+    for key, bad in [("type", ["VerifiableCredential"]), ("validFrom", "2026-13-45T00:00:00Z")]:
+        broken = {**copy.deepcopy(issued.credential), key: bad}
+        assert schema_errors(broken), f"{key}={bad!r} passed the schema"
+    wrong_context = copy.deepcopy(issued.credential)
+    wrong_context["@context"] = ["https://www.w3.org/2018/credentials/v1"]
+    assert schema_errors(wrong_context)
+
+
+def test_the_schemas_are_the_published_files():
+    for name in (CREDENTIAL_SCHEMA, PROFILE_SCHEMA):
+        schema = ob3_schema.load(name)
+        assert schema["$id"] == ob3_schema.BASE_URL + name
 
 
 def test_public_verification_json_and_download(earned, client):
@@ -151,6 +163,69 @@ def test_a_revoked_credential_fails_verification(earned, client):
     assert response.status_code == 303
     page = client.get(f"/credentials/{issued.public_id}/").content.decode()
     assert 'data-valid="false"' in page and "Issued in error" in page
+
+
+def _status_bit(client, credential) -> bool:
+    entry = credential["credentialStatus"]
+    response = client.get(entry["statusListCredential"].removeprefix("http://testserver"))
+    assert response.status_code == 200 and response["Content-Type"] == "application/vc+jwt"
+    token = response.content.decode()
+    header = jwt.get_unverified_header(token)
+    key = client.get(header["kid"].removeprefix("http://testserver")).json()
+    status = jwt.decode(token, jwt.PyJWK(key).key, algorithms=["RS256"])
+    assert status["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+    assert status["issuer"]["id"] == credential["issuer"]["id"]
+    subject = status["credentialSubject"]
+    assert subject["statusPurpose"] == entry["statusPurpose"] == "revocation"
+    bits = decode_status_list(subject["encodedList"])
+    assert len(bits) * 8 == STATUS_LIST_SIZE  # the spec's minimum size, for herd privacy
+    index = int(entry["statusListIndex"])
+    return bool(bits[index // 8] & (0x80 >> (index % 8)))
+
+
+def test_revocation_is_published_in_the_bitstring_status_list(earned, client):
+    _, trainer, issued = earned
+    entry = issued.credential["credentialStatus"]
+    assert entry["type"] == "BitstringStatusListEntry"
+    assert _status_bit(client, issued.credential) is False
+    trainer.post(f"/app/trainer/credentials/{issued.pk}/revoke/", {"reason": "Issued in error"})
+    assert _status_bit(client, issued.credential) is True
+    assert client.get("/credentials/status/2").status_code == 404
+    assert client.get("/credentials/status/0").status_code == 404
+
+
+def test_the_status_list_encoding_round_trips():
+    bits = bytearray(STATUS_LIST_SIZE // 8)
+    bits[0] = 0b1000_0001  # indexes 0 and 7
+    bits[-1] = 0b0000_0001  # the last index
+    encoded = encode_status_list(bytes(bits))
+    assert encoded.startswith("u") and "=" not in encoded
+    assert decode_status_list(encoded) == bytes(bits)
+    assert len(encoded) < 200  # mostly zeros: GZIP makes 16 KB small
+
+
+def test_rotating_the_tool_key_does_not_break_issued_credentials(earned, client):
+    _, _, issued = earned
+    call_command("keys", "rotate", "--grace-hours", "0", stdout=StringIO())
+    from keys.services import key_retire_expired
+
+    key_retire_expired()
+    page = client.get(f"/credentials/{issued.public_id}/").content.decode()
+    assert 'data-valid="true"' in page
+
+
+def test_a_credential_signed_by_another_key_fails_verification(earned, client):
+    _, _, issued = earned
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    header = jwt.get_unverified_header(issued.jwt)
+    payload = jwt.decode(issued.jwt, options={"verify_signature": False})
+    issued.jwt = jwt.encode(payload, stranger, algorithm="RS256", headers=header)
+    issued.save()
+    page = client.get(f"/credentials/{issued.public_id}/").content.decode()
+    assert 'data-valid="false"' in page and "header is not the key" not in page
+    assert "does not verify" in page
 
 
 def test_a_tampered_credential_fails_verification(earned, client):
