@@ -14,6 +14,11 @@ urlpatterns = [
     path("", include("mastery.urls")),
     path("app/credentials/", credential_views.my_credentials, name="my-credentials"),
     path(
+        "app/credentials/<int:credential_id>/sharing/",
+        credential_views.credential_sharing,
+        name="credential-sharing",
+    ),
+    path(
         "app/trainer/credentials/<int:credential_id>/revoke/",
         credential_views.credential_revoke,
         name="credential-revoke",
@@ -24,6 +29,11 @@ urlpatterns = [
         "credentials/status/<int:list_no>",
         credential_views.credential_status,
         name="credential-status",
+    ),
+    path(
+        "credentials/<uuid:public_id>/evidence/<int:evidence_id>",
+        credential_views.credential_evidence_file,
+        name="credential-evidence-file",
     ),
     path("credentials/<uuid:public_id>/", credential_views.credential_page, name="credential"),
     path(

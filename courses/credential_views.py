@@ -54,20 +54,86 @@ def my_credentials(request):
     )
 
 
+def _evidence_pks(issued: IssuedCredential) -> list[int]:
+    """The evidence submissions the credential names (its evidence ids end in #evidence-<pk>)."""
+    pks = []
+    for entry in issued.credential.get("evidence", []):
+        anchor = entry.get("id", "").rpartition("#evidence-")[2]
+        if anchor.isascii() and anchor.isdigit():
+            pks.append(int(anchor))
+    return pks
+
+
+def _shared_evidence(issued: IssuedCredential) -> dict:
+    """The named, accepted submissions by pk, if the earner chose to show them publicly."""
+    from mastery.models import EvidenceSubmission
+
+    if not issued.evidence_public or issued.revoked_at:
+        return {}
+    return {
+        e.pk: e
+        for e in EvidenceSubmission.objects.filter(
+            pk__in=_evidence_pks(issued),
+            participant=issued.participant,
+            status=EvidenceSubmission.Status.ACCEPTED,
+        )
+    }
+
+
 @require_GET
 def credential_page(request, public_id):
     issued = _issued(public_id)
     valid, message = credential_verify(issued)
-    evidence = [
-        {**e, "anchor": e["id"].rpartition("#")[2] if "#" in e.get("id", "") else ""}
-        for e in issued.credential.get("evidence", [])
-    ]
+    shared = _shared_evidence(issued)
+    evidence = []
+    for entry in issued.credential.get("evidence", []):
+        anchor = entry.get("id", "").rpartition("#")[2] if "#" in entry.get("id", "") else ""
+        pk = anchor.removeprefix("evidence-")
+        submission = shared.get(int(pk)) if pk.isascii() and pk.isdigit() else None
+        evidence.append({**entry, "anchor": anchor, "submission": submission})
     response = render(
         request,
         "courses/credential_verify.html",
         {"issued": issued, "valid": valid, "message": message, "evidence": evidence},
     )
     response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+def credential_evidence_file(request, public_id, evidence_id: int):
+    """An evidence file named by a credential, only while its earner shows evidence publicly."""
+    from django.http import FileResponse
+
+    issued = _issued(public_id)
+    submission = _shared_evidence(issued).get(evidence_id)
+    if submission is None or not submission.file:
+        raise Http404("This evidence is not shared")
+    response = FileResponse(
+        submission.file.open("rb"),
+        as_attachment=True,
+        filename=f"evidence-{public_id}-{evidence_id}.{submission.file_type}",
+        content_type=submission.file_mime,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_POST
+@launch_required
+def credential_sharing(request, credential_id: int):
+    """The earner shows or hides their evidence on the public verification page."""
+    issued = IssuedCredential.objects.filter(
+        pk=credential_id, participant=request.launch.participant
+    ).first()
+    if issued is None:
+        raise Http404("No such credential of yours")
+    share = request.POST.get("share") == "1"
+    IssuedCredential.objects.filter(pk=issued.pk).update(evidence_public=share)
+    response = redirect(lurl({"launch": request.launch}, "my-credentials"))
+    response.status_code = 303
     return response
 
 

@@ -236,6 +236,9 @@ class IssuedCredential(models.Model):
     # Its entry in the published revocation lists (Bitstring Status List): list number
     # status_index // STATUS_LIST_SIZE + 1, bit status_index % STATUS_LIST_SIZE.
     status_index = models.PositiveIntegerField(null=True, blank=True, unique=True)
+    # The earner's choice: show the accepted evidence (reflection and file) on the public
+    # verification page. Off by default: evidence is private to the teacher and trainers.
+    evidence_public = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

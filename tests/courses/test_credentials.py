@@ -228,6 +228,36 @@ def test_a_credential_signed_by_another_key_fails_verification(earned, client):
     assert "does not verify" in page
 
 
+def test_evidence_is_private_until_the_earner_shows_it(earned, client, launch_as):
+    teacher, trainer, issued = earned
+    (evidence,) = EvidenceSubmission.objects.all()
+    file_url = f"/credentials/{issued.public_id}/evidence/{evidence.pk}"
+    page = client.get(f"/credentials/{issued.public_id}/").content.decode()
+    assert 'data-testid="shared-evidence"' not in page
+    assert client.get(file_url).status_code == 404
+
+    sharing = f"/app/credentials/{issued.pk}/sharing/"
+    stranger = launch_as(sub="sam", name="Sam")
+    assert stranger.post(sharing, {"share": "1"}).status_code == 404  # not theirs
+    assert trainer.post(sharing, {"share": "1"}).status_code == 404  # not even the trainer
+    assert teacher.post(sharing, {"share": "1"}).status_code == 303
+    page = client.get(f"/credentials/{issued.public_id}/").content.decode()
+    assert f'id="evidence-{evidence.pk}"' in page and 'data-testid="shared-evidence"' in page
+    download = client.get(file_url)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    assert download["X-Content-Type-Options"] == "nosniff"
+    # Another submission id under this credential is never served.
+    assert (
+        client.get(f"/credentials/{issued.public_id}/evidence/{evidence.pk + 1}").status_code == 404
+    )
+
+    trainer.post(f"/app/trainer/credentials/{issued.pk}/revoke/")
+    assert client.get(file_url).status_code == 404  # a revoked credential shows nothing
+    IssuedCredential.objects.filter(pk=issued.pk).update(revoked_at=None)
+    assert teacher.post(sharing, {"share": "0"}).status_code == 303
+    assert client.get(file_url).status_code == 404
+
+
 def test_a_tampered_credential_fails_verification(earned, client):
     _, _, issued = earned
     issued.credential["name"] = "Something else"
