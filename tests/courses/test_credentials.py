@@ -194,6 +194,35 @@ def test_revocation_is_published_in_the_bitstring_status_list(earned, client):
     assert client.get("/credentials/status/0").status_code == 404
 
 
+def test_an_independent_ob3_verifier_accepts_it_and_sees_the_revocation(earned, client):
+    """openbadgeslib (a separate Open Badges 3.0 implementation) verifies the VC-JWT, fetches
+    the status list named in the credential, checks that list's own signature, and then
+    refuses the credential once a trainer revokes it."""
+    from cryptography.hazmat.primitives import serialization
+    from openbadgeslib.ob3 import OB3VerificationError, OB3Verifier
+
+    _, trainer, issued = earned
+    header = jwt.get_unverified_header(issued.jwt)
+    public_key = jwt.PyJWK(header["jwk"]).key
+    pem = public_key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+    def fetch(url: str) -> bytes:
+        response = client.get(url.removeprefix("http://testserver"))
+        assert response.status_code == 200, url
+        return response.content
+
+    verifier = OB3Verifier(pem)
+    verified = verifier.verify(
+        issued.jwt, check_status=True, verify_status_list=True, download=fetch
+    )
+    assert verified.issuer.id == issued.credential["issuer"]["id"]
+    trainer.post(f"/app/trainer/credentials/{issued.pk}/revoke/")
+    with pytest.raises(OB3VerificationError, match="'revocation' is set"):
+        verifier.verify(issued.jwt, check_status=True, verify_status_list=True, download=fetch)
+
+
 def test_the_status_list_encoding_round_trips():
     bits = bytearray(STATUS_LIST_SIZE // 8)
     bits[0] = 0b1000_0001  # indexes 0 and 7
