@@ -126,6 +126,9 @@ class LtiContext(models.Model):
     context_id = models.CharField(max_length=255, blank=True)
     cohort = models.OneToOneField(Cohort, on_delete=models.CASCADE, related_name="lti_context")
     memberships_url = models.URLField(max_length=1000, blank=True)
+    # The last roster sync from the LMS (NRPS) that succeeded, and the last failure since.
+    roster_synced_at = models.DateTimeField(null=True, blank=True)
+    roster_error = models.CharField(max_length=500, blank=True)
 
     class Meta:
         constraints = [

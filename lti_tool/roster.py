@@ -3,18 +3,24 @@
 The roster comes from the context's `context_memberships_url` (from the launch's NRPS claim),
 page by page (`Link: rel="next"`). Every member becomes a participant and a membership, also
 those who never launched Ignite; members the platform marks inactive or deleted, and members no
-longer on the roster, are kept as inactive (their work stays). A synced roster is remembered
-for IGNITE_ROSTER_TTL seconds, so dashboards do not call the LMS on every page view.
+longer on the roster, are kept as inactive (their work stays).
+
+A synced roster counts as fresh for IGNITE_ROSTER_TTL seconds. The trainer dashboard syncs in
+the request only the first time (so the roster is there at once); after that it shows what
+Ignite has and, when the roster is stale, asks the worker to refresh it in the background, so
+a slow or unreachable LMS never holds up the page.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from courses.models import Membership, Participant
 
@@ -36,8 +42,11 @@ class RosterSync:
     error: str = ""
 
 
-def _cache_key(context: LtiContext) -> str:
-    return f"lti:roster:{context.pk}"
+def roster_is_fresh(context: LtiContext) -> bool:
+    synced = context.roster_synced_at
+    return synced is not None and timezone.now() - synced < timedelta(
+        seconds=settings.IGNITE_ROSTER_TTL
+    )
 
 
 def _text(value, limit=255) -> str:
@@ -64,16 +73,37 @@ def roster_sync(context: LtiContext, *, force: bool = False) -> RosterSync:
     """Bring the cohort's memberships in line with the platform's roster."""
     if not context.memberships_url:
         return RosterSync(error="This course's LMS did not offer its roster (no NRPS).")
-    if not force and cache.get(_cache_key(context)):
+    if not force and roster_is_fresh(context):
         return RosterSync(cached=True)
     try:
         members = roster_fetch(context)
     except ServiceError as exc:
         logger.warning("roster sync failed for context %s: %s", context.pk, exc)
+        context.roster_error = str(exc)[:500]
+        LtiContext.objects.filter(pk=context.pk).update(roster_error=context.roster_error)
         return RosterSync(error=str(exc))
     result = _roster_apply(context, members)
-    cache.set(_cache_key(context), True, settings.IGNITE_ROSTER_TTL)
+    context.roster_synced_at, context.roster_error = timezone.now(), ""
+    LtiContext.objects.filter(pk=context.pk).update(
+        roster_synced_at=context.roster_synced_at, roster_error=""
+    )
     return result
+
+
+def roster_refresh_later(context: LtiContext) -> bool:
+    """Ask the worker to sync a stale roster (at most one request a minute per course)."""
+    if not context.memberships_url or roster_is_fresh(context):
+        return False
+    if not cache.add(f"lti:roster:queued:{context.pk}", 1, 60):
+        return False
+    from .tasks import sync_roster
+
+    try:
+        sync_roster.enqueue(context.pk)
+    except Exception:  # noqa: BLE001 - the page still shows the roster Ignite has
+        logger.warning("could not enqueue a roster sync", exc_info=True)
+        return False
+    return True
 
 
 @transaction.atomic

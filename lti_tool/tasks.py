@@ -19,3 +19,21 @@ def deliver_grades() -> dict:
     ):
         deliver_grades.using(run_after=follow_up).enqueue()
     return counts
+
+
+@task()
+def sync_roster(context_id: int) -> dict:
+    """Refresh one course's roster from the LMS (Names and Role Provisioning)."""
+    from dataclasses import asdict
+
+    from .models import LtiContext
+    from .roster import roster_sync
+
+    context = (
+        LtiContext.objects.select_related("deployment__platform", "cohort")
+        .filter(pk=context_id)
+        .first()
+    )
+    if context is None:
+        return {"error": "no such course"}
+    return asdict(roster_sync(context, force=True))

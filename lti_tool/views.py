@@ -138,7 +138,7 @@ def trainer_dashboard(request):
     from mastery.models import GradeRecord
 
     from .models import LtiContext
-    from .roster import roster_sync
+    from .roster import roster_refresh_later, roster_sync
 
     cohort_id = request.launch.claims.cohort_id
     context = (
@@ -146,7 +146,13 @@ def trainer_dashboard(request):
         .filter(cohort_id=cohort_id)
         .first()
     )
-    roster = roster_sync(context, force=bool(request.GET.get("refresh"))) if context else None
+    roster, refreshing = None, False
+    if context is not None:
+        first_time = context.roster_synced_at is None and not context.roster_error
+        if request.GET.get("refresh") or first_time:
+            roster = roster_sync(context, force=bool(request.GET.get("refresh")))
+        else:  # show what Ignite has; a stale roster is refreshed by the worker
+            refreshing = roster_refresh_later(context)
     query = request.GET.get("q", "").strip()[:100]
     state = request.GET.get("state", "")
     view = cohort_view(cohort_id=cohort_id, query=query, state=state)
@@ -195,6 +201,8 @@ def trainer_dashboard(request):
             "retried": request.GET.get("retried"),
             "due_saved": request.GET.get("due"),
             "roster": roster,
+            "roster_context": context,
+            "roster_refreshing": refreshing,
         },
     )
 

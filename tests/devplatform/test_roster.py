@@ -3,6 +3,7 @@ members who never launched, inactive members, caching, and an LMS that fails."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -62,3 +63,58 @@ def test_an_lms_that_fails_leaves_the_dashboard_working(dev_browser):
     assert page.status_code == 200
     assert 'data-testid="roster-error"' in page.content.decode()
     assert Membership.objects.count() == 1  # only the trainer who launched
+
+
+def test_a_stale_roster_is_refreshed_by_the_worker_not_the_page(dev_browser, monkeypatch):
+    from django.core.cache import cache
+    from django_tasks_db.models import DBTaskResult
+
+    from lti_tool import roster
+    from lti_tool.tasks import sync_roster
+
+    lt = lt_of(dev_browser.launch("priya", "cs-spring:"))
+    first = dev_browser.get(f"/app/trainer/?lt={lt}").content.decode()
+    assert 'data-testid="roster-synced"' in first  # the first view syncs in the request
+    context = LtiContext.objects.get(context_id="cs-spring")
+    assert context.roster_synced_at is not None
+    long_ago = context.roster_synced_at - timedelta(hours=1)
+    LtiContext.objects.filter(pk=context.pk).update(roster_synced_at=long_ago)
+    leaver = Participant.objects.create(name="Former Teacher")
+    Membership.objects.create(participant=leaver, cohort=context.cohort, role="teacher")
+
+    real_fetch = roster.roster_fetch
+
+    def no_lms_calls_from_the_page(*args, **kwargs):
+        raise AssertionError("the dashboard called the LMS in the request")
+
+    monkeypatch.setattr(roster, "roster_fetch", no_lms_calls_from_the_page)
+    cache.delete(f"lti:roster:queued:{context.pk}")
+    page = dev_browser.get(f"/app/trainer/?lt={lt}").content.decode()
+    assert 'data-testid="roster-age"' in page and 'data-testid="roster-refreshing"' in page
+    queued = DBTaskResult.objects.filter(task_path="lti_tool.tasks.sync_roster")
+    assert queued.count() == 1
+    again = dev_browser.get(f"/app/trainer/?lt={lt}").content.decode()
+    assert 'data-testid="roster-refreshing"' not in again and queued.count() == 1  # once a minute
+
+    monkeypatch.setattr(roster, "roster_fetch", real_fetch)
+    result = sync_roster.call(*queued.get().args_kwargs["args"])  # what the worker runs
+    assert result["members"] == 4 and result["error"] == ""
+    context.refresh_from_db()
+    assert context.roster_synced_at > long_ago
+    assert Membership.objects.get(participant=leaver).status == "inactive"
+
+
+def test_a_failing_lms_is_retried_in_the_background_and_reported(dev_browser):
+    from lti_tool.tasks import sync_roster
+
+    lt = lt_of(dev_browser.launch("priya", "cs-spring:"))
+    context = LtiContext.objects.get(context_id="cs-spring")
+    LtiContext.objects.filter(pk=context.pk).update(
+        memberships_url=dev_browser.base + "/dev/platform/nrps/no-such-course/memberships/"
+    )
+    result = sync_roster.call(context.pk)
+    assert result["error"]
+    context.refresh_from_db()
+    assert context.roster_error and context.roster_synced_at is None
+    page = dev_browser.get(f"/app/trainer/?lt={lt}").content.decode()
+    assert 'data-testid="roster-age"' in page and "The last try failed" in page
