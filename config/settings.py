@@ -227,7 +227,7 @@ CORS_ALLOW_ALL_ORIGINS = False
 # Public documents other sites' scripts read: keys, LMS config, and credentials for verifiers.
 CORS_URLS_REGEX = (
     r"^/(\.well-known/jwks\.json|lti/jwks/|lti/canvas\.json"
-    r"|credentials/(issuer\.json|keys/[^/]+\.json|status/\d+|[0-9a-f-]{36}\.(json|jwt)))$"
+    r"|credentials/(issuer\.json|keys/[^/]+\.json|status/\d+|[0-9a-f-]{36}\.(json|jwt|svg)))$"
 )
 CORS_ALLOWED_ORIGIN_REGEXES = [r"^https?://.*$"]
 CORS_ALLOW_METHODS = ["GET", "OPTIONS"]

@@ -44,6 +44,11 @@ urlpatterns = [
     path(
         "credentials/<uuid:public_id>.jwt", credential_views.credential_jwt, name="credential-jwt"
     ),
+    path(
+        "credentials/<uuid:public_id>.svg",
+        credential_views.credential_badge,
+        name="credential-badge",
+    ),
     path("achievements/<slug:slug>/", credential_views.achievement_page, name="achievement"),
     path(
         "achievements/<slug:slug>/image.svg",

@@ -205,22 +205,44 @@ def achievement_page(request, slug):
     return render(request, "courses/achievement.html", {"achievement": achievement})
 
 
-@require_GET
-def achievement_image(request, slug):
-    achievement = Achievement.objects.filter(slug=slug).first()
-    if achievement is None:
-        raise Http404("No such achievement")
+def achievement_svg(achievement: Achievement, *, baked_jwt: str = "") -> str:
+    """The badge image. With `baked_jwt`, an Open Badges 3.0 baked SVG: the namespace on the
+    <svg> element and, directly after it, <openbadges:credential verify="<compact JWS>">."""
     words = escape(achievement.name)
-    svg = (
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 200" role="img" '
-        f'aria-label="{words}"><circle cx="100" cy="100" r="96" fill="#0b5cad"/>'
+    namespace = ' xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"' if baked_jwt else ""
+    baked = (
+        f'<openbadges:credential verify="{escape(baked_jwt)}"></openbadges:credential>'
+        if baked_jwt
+        else ""
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg"{namespace} viewBox="0 0 200 200" role="img" '
+        f'aria-label="{words}">{baked}<circle cx="100" cy="100" r="96" fill="#0b5cad"/>'
         '<circle cx="100" cy="100" r="84" fill="none" stroke="#fff" stroke-width="3"/>'
         '<path d="M103 40c3 14-9 19-9 31 0 6 4 10 7 10-1-5 2-10 6-13 0 9 9 12 9 21 '
         '0 11-8 18-17 18s-18-8-18-20c0-20 22-27 22-47z" fill="#fff"/>'
         f'<text x="100" y="150" text-anchor="middle" font-family="sans-serif" font-size="13" '
         f'fill="#fff">{words[:28]}</text></svg>'
     )
-    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+@require_GET
+def achievement_image(request, slug):
+    achievement = Achievement.objects.filter(slug=slug).first()
+    if achievement is None:
+        raise Http404("No such achievement")
+    return HttpResponse(achievement_svg(achievement), content_type="image/svg+xml")
+
+
+@require_GET
+def credential_badge(request, public_id):
+    """The badge image with the signed credential baked in (Open Badges 3.0 SVG baking)."""
+    issued = _issued(public_id)
+    response = HttpResponse(
+        achievement_svg(issued.achievement, baked_jwt=issued.jwt), content_type="image/svg+xml"
+    )
+    response["Content-Disposition"] = f'attachment; filename="badge-{public_id}.svg"'
+    return response
 
 
 @require_POST

@@ -223,6 +223,18 @@ def test_an_independent_ob3_verifier_accepts_it_and_sees_the_revocation(earned, 
         verifier.verify(issued.jwt, check_status=True, verify_status_list=True, download=fetch)
 
 
+def test_the_baked_badge_carries_the_signed_credential(earned, client):
+    from openbadgeslib.ob3 import OB3Verifier
+
+    _, _, issued = earned
+    response = client.get(f"/credentials/{issued.public_id}.svg")
+    assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+    svg = response.content
+    assert b'xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"' in svg
+    # An independent implementation finds the compact JWS where OB 3.0 section 5.3 puts it.
+    assert OB3Verifier.extract_token_from_svg(svg) == issued.jwt
+
+
 def test_the_status_list_encoding_round_trips():
     bits = bytearray(STATUS_LIST_SIZE // 8)
     bits[0] = 0b1000_0001  # indexes 0 and 7
