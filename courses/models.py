@@ -246,6 +246,14 @@ class IssuedCredential(models.Model):
                 fields=["achievement", "participant"], name="one_credential_per_achievement"
             )
         ]
+        indexes = [
+            # The revocation lists read only revoked credentials: a few among thousands.
+            models.Index(
+                fields=["status_index"],
+                condition=models.Q(revoked_at__isnull=False),
+                name="credential_revoked_status",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.achievement} for {self.participant}"
