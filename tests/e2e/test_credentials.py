@@ -7,6 +7,7 @@ import pytest
 
 from mastery.models import Attempt
 
+from .conftest import tool_frame
 from .test_teacher_journey import answer_everything_right, launch
 
 
@@ -23,7 +24,7 @@ def master(page, live_server, person, link):
 
 @pytest.mark.django_db(transaction=True)
 def test_teacher_earns_verifies_and_loses_a_credential(
-    page, live_server, dev_platform, catalog, screenshot, browser_context
+    page, live_server, dev_platform, catalog, screenshot, browser_context, axe_check
 ):
     master(page, live_server, "amara", "cs-spring:cs-ct")
     frame = master(page, live_server, "amara", "cs-spring:cs-unplugged")
@@ -31,6 +32,7 @@ def test_teacher_earns_verifies_and_loses_a_credential(
     credential = frame.get_by_test_id("credential")
     credential.wait_for()
     assert "Computational Thinking Integrator" in credential.inner_text()
+    axe_check(tool_frame(page), "my credentials")
     screenshot(page, "teacher-credentials")
     with browser_context.expect_page() as opened:
         frame.get_by_test_id("credential-verify").click()
@@ -38,6 +40,7 @@ def test_teacher_earns_verifies_and_loses_a_credential(
     verification.get_by_test_id("verification").wait_for()
     assert verification.get_by_test_id("verification").get_attribute("data-valid") == "true"
     assert "Amara Okafor" in verification.locator("body").inner_text()
+    axe_check(verification.main_frame, "credential verification page")
     screenshot(verification, "credential-verification")
 
     frame = launch(page, live_server, "priya", "cs-spring:")
