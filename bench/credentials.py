@@ -130,14 +130,7 @@ def main() -> int:
         while index in used:
             index = secrets.randbelow(creds.STATUS_LIST_SIZE)
         used.add(index)
-        status_url = f"{origin}/credentials/status/1"
-        credential["credentialStatus"] = {
-            "id": f"{status_url}#{index}",
-            "type": "BitstringStatusListEntry",
-            "statusPurpose": "revocation",
-            "statusListIndex": str(index),
-            "statusListCredential": status_url,
-        }
+        credential["credentialStatus"] = creds.status_entry(origin, index)
         t = time.perf_counter()
         token = creds.sign_credential(credential, origin)
         sign_samples.append((time.perf_counter() - t) * 1000)

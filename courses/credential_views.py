@@ -103,20 +103,15 @@ def credential_page(request, public_id):
 @require_GET
 def credential_evidence_file(request, public_id, evidence_id: int):
     """An evidence file named by a credential, only while its earner shows evidence publicly."""
-    from django.http import FileResponse
+    from mastery.evidence import evidence_file_response
 
     issued = _issued(public_id)
     submission = _shared_evidence(issued).get(evidence_id)
     if submission is None or not submission.file:
         raise Http404("This evidence is not shared")
-    response = FileResponse(
-        submission.file.open("rb"),
-        as_attachment=True,
-        filename=f"evidence-{public_id}-{evidence_id}.{submission.file_type}",
-        content_type=submission.file_mime,
+    response = evidence_file_response(
+        submission, filename=f"evidence-{public_id}-{evidence_id}", cache="no-store"
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
 

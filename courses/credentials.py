@@ -143,6 +143,19 @@ def _status_index() -> int:
             return index
 
 
+def status_entry(origin: str, status_index: int) -> dict:
+    """The credential's `credentialStatus`: its bit in a revocation list."""
+    url = origin + reverse("credential-status", args=[status_index // STATUS_LIST_SIZE + 1])
+    bit = status_index % STATUS_LIST_SIZE
+    return {
+        "id": f"{url}#{bit}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": str(bit),
+        "statusListCredential": url,
+    }
+
+
 def credentials_award(*, participant: Participant, cohort_id: int, origin: str) -> list:
     """Issue every achievement the participant has earned and not yet received."""
     placed = set(
@@ -182,7 +195,6 @@ def _issue(achievement, participant, cohort_id, evidence, origin) -> IssuedCrede
     page_url = origin + reverse("credential", args=[public_id])
     achievement_url = origin + reverse("achievement", args=[achievement.slug])
     status_index = _status_index()
-    status_url = origin + reverse("credential-status", args=[status_index // STATUS_LIST_SIZE + 1])
     salt = secrets.token_hex(8)
     identity = hashlib.sha256((participant.email.strip().lower() + salt).encode()).hexdigest()
     result_descriptions, results = [], []
@@ -245,13 +257,7 @@ def _issue(achievement, participant, cohort_id, evidence, origin) -> IssuedCrede
             },
             "result": results,
         },
-        "credentialStatus": {
-            "id": f"{status_url}#{status_index % STATUS_LIST_SIZE}",
-            "type": "BitstringStatusListEntry",
-            "statusPurpose": "revocation",
-            "statusListIndex": str(status_index % STATUS_LIST_SIZE),
-            "statusListCredential": status_url,
-        },
+        "credentialStatus": status_entry(origin, status_index),
         "evidence": [],
     }
     for module, counted, accepted in evidence:

@@ -62,6 +62,21 @@ def detect(upload) -> DetectedFile:
     return DetectedFile(extension=kind.extension, mime=ALLOWED[kind.extension])
 
 
+def evidence_file_response(submission: EvidenceSubmission, *, filename: str, cache: str):
+    """The submission's file as a download: its detected type, never sniffed by the browser."""
+    from django.http import FileResponse
+
+    response = FileResponse(
+        submission.file.open("rb"),
+        as_attachment=True,
+        filename=f"{filename}.{submission.file_type}",
+        content_type=submission.file_mime,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = cache
+    return response
+
+
 def evidence_latest(participant, placement) -> EvidenceSubmission | None:
     return EvidenceSubmission.objects.filter(participant=participant, placement=placement).first()
 

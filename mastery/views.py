@@ -154,20 +154,16 @@ def _evidence_for(request, evidence_id: int):
 @require_GET
 @launch_required
 def evidence_file(request, evidence_id: int):
-    from django.http import FileResponse
+    from .evidence import evidence_file_response
 
     submission = _evidence_for(request, evidence_id)
     if submission is None or not submission.file:
         raise Http404("No such file")
-    response = FileResponse(
-        submission.file.open("rb"),
-        as_attachment=True,
-        filename=f"evidence-{submission.participant_id}-{submission.number}.{submission.file_type}",
-        content_type=submission.file_mime,
+    return evidence_file_response(
+        submission,
+        filename=f"evidence-{submission.participant_id}-{submission.number}",
+        cache="private, no-store",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_http_methods(["GET", "POST"])
