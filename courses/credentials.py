@@ -30,6 +30,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import jwt
@@ -107,24 +108,78 @@ def _evidence_accepted(participant, placement):
     )
 
 
-def _qualifies(achievement: Achievement, participant: Participant, cohort_id: int):
-    """The evidence behind the achievement if the participant has earned it, else None."""
-    evidence = []
+@dataclass
+class Requirement:
+    """One required module of an achievement, for one participant."""
+
+    slug: str
+    title: str
+    module: Module | None = None
+    counted: object = None  # the counted mastery-check attempt
+    accepted: object = None  # the accepted evidence of practice
+    placed: bool = False
+    mastered: bool = False
+    evidence_needed: bool = False
+
+    @property
+    def met(self) -> bool:
+        return self.placed and self.mastered and not self.evidence_needed
+
+
+def _requirements(achievement: Achievement, participant: Participant, cohort_id: int):
+    modules = {
+        m.slug: m
+        for m in Module.objects.filter(slug__in=achievement.required_modules).select_related(
+            "current"
+        )
+    }
+    requirements = []
     for slug in achievement.required_modules:
+        module = modules.get(slug)
+        title = module.current.title if module and module.current else slug
+        requirement = Requirement(slug=slug, title=title, module=module)
+        requirements.append(requirement)
         placement = (
             Placement.objects.filter(cohort_id=cohort_id, module_slug=slug).order_by("pk").first()
         )
-        module = Module.objects.filter(slug=slug).select_related("current").first()
         if placement is None or module is None:
-            return None
-        counted = _counted(participant, placement)
-        if counted is None or not counted.mastered:
-            return None
-        accepted = _evidence_accepted(participant, placement)
-        if achievement.evidence_required and accepted is None:
-            return None
-        evidence.append((module, counted, accepted))
-    return evidence
+            continue
+        requirement.placed = True
+        requirement.counted = _counted(participant, placement)
+        requirement.mastered = bool(requirement.counted and requirement.counted.mastered)
+        requirement.accepted = _evidence_accepted(participant, placement)
+        requirement.evidence_needed = achievement.evidence_required and not requirement.accepted
+    return requirements
+
+
+def _qualifies(achievement: Achievement, participant: Participant, cohort_id: int):
+    """The evidence behind the achievement if the participant has earned it, else None."""
+    requirements = _requirements(achievement, participant, cohort_id)
+    if not all(r.met for r in requirements):
+        return None
+    return [(r.module, r.counted, r.accepted) for r in requirements]
+
+
+def credential_progress(*, participant: Participant, cohort_id: int, module_slug: str) -> list:
+    """For each achievement this module counts towards: issued, or what is still missing."""
+    progress = []
+    for achievement in Achievement.objects.order_by("name"):
+        if module_slug not in achievement.required_modules:
+            continue
+        issued = IssuedCredential.objects.filter(
+            achievement=achievement, participant=participant
+        ).first()
+        missing = []
+        if issued is None:
+            for r in _requirements(achievement, participant, cohort_id):
+                if not r.placed:
+                    missing.append(f"{r.title}: not in this course yet (ask your trainer)")
+                elif not r.mastered:
+                    missing.append(f"{r.title}: mastery check")
+                elif r.evidence_needed:
+                    missing.append(f"{r.title}: evidence of practice, accepted by a trainer")
+        progress.append({"achievement": achievement, "issued": issued, "missing": missing})
+    return progress
 
 
 def _status_index() -> int:

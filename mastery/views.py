@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from courses.credentials import credential_progress
 from courses.views import _placed
 from lti_tool.access import launch_required, trainer_required
 from lti_tool.templatetags.launch_urls import lurl
@@ -101,6 +102,13 @@ def attempt_page(request, placement_id: int, number: int):
             "right": sum(1 for f in feedback if f.credit >= 1),
             "status": status,
             "revisit": [lesson for lesson in revisit if lesson.slug in current],
+            "credentials": credential_progress(
+                participant=request.launch.participant,
+                cohort_id=request.launch.claims.cohort_id,
+                module_slug=module.slug,
+            )
+            if attempt.mastered
+            else [],
         },
     )
 

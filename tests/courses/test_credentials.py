@@ -65,6 +65,31 @@ def earned(launch_as, placement_of, settings, tmp_path):
     return teacher, trainer, IssuedCredential.objects.get()
 
 
+def test_the_results_page_says_what_is_left_and_then_that_it_is_earned(
+    launch_as, placement_of, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    teacher = launch_as(sub="maya", name="Maya Alvarez")
+    trainer = launch_as(sub="priya", name="Priya Raman", roles=[INSTRUCTOR])
+    pid = placement_of().pk
+    start = teacher.post(f"/app/p/{pid}/mastery/")
+    results = start["Location"]
+    number = int(re.search(r"/mastery/(\d+)/", results).group(1))
+    attempt = Attempt.objects.get(number=number, placement_id=pid)
+    teacher.post(f"/app/p/{pid}/mastery/{number}/", right_answers(attempt))
+    page = teacher.get(results).content.decode()
+    assert 'data-testid="credential-missing"' in page and "Demo Practitioner" in page
+    assert "evidence of practice, accepted by a trainer" in page
+    teacher.post(f"/app/p/{pid}/evidence/", {"file": SimpleUploadedFile("p.pdf", PDF)})
+    evidence = EvidenceSubmission.objects.get()
+    trainer.post(
+        f"/app/trainer/evidence/{evidence.pk}/",
+        {"level-0": "1", "feedback": "Clear plan.", "decision": "accept"},
+    )
+    page = teacher.get(results).content.decode()
+    assert 'data-testid="credential-earned"' in page and "You earned Demo Practitioner" in page
+
+
 def test_a_credential_is_issued_when_earned_and_signed(earned):
     teacher, _, issued = earned
     assert issued.achievement.slug == "demo-credential"
