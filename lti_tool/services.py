@@ -155,16 +155,11 @@ def _launch_record(launch: ValidLaunch) -> LaunchClaims:
         "family_name": _text(claims.get("family_name")),
         "email": _text(claims.get("email"), 320),
     }
-    user, created = _mapped(
-        LtiUser,
-        {"platform": launch.platform, "sub": _text(claims.get("sub"))},
-        "participant",
-        lambda: {"participant": Participant.objects.create(**person)},
-    )
-    participant = user.participant
-    if not created:
+    user_lookup = {"platform": launch.platform, "sub": _text(claims.get("sub"))}
+    user = LtiUser.objects.select_related("participant").filter(**user_lookup).first()
+    if user is not None:
         # Platforms may omit personal data on some launches: never erase what we know.
-        _update(participant, **{k: v for k, v in person.items() if v})
+        _update(user.participant, **{k: v for k, v in person.items() if v})
 
     context = claims.get(CLAIM_CONTEXT) if isinstance(claims.get(CLAIM_CONTEXT), dict) else {}
     nrps = claims.get(CLAIM_NRPS) if isinstance(claims.get(CLAIM_NRPS), dict) else {}
@@ -252,6 +247,18 @@ def _launch_record(launch: ValidLaunch) -> LaunchClaims:
     role = role_from_claims(claims.get(CLAIM_ROLES))
     now = timezone.now()
     seen = {"role": role, "status": Membership.Status.ACTIVE, "last_launch_at": now}
+    if user is None:
+        # A first launch: the person, their LMS identity and their membership in one write
+        # transaction (one lock on SQLite, one commit on PostgreSQL).
+        try:
+            with transaction.atomic():
+                participant = Participant.objects.create(**person)
+                LtiUser.objects.create(**user_lookup, participant=participant)
+                Membership.objects.create(participant=participant, cohort=cohort, **seen)
+            return _claims(launch, participant, cohort, placement, role)
+        except IntegrityError:  # the same person's other tab got there first
+            user = LtiUser.objects.select_related("participant").get(**user_lookup)
+    participant = user.participant
     current = (
         Membership.objects.filter(participant=participant, cohort=cohort)
         .values_list("role", "status", "last_launch_at")
@@ -270,6 +277,10 @@ def _launch_record(launch: ValidLaunch) -> LaunchClaims:
     ):
         # "Last opened" is kept to the minute: a relaunch within it writes nothing.
         Membership.objects.filter(participant=participant, cohort=cohort).update(**seen)
+    return _claims(launch, participant, cohort, placement, role)
+
+
+def _claims(launch: ValidLaunch, participant, cohort, placement, role: str) -> LaunchClaims:
     return LaunchClaims(
         platform_id=launch.platform.pk,
         deployment_id=launch.deployment.pk,

@@ -276,3 +276,38 @@ def test_an_unreachable_database_is_a_503_with_retry_after(lti, client, monkeypa
     page = client.get("/app/modules/", {"lt": lt})
     assert page.status_code == 503 and page["Retry-After"] == "5"
     assert "briefly unavailable" in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_first_launches_of_one_person_at_once_make_one_person(platform):
+    """Two tabs (or a double click) on a teacher's very first launch: one participant, one LMS
+    identity and one membership, and every launch names the same person."""
+    from lti_tool.constants import MESSAGE_RESOURCE_LINK
+    from lti_tool.launch import ValidLaunch
+    from lti_tool.models import LtiUser
+    from lti_tool.services import _launch_record
+    from tests.concurrency import at_once
+
+    deployment = platform.deployments.get()
+    claims = {
+        "sub": "first-timer",
+        "name": "Dana First",
+        LTI + "resource_link": {"id": "link-1"},
+        LTI + "context": {"id": "course-1", "title": "Course 1"},
+    }
+    # The course and link exist (a colleague launched before): only the person is new.
+    _launch_record(
+        ValidLaunch(
+            platform,
+            deployment,
+            {**claims, "sub": "colleague", "name": "Col League"},
+            MESSAGE_RESOURCE_LINK,
+        )
+    )
+    results = at_once(
+        lambda: _launch_record(ValidLaunch(platform, deployment, claims, MESSAGE_RESOURCE_LINK))
+    )
+    assert len({r.participant_id for r in results}) == 1
+    assert LtiUser.objects.filter(sub="first-timer").count() == 1
+    assert Participant.objects.filter(name="Dana First").count() == 1
+    assert Membership.objects.filter(participant_id=results[0].participant_id).count() == 1
