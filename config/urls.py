@@ -20,7 +20,7 @@ urlpatterns = [
     ),
     path(
         "app/trainer/credentials/<int:credential_id>/revoke/",
-        credential_views.credential_revoke,
+        credential_views.credential_revoke_view,
         name="credential-revoke",
     ),
     path("credentials/issuer.json", credential_views.issuer_json, name="credential-issuer"),

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.html import escape
 from django.views.decorators.http import require_GET, require_POST
 
-from keys.models import ToolKey
+from keys.services import public_jwk
 from lti_tool.access import launch_required, trainer_required
 from lti_tool.templatetags.launch_urls import lurl
 from lti_tool.urls_util import tool_origin
 
 from .credentials import (
-    STATUS_LIST_SIZE,
+    credential_revoke,
     credential_verify,
     credentials_award,
     issuer_profile,
+    shared_evidence,
     sign_credential,
     status_list_credential,
+    status_lists,
 )
 from .models import Achievement, IssuedCredential
 
@@ -54,37 +55,11 @@ def my_credentials(request):
     )
 
 
-def _evidence_pks(issued: IssuedCredential) -> list[int]:
-    """The evidence submissions the credential names (its evidence ids end in #evidence-<pk>)."""
-    pks = []
-    for entry in issued.credential.get("evidence", []):
-        anchor = entry.get("id", "").rpartition("#evidence-")[2]
-        if anchor.isascii() and anchor.isdigit():
-            pks.append(int(anchor))
-    return pks
-
-
-def _shared_evidence(issued: IssuedCredential) -> dict:
-    """The named, accepted submissions by pk, if the earner chose to show them publicly."""
-    from mastery.models import EvidenceSubmission
-
-    if not issued.evidence_public or issued.revoked_at:
-        return {}
-    return {
-        e.pk: e
-        for e in EvidenceSubmission.objects.filter(
-            pk__in=_evidence_pks(issued),
-            participant=issued.participant,
-            status=EvidenceSubmission.Status.ACCEPTED,
-        )
-    }
-
-
 @require_GET
 def credential_page(request, public_id):
     issued = _issued(public_id)
     valid, message = credential_verify(issued)
-    shared = _shared_evidence(issued)
+    shared = shared_evidence(issued)
     evidence = []
     for entry in issued.credential.get("evidence", []):
         anchor = entry.get("id", "").rpartition("#")[2] if "#" in entry.get("id", "") else ""
@@ -106,7 +81,7 @@ def credential_evidence_file(request, public_id, evidence_id: int):
     from mastery.evidence import evidence_file_response
 
     issued = _issued(public_id)
-    submission = _shared_evidence(issued).get(evidence_id)
+    submission = shared_evidence(issued).get(evidence_id)
     if submission is None or not submission.file:
         raise Http404("This evidence is not shared")
     response = evidence_file_response(
@@ -165,10 +140,10 @@ def issuer_json(request):
 @require_GET
 def credential_key(request, kid: str):
     """A public key that signs (or signed) credentials, as a JWK: the `kid` of their header."""
-    key = ToolKey.objects.filter(kid=kid).first()
-    if key is None:
+    jwk = public_jwk(kid)
+    if jwk is None:
         raise Http404("No such key")
-    return _public(JsonResponse(key.public_jwk), max_age=3600)
+    return _public(JsonResponse(jwk), max_age=3600)
 
 
 @require_GET
@@ -176,13 +151,7 @@ def credential_status(request, list_no: int):
     """A signed revocation list (W3C Bitstring Status List, as a VC-JWT).
 
     `?format=json` gives the same credential unsigned, for people reading it."""
-    last = (
-        IssuedCredential.objects.filter(status_index__isnull=False)
-        .order_by("-status_index")
-        .values_list("status_index", flat=True)
-        .first()
-    )
-    if list_no < 1 or last is None or list_no > last // STATUS_LIST_SIZE + 1:
+    if list_no not in range(1, status_lists() + 1):
         raise Http404("No such status list")
     origin = tool_origin(request)
     credential = status_list_credential(origin, list_no)
@@ -242,16 +211,13 @@ def credential_badge(request, public_id):
 
 @require_POST
 @trainer_required
-def credential_revoke(request, credential_id: int):
+def credential_revoke_view(request, credential_id: int):
     issued = IssuedCredential.objects.filter(
         pk=credential_id, cohort_id=request.launch.claims.cohort_id
     ).first()
     if issued is None:
         raise Http404("No such credential in this course")
-    reason = request.POST.get("reason", "").strip()[:255] or "Revoked by the trainer."
-    IssuedCredential.objects.filter(pk=issued.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now(), revoked_by=request.launch.participant, revocation_reason=reason
-    )
+    credential_revoke(issued, by=request.launch.participant, reason=request.POST.get("reason", ""))
     response = redirect(lurl({"launch": request.launch}, "lti:trainer-dashboard") + "#credentials")
     response.status_code = 303
     return response

@@ -33,14 +33,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import jwt
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from keys.models import ToolKey
-from keys.services import ALG, signing_key
+from keys.services import SignatureError, sign_jwt_self_contained, verify_own_jwt
 
 from .models import Achievement, IssuedCredential, Module, Participant, Placement
 
@@ -354,8 +352,6 @@ def _issue(achievement, participant, cohort_id, evidence, origin) -> IssuedCrede
 
 def sign_credential(credential: dict, origin: str) -> str:
     """The credential as a VC-JWT (Open Badges 3.0 section 8.2)."""
-    key = signing_key()
-    public_jwk = ToolKey.objects.get(kid=key.kid).public_jwk
     valid_from = datetime.fromisoformat(credential["validFrom"].replace("Z", "+00:00"))
     payload = {
         **credential,
@@ -364,42 +360,20 @@ def sign_credential(credential: dict, origin: str) -> str:
         "nbf": int(valid_from.timestamp()),
         "sub": credential["credentialSubject"].get("id", credential["id"]),
     }
-    return jwt.encode(
-        payload,
-        key.private_key,
-        algorithm=ALG,
-        headers={"kid": key_url(origin, key.kid), "jwk": public_jwk, "typ": "JWT"},
-    )
-
-
-def _key_for(header: dict) -> dict | None:
-    """The public JWK of ours that the header names (any key that ever signed, any status)."""
-    kid = str(header.get("kid", "")).rstrip("/").rsplit("/", 1)[-1].removesuffix(".json")
-    key = ToolKey.objects.filter(kid=kid).first()
-    return key.public_jwk if key else None
+    return sign_jwt_self_contained(payload, key_url=lambda kid: key_url(origin, kid))
 
 
 def credential_claims(token: str) -> tuple[dict | None, str]:
     """Verify a credential JWT of ours: (the credential, "") or (None, why it fails)."""
     try:
-        header = jwt.get_unverified_header(token)
-        public_jwk = _key_for(header)
-        if public_jwk is None:
-            return None, "The key that signed this credential is not one of Ignite's keys."
-        if "jwk" in header and header["jwk"] != public_jwk:
-            return None, "The key in the credential's header is not the key its kid names."
-        claims = jwt.decode(
-            token,
-            jwt.PyJWK(public_jwk).key,
-            algorithms=[ALG],
-            options={"require": ["iss", "jti", "nbf", "sub"]},
-        )
-    except jwt.PyJWTError as exc:
-        return None, f"The signature does not verify ({exc.__class__.__name__})."
+        claims = verify_own_jwt(token, require=["iss", "jti", "nbf", "sub"])
+    except SignatureError as exc:
+        return None, str(exc)
     # Credentials of the VC Data Model 1.1 style carry the credential in a `vc` claim.
-    credential = (
-        claims["vc"] if "vc" in claims else {k: v for k, v in claims.items() if k not in JWT_CLAIMS}
-    )
+    if "vc" in claims:
+        credential = claims["vc"]
+    else:
+        credential = {k: v for k, v in claims.items() if k not in JWT_CLAIMS}
     subject = credential.get("credentialSubject", {})
     valid_from = credential.get("validFrom", "").replace("Z", "+00:00")
     try:
@@ -428,6 +402,54 @@ def credential_verify(issued: IssuedCredential) -> tuple[bool, str]:
     if issued.revoked_at:
         return False, f"Revoked on {issued.revoked_at:%B %-d, %Y}: {issued.revocation_reason}"
     return True, "Signature valid; issued by Ignite; not revoked."
+
+
+def _evidence_pks(issued: IssuedCredential) -> list[int]:
+    """The evidence submissions the credential names (its evidence ids end in #evidence-<pk>)."""
+    pks = []
+    for entry in issued.credential.get("evidence", []):
+        anchor = entry.get("id", "").rpartition("#evidence-")[2]
+        if anchor.isascii() and anchor.isdigit():
+            pks.append(int(anchor))
+    return pks
+
+
+def shared_evidence(issued: IssuedCredential) -> dict:
+    """The named, accepted submissions by pk, if the earner chose to show them publicly."""
+    from mastery.models import EvidenceSubmission
+
+    if not issued.evidence_public or issued.revoked_at:
+        return {}
+    return {
+        e.pk: e
+        for e in EvidenceSubmission.objects.filter(
+            pk__in=_evidence_pks(issued),
+            participant=issued.participant,
+            status=EvidenceSubmission.Status.ACCEPTED,
+        )
+    }
+
+
+def credential_revoke(issued: IssuedCredential, *, by: Participant, reason: str) -> bool:
+    """Revoke: the verification page fails and the credential's status-list bit is set.
+    Revoking twice keeps the first revocation; returns whether this call revoked it."""
+    reason = reason.strip()[:255] or "Revoked by the trainer."
+    return bool(
+        IssuedCredential.objects.filter(pk=issued.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_by=by, revocation_reason=reason
+        )
+    )
+
+
+def status_lists() -> int:
+    """How many revocation lists there are (the last one holds the highest index)."""
+    last = (
+        IssuedCredential.objects.filter(status_index__isnull=False)
+        .order_by("-status_index")
+        .values_list("status_index", flat=True)
+        .first()
+    )
+    return 0 if last is None else last // STATUS_LIST_SIZE + 1
 
 
 def status_list_bits(list_no: int) -> bytes:

@@ -6,6 +6,7 @@ import json
 import logging
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -131,6 +132,50 @@ def sign_jwt(payload: dict, *, headers: dict | None = None) -> str:
     return jwt.encode(
         payload, key.private_key, algorithm=ALG, headers={"kid": key.kid, **(headers or {})}
     )
+
+
+def sign_jwt_self_contained(payload: dict, *, key_url: Callable[[str], str]) -> str:
+    """A JWT whose header names its key as a URL (`kid`) and carries the public key (`jwk`):
+    verifiable by anyone, offline or by fetching the URL (the Open Badges 3.0 VC-JWT header)."""
+    key = signing_key()
+    public_jwk = ToolKey.objects.get(kid=key.kid).public_jwk
+    return jwt.encode(
+        payload,
+        key.private_key,
+        algorithm=ALG,
+        headers={"kid": key_url(key.kid), "jwk": public_jwk, "typ": "JWT"},
+    )
+
+
+def public_jwk(kid: str) -> dict | None:
+    """The public half of any key the tool ever had, active or not (what it signed stays
+    verifiable after rotation)."""
+    key = ToolKey.objects.filter(kid=kid).first()
+    return key.public_jwk if key else None
+
+
+class SignatureError(Exception):
+    """A token of ours that does not verify; the message says why, for people."""
+
+
+def verify_own_jwt(token: str, *, require: list[str]) -> dict:
+    """The claims of a JWT signed with one of the tool's keys, or SignatureError.
+
+    The key is found from the header's `kid` (a key id, or a URL ending in it) among the
+    tool's own keys; a `jwk` in the header must be that same key, never trusted on its own."""
+    try:
+        header = jwt.get_unverified_header(token)
+        kid = str(header.get("kid", "")).rstrip("/").rsplit("/", 1)[-1].removesuffix(".json")
+        known = public_jwk(kid)
+        if known is None:
+            raise SignatureError("The key that signed it is not one of this tool's keys.")
+        if "jwk" in header and header["jwk"] != known:
+            raise SignatureError("The key in its header is not the key its kid names.")
+        return jwt.decode(
+            token, jwt.PyJWK(known).key, algorithms=[ALG], options={"require": require}
+        )
+    except jwt.PyJWTError as exc:
+        raise SignatureError(f"The signature does not verify ({exc.__class__.__name__}).") from exc
 
 
 def jwks() -> dict:
