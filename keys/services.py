@@ -174,6 +174,10 @@ def verify_own_jwt(token: str, *, require: list[str]) -> dict:
         return jwt.decode(
             token, jwt.PyJWK(known).key, algorithms=[ALG], options={"require": require}
         )
+    except jwt.MissingRequiredClaimError as exc:
+        raise SignatureError(f"The token has no `{exc.claim}` claim.") from exc
+    except jwt.ImmatureSignatureError as exc:
+        raise SignatureError("The token is not valid yet (its `nbf` is in the future).") from exc
     except jwt.PyJWTError as exc:
         raise SignatureError(f"The signature does not verify ({exc.__class__.__name__}).") from exc
 

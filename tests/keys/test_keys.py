@@ -96,3 +96,35 @@ def test_key_material_never_in_admin_html_or_logs(client, caplog):
     assert key.private_key_encrypted[:40] not in page
     assert secret_fragment not in caplog.text
     assert "PRIVATE KEY" not in repr(services.signing_key())
+
+
+def test_self_contained_tokens_verify_only_against_the_tools_own_keys():
+    token = services.sign_jwt_self_contained(
+        {"iss": "https://ignite.example", "sub": "x"},
+        key_url=lambda kid: f"https://ignite.example/credentials/keys/{kid}.json",
+    )
+    header = jwt.get_unverified_header(token)
+    assert header["kid"].endswith(".json") and "d" not in header["jwk"]
+    assert services.verify_own_jwt(token, require=["iss"])["sub"] == "x"
+    with pytest.raises(services.SignatureError, match="has no `jti` claim"):
+        services.verify_own_jwt(token, require=["jti"])  # a missing required claim
+
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    stranger_jwk = jwt.algorithms.RSAAlgorithm.to_jwk(stranger.public_key(), as_dict=True)
+    payload = {"iss": "https://ignite.example", "sub": "x"}
+    # A stranger's key in the header, our key's kid: the header's key is never trusted.
+    forged = jwt.encode(
+        payload, stranger, algorithm="RS256", headers={**header, "jwk": stranger_jwk}
+    )
+    with pytest.raises(services.SignatureError, match="not the key its kid names"):
+        services.verify_own_jwt(forged, require=["iss"])
+    # A stranger's kid: not one of ours.
+    unknown = jwt.encode(payload, stranger, algorithm="RS256", headers={"kid": "someone-else"})
+    with pytest.raises(services.SignatureError, match="not one of this tool's keys"):
+        services.verify_own_jwt(unknown, require=["iss"])
+    # Our kid and our jwk, signed by a stranger: the signature check fails.
+    swapped = jwt.encode(payload, stranger, algorithm="RS256", headers=header)
+    with pytest.raises(services.SignatureError, match="does not verify"):
+        services.verify_own_jwt(swapped, require=["iss"])
