@@ -16,6 +16,7 @@ from .credentials import (
     credential_revoke,
     credential_verify,
     credentials_award,
+    evidence_entries,
     issuer_profile,
     shared_evidence,
     sign_credential,
@@ -59,17 +60,15 @@ def my_credentials(request):
 def credential_page(request, public_id):
     issued = _issued(public_id)
     valid, message = credential_verify(issued)
-    shared = shared_evidence(issued)
-    evidence = []
-    for entry in issued.credential.get("evidence", []):
-        anchor = entry.get("id", "").rpartition("#")[2] if "#" in entry.get("id", "") else ""
-        pk = anchor.removeprefix("evidence-")
-        submission = shared.get(int(pk)) if pk.isascii() and pk.isdigit() else None
-        evidence.append({**entry, "anchor": anchor, "submission": submission})
     response = render(
         request,
         "courses/credential_verify.html",
-        {"issued": issued, "valid": valid, "message": message, "evidence": evidence},
+        {
+            "issued": issued,
+            "valid": valid,
+            "message": message,
+            "evidence": evidence_entries(issued),
+        },
     )
     response["X-Robots-Tag"] = "noindex"
     return response

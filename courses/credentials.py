@@ -404,14 +404,32 @@ def credential_verify(issued: IssuedCredential) -> tuple[bool, str]:
     return True, "Signature valid; issued by Ignite; not revoked."
 
 
+def _evidence_pk(entry: dict) -> int | None:
+    """The submission an evidence entry names (its id ends in #evidence-<pk>), if any."""
+    tail = entry.get("id", "").rpartition("#evidence-")[2]
+    return int(tail) if tail.isascii() and tail.isdigit() else None
+
+
 def _evidence_pks(issued: IssuedCredential) -> list[int]:
-    """The evidence submissions the credential names (its evidence ids end in #evidence-<pk>)."""
-    pks = []
+    pks = (_evidence_pk(entry) for entry in issued.credential.get("evidence", []))
+    return [pk for pk in pks if pk is not None]
+
+
+def evidence_entries(issued: IssuedCredential) -> list[dict]:
+    """The credential's evidence for its public page: each entry with its page anchor and, if
+    the earner shows their evidence, the accepted submission behind it."""
+    shared = shared_evidence(issued)
+    entries = []
     for entry in issued.credential.get("evidence", []):
-        anchor = entry.get("id", "").rpartition("#evidence-")[2]
-        if anchor.isascii() and anchor.isdigit():
-            pks.append(int(anchor))
-    return pks
+        pk = _evidence_pk(entry)
+        entries.append(
+            {
+                **entry,
+                "anchor": f"evidence-{pk}" if pk is not None else "",
+                "submission": shared.get(pk),
+            }
+        )
+    return entries
 
 
 def shared_evidence(issued: IssuedCredential) -> dict:
