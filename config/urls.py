@@ -23,6 +23,11 @@ urlpatterns = [
         credential_views.credential_revoke_view,
         name="credential-revoke",
     ),
+    path(
+        "app/trainer/credentials/<int:credential_id>/reissue/",
+        credential_views.credential_reissue_view,
+        name="credential-reissue",
+    ),
     path("credentials/issuer.json", credential_views.issuer_json, name="credential-issuer"),
     path("credentials/keys/<str:kid>.json", credential_views.credential_key, name="credential-key"),
     path(

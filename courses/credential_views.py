@@ -13,6 +13,7 @@ from lti_tool.templatetags.launch_urls import lurl
 from lti_tool.urls_util import tool_origin
 
 from .credentials import (
+    credential_reissue,
     credential_revoke,
     credential_verify,
     credentials_award,
@@ -218,5 +219,25 @@ def credential_revoke_view(request, credential_id: int):
         raise Http404("No such credential in this course")
     credential_revoke(issued, by=request.launch.participant, reason=request.POST.get("reason", ""))
     response = redirect(lurl({"launch": request.launch}, "lti:trainer-dashboard") + "#credentials")
+    response.status_code = 303
+    return response
+
+
+@require_POST
+@trainer_required
+def credential_reissue_view(request, credential_id: int):
+    """Issue a revoked credential again (a new one: the revoked one stays revoked), if the
+    teacher meets the criteria today."""
+    issued = (
+        IssuedCredential.objects.select_related("achievement", "participant")
+        .filter(pk=credential_id, cohort_id=request.launch.claims.cohort_id)
+        .first()
+    )
+    if issued is None:
+        raise Http404("No such credential in this course")
+    again = credential_reissue(issued, origin=tool_origin(request))
+    outcome = "issued" if again else "not-qualified"
+    url = lurl({"launch": request.launch}, "lti:trainer-dashboard")
+    response = redirect(f"{url}&reissue={outcome}#credentials")
     response.status_code = 303
     return response

@@ -228,17 +228,24 @@ def credentials_award(*, participant: Participant, cohort_id: int, origin: str) 
         evidence = _qualifies(achievement, participant, cohort_id)
         if evidence is None:
             continue
-        for _ in range(3):  # a status index taken meanwhile: try another one
-            try:
-                with transaction.atomic():
-                    issued.append(_issue(achievement, participant, cohort_id, evidence, origin))
-                break
-            except IntegrityError:
-                if IssuedCredential.objects.filter(
-                    achievement=achievement, participant=participant
-                ).exists():
-                    break  # issued meanwhile by another request
+        credential = _issue_once(achievement, participant, cohort_id, evidence, origin)
+        if credential is not None:
+            issued.append(credential)
     return issued
+
+
+def _issue_once(achievement, participant, cohort_id, evidence, origin) -> IssuedCredential | None:
+    """Issue, unless a credential in force appeared meanwhile (another request issued it)."""
+    for _ in range(3):  # a status index taken meanwhile: try another one
+        try:
+            with transaction.atomic():
+                return _issue(achievement, participant, cohort_id, evidence, origin)
+        except IntegrityError:
+            if IssuedCredential.objects.filter(
+                achievement=achievement, participant=participant, revoked_at__isnull=True
+            ).exists():
+                return None
+    return None
 
 
 def _issue(achievement, participant, cohort_id, evidence, origin) -> IssuedCredential:
@@ -457,6 +464,17 @@ def credential_revoke(issued: IssuedCredential, *, by: Participant, reason: str)
             revoked_at=timezone.now(), revoked_by=by, revocation_reason=reason
         )
     )
+
+
+def credential_reissue(issued: IssuedCredential, *, origin: str) -> IssuedCredential | None:
+    """A trainer's second thought after a revocation: a new credential, if the teacher still
+    meets the criteria today (None if not, or if one is already in force)."""
+    if issued.revoked_at is None:
+        return None
+    evidence = _qualifies(issued.achievement, issued.participant, issued.cohort_id)
+    if evidence is None:
+        return None
+    return _issue_once(issued.achievement, issued.participant, issued.cohort_id, evidence, origin)
 
 
 def status_lists() -> int:

@@ -228,6 +228,11 @@ def cohort_view(*, cohort_id: int, query: str = "", state: str = "", now=None) -
         .select_related("achievement", "participant")
         .order_by("-issued_at")
     )
+    in_force = {(c.achievement_id, c.participant_id) for c in view.credentials if not c.revoked_at}
+    for c in view.credentials:  # a revoked one can be issued again unless another is in force
+        c.can_reissue = (
+            c.revoked_at is not None and (c.achievement_id, c.participant_id) not in in_force
+        )
     return view
 
 

@@ -242,8 +242,12 @@ class IssuedCredential(models.Model):
 
     class Meta:
         constraints = [
+            # One credential in force per teacher and achievement; revoked ones stay on record
+            # beside the one a trainer issues again.
             models.UniqueConstraint(
-                fields=["achievement", "participant"], name="one_credential_per_achievement"
+                fields=["achievement", "participant"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_live_credential_per_achievement",
             )
         ]
         indexes = [

@@ -324,6 +324,59 @@ def test_evidence_is_private_until_the_earner_shows_it(earned, client, launch_as
     assert client.get(file_url).status_code == 404
 
 
+def test_a_revoked_credential_is_not_reissued_by_itself_but_a_trainer_can_issue_it_again(
+    earned, client, launch_as
+):
+    teacher, trainer, issued = earned
+    trainer.post(f"/app/trainer/credentials/{issued.pk}/revoke/", {"reason": "Wrong person"})
+    assert teacher.get("/app/credentials/").status_code == 200  # awarding runs here
+    assert IssuedCredential.objects.count() == 1  # revocation sticks: nothing re-issued
+    reissue = f"/app/trainer/credentials/{issued.pk}/reissue/"
+    assert teacher.post(reissue).status_code == 403
+    other = launch_as(sub="chris", name="Chris", roles=[INSTRUCTOR], link="l9", context="c9")
+    assert other.post(reissue).status_code == 404
+    assert IssuedCredential.objects.count() == 1
+
+    response = trainer.post(reissue)
+    assert response.status_code == 303 and "reissue=issued" in response["Location"]
+    again = IssuedCredential.objects.get(revoked_at__isnull=True)
+    assert again.pk != issued.pk and again.public_id != issued.public_id
+    assert again.status_index != issued.status_index
+    assert schema_errors(again.credential) == []
+    page = client.get(f"/credentials/{again.public_id}/").content.decode()
+    assert 'data-valid="true"' in page
+    old = client.get(f"/credentials/{issued.public_id}/").content.decode()
+    assert 'data-valid="false"' in old and "Wrong person" in old
+    # One credential in force: issuing again twice does nothing more.
+    assert "reissue=not-qualified" in trainer.post(reissue)["Location"]
+    assert IssuedCredential.objects.filter(revoked_at__isnull=True).count() == 1
+
+
+def test_reissue_needs_the_criteria_met_today(earned):
+    _, trainer, issued = earned
+    trainer.post(f"/app/trainer/credentials/{issued.pk}/revoke/")
+    EvidenceSubmission.objects.update(status=EvidenceSubmission.Status.REVISION)
+    response = trainer.post(f"/app/trainer/credentials/{issued.pk}/reissue/")
+    assert "reissue=not-qualified" in response["Location"]
+    assert IssuedCredential.objects.filter(revoked_at__isnull=True).count() == 0
+    page = trainer.client.get(response["Location"].split("#")[0]).content.decode()
+    assert 'data-testid="reissue-result"' in page and "does not meet the criteria" in page
+
+
+def test_credential_forms_refuse_another_origin(earned):
+    teacher, trainer, issued = earned
+    forms = [
+        (trainer, f"/app/trainer/credentials/{issued.pk}/revoke/"),
+        (trainer, f"/app/trainer/credentials/{issued.pk}/reissue/"),
+        (teacher, f"/app/credentials/{issued.pk}/sharing/"),
+    ]
+    for who, url in forms:
+        response = who.post(url, {"share": "1"}, HTTP_ORIGIN="https://evil.example")
+        assert response.status_code == 403, url
+    issued.refresh_from_db()
+    assert issued.revoked_at is None and issued.evidence_public is False
+
+
 def test_a_tampered_credential_fails_verification(earned, client):
     _, _, issued = earned
     issued.credential["name"] = "Something else"

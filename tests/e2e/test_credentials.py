@@ -49,3 +49,11 @@ def test_teacher_earns_verifies_and_loses_a_credential(
     frame.get_by_test_id("issued-credential").filter(has_text="Revoked").wait_for()
     verification.reload()
     assert verification.get_by_test_id("verification").get_attribute("data-valid") == "false"
+
+    # A second thought: the trainer issues it again; a new credential verifies, the old does not.
+    frame.get_by_test_id("credential-reissue").click()
+    frame.get_by_test_id("reissue-result").wait_for()
+    assert "A new credential was issued" in frame.get_by_test_id("reissue-result").inner_text()
+    assert frame.get_by_test_id("issued-credential").count() == 2
+    verification.reload()
+    assert verification.get_by_test_id("verification").get_attribute("data-valid") == "false"
