@@ -38,7 +38,12 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from keys.services import SignatureError, sign_jwt_self_contained, verify_own_jwt
+from keys.services import (
+    SignatureError,
+    sign_jwt_self_contained,
+    signing_kid,
+    verify_own_jwt,
+)
 
 from .models import Achievement, IssuedCredential, Module, Participant, Placement
 
@@ -475,6 +480,22 @@ def credential_reissue(issued: IssuedCredential, *, origin: str) -> IssuedCreden
     if evidence is None:
         return None
     return _issue_once(issued.achievement, issued.participant, issued.cohort_id, evidence, origin)
+
+
+def credentials_resign(kid: str) -> int:
+    """Sign again, with the active key, every credential the key `kid` signed (after that key
+    was withdrawn). The credentials themselves, their ids and status entries do not change."""
+    resigned = 0
+    issuer_path = reverse("credential-issuer")
+    for issued in IssuedCredential.objects.only("pk", "jwt", "credential").iterator():
+        if signing_kid(issued.jwt) != kid:
+            continue
+        origin = issued.credential["issuer"]["id"].removesuffix(issuer_path)
+        IssuedCredential.objects.filter(pk=issued.pk).update(
+            jwt=sign_credential(issued.credential, origin)
+        )
+        resigned += 1
+    return resigned
 
 
 def status_lists() -> int:

@@ -25,6 +25,7 @@ class ToolKey(models.Model):
         ACTIVE = "active", "Active (signs and is published)"
         RETIRING = "retiring", "Retiring (published until its grace period ends)"
         RETIRED = "retired", "Retired (no longer published)"
+        COMPROMISED = "compromised", "Withdrawn as compromised (nothing it signed verifies)"
 
     kid = models.CharField(max_length=64, unique=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
@@ -32,6 +33,7 @@ class ToolKey(models.Model):
     private_key_encrypted = models.TextField(editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     retire_after = models.DateTimeField(null=True, blank=True)
+    compromised_at = models.DateTimeField(null=True, blank=True)
 
     objects = ToolKeyQuerySet.as_manager()
 

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from .crypto import decrypt, encrypt
@@ -93,6 +94,35 @@ def key_rotate(*, grace_hours: int | None = None) -> ToolKey:
     return new_key
 
 
+# Sent (with `kid`) once a key is withdrawn as compromised, so that what it signed can be
+# signed again with the new key (the courses app re-signs credentials); receivers return counts.
+key_compromised = Signal()
+
+
+def key_withdraw_compromised(kid: str) -> tuple[ToolKey, list]:
+    """Withdraw a leaked key at once: a new active key first if it was the active one, then the
+    key leaves the JWKS, its private half is erased, and nothing it signed verifies any more.
+    Returns the key and what the `key_compromised` receivers report."""
+    key = ToolKey.objects.filter(kid=kid).first()
+    if key is None:
+        raise ToolKey.DoesNotExist(f"no key {kid}")
+    if key.status != ToolKey.Status.COMPROMISED:
+        with transaction.atomic():
+            if key.status == ToolKey.Status.ACTIVE:
+                key_generate()
+            ToolKey.objects.filter(pk=key.pk).update(
+                status=ToolKey.Status.COMPROMISED,
+                compromised_at=timezone.now(),
+                retire_after=None,
+                private_key_encrypted="",
+            )
+        with _lock:
+            _loaded.pop(kid, None)
+        logger.warning("tool key kid=%s withdrawn as compromised", kid)
+        key.refresh_from_db()
+    return key, key_compromised.send(sender=ToolKey, kid=kid)
+
+
 def key_retire_expired() -> int:
     return ToolKey.objects.filter(
         status=ToolKey.Status.RETIRING, retire_after__lte=timezone.now()
@@ -148,10 +178,19 @@ def sign_jwt_self_contained(payload: dict, *, key_url: Callable[[str], str]) -> 
 
 
 def public_jwk(kid: str) -> dict | None:
-    """The public half of any key the tool ever had, active or not (what it signed stays
-    verifiable after rotation)."""
-    key = ToolKey.objects.filter(kid=kid).first()
+    """The public half of any key the tool ever had, active or retired (what it signed stays
+    verifiable after rotation), but never of a key withdrawn as compromised."""
+    key = ToolKey.objects.filter(kid=kid).exclude(status=ToolKey.Status.COMPROMISED).first()
     return key.public_jwk if key else None
+
+
+def signing_kid(token: str) -> str:
+    """The key id a token's header names (a bare id, or the URL of the key ending in it)."""
+    try:
+        kid = jwt.get_unverified_header(token).get("kid", "")
+    except jwt.PyJWTError:
+        return ""
+    return str(kid).rstrip("/").rsplit("/", 1)[-1].removesuffix(".json")
 
 
 class SignatureError(Exception):
@@ -165,10 +204,15 @@ def verify_own_jwt(token: str, *, require: list[str]) -> dict:
     tool's own keys; a `jwk` in the header must be that same key, never trusted on its own."""
     try:
         header = jwt.get_unverified_header(token)
-        kid = str(header.get("kid", "")).rstrip("/").rsplit("/", 1)[-1].removesuffix(".json")
-        known = public_jwk(kid)
-        if known is None:
+        key = ToolKey.objects.filter(kid=signing_kid(token)).first()
+        if key is None:
             raise SignatureError("The key that signed it is not one of this tool's keys.")
+        if key.status == ToolKey.Status.COMPROMISED:
+            raise SignatureError(
+                f"The key that signed it was withdrawn as compromised on "
+                f"{key.compromised_at:%B %-d, %Y}."
+            )
+        known = key.public_jwk
         if "jwk" in header and header["jwk"] != known:
             raise SignatureError("The key in its header is not the key its kid names.")
         return jwt.decode(

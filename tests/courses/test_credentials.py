@@ -280,6 +280,34 @@ def test_rotating_the_tool_key_does_not_break_issued_credentials(earned, client)
     assert 'data-valid="true"' in page
 
 
+def test_a_compromised_key_is_withdrawn_and_its_credentials_signed_again(earned, client):
+    from keys.models import ToolKey
+    from keys.services import SignatureError, verify_own_jwt
+
+    _, _, issued = earned
+    old_token = issued.jwt
+    old_kid = ToolKey.objects.get(status="active").kid
+    out = StringIO()
+    call_command("keys", "compromised", "--kid", old_kid, stdout=out)
+    assert f"withdrawn as compromised: {old_kid}" in out.getvalue()
+    assert "credentials signed again with the active key: 1" in out.getvalue()
+    new_kid = ToolKey.objects.get(status="active").kid
+    assert new_kid != old_kid
+    assert ToolKey.objects.get(kid=old_kid).private_key_encrypted == ""
+    assert old_kid not in client.get("/.well-known/jwks.json").content.decode()
+    assert client.get(f"/credentials/keys/{old_kid}.json").status_code == 404
+    # What the old key signed no longer verifies, with a reason a person can act on.
+    with pytest.raises(SignatureError, match="withdrawn as compromised"):
+        verify_own_jwt(old_token, require=["iss"])
+    # The credential itself is unchanged and verifies again, signed by the new key.
+    issued.refresh_from_db()
+    assert issued.jwt != old_token and new_kid in jwt.get_unverified_header(issued.jwt)["kid"]
+    page = client.get(f"/credentials/{issued.public_id}/").content.decode()
+    assert 'data-valid="true"' in page
+    with pytest.raises(CommandError, match="no key nope"):
+        call_command("keys", "compromised", "--kid", "nope", stdout=StringIO())
+
+
 def test_a_credential_signed_by_another_key_fails_verification(earned, client):
     _, _, issued = earned
     from cryptography.hazmat.primitives.asymmetric import rsa
