@@ -13,6 +13,7 @@ from lti_tool.templatetags.launch_urls import lurl
 from lti_tool.urls_util import tool_origin
 
 from .credentials import (
+    STATUS_CACHE_SECONDS,
     credential_reissue,
     credential_revoke,
     credential_verify,
@@ -20,8 +21,8 @@ from .credentials import (
     evidence_entries,
     issuer_profile,
     shared_evidence,
-    sign_credential,
     status_list_credential,
+    status_list_token,
     status_lists,
 )
 from .models import Achievement, IssuedCredential
@@ -154,11 +155,13 @@ def credential_status(request, list_no: int):
     if list_no not in range(1, status_lists() + 1):
         raise Http404("No such status list")
     origin = tool_origin(request)
-    credential = status_list_credential(origin, list_no)
     if request.GET.get("format") == "json":
+        credential = status_list_credential(origin, list_no)
         return _public(JsonResponse(credential, json_dumps_params={"indent": 2}), max_age=60)
-    token = sign_credential(credential, origin)
-    return _public(HttpResponse(token, content_type="application/vc+jwt"), max_age=60)
+    token = status_list_token(origin, list_no)
+    return _public(
+        HttpResponse(token, content_type="application/vc+jwt"), max_age=STATUS_CACHE_SECONDS
+    )
 
 
 @require_GET

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -464,11 +465,11 @@ def credential_revoke(issued: IssuedCredential, *, by: Participant, reason: str)
     """Revoke: the verification page fails and the credential's status-list bit is set.
     Revoking twice keeps the first revocation; returns whether this call revoked it."""
     reason = reason.strip()[:255] or "Revoked by the trainer."
-    return bool(
-        IssuedCredential.objects.filter(pk=issued.pk, revoked_at__isnull=True).update(
-            revoked_at=timezone.now(), revoked_by=by, revocation_reason=reason
-        )
+    revoked = IssuedCredential.objects.filter(pk=issued.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=by, revocation_reason=reason
     )
+    _status_changed()
+    return bool(revoked)
 
 
 def credential_reissue(issued: IssuedCredential, *, origin: str) -> IssuedCredential | None:
@@ -495,6 +496,7 @@ def credentials_resign(kid: str) -> int:
             jwt=sign_credential(issued.credential, origin)
         )
         resigned += 1
+    _status_changed()  # cached lists were signed with the withdrawn key
     return resigned
 
 
@@ -537,6 +539,34 @@ def decode_status_list(encoded: str) -> bytes:
         raise ValueError("not a base64url multibase value")
     data = encoded[1:]
     return gzip.decompress(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
+
+
+STATUS_CACHE_SECONDS = 60
+_STATUS_VERSION = "credentials:status:version"
+
+
+def _status_version() -> int:
+    return cache.get_or_set(_STATUS_VERSION, 0, None)
+
+
+def _status_changed() -> None:
+    """A revocation or a re-signing: every cached status list is stale from now on."""
+    try:
+        cache.incr(_STATUS_VERSION)
+    except ValueError:  # not in the cache (evicted, or a fresh cache)
+        cache.set(_STATUS_VERSION, 1, None)
+
+
+def status_list_token(origin: str, list_no: int) -> str:
+    """The signed status list, kept in the shared cache for up to a minute and dropped the
+    moment a credential is revoked (so a revocation is visible at once)."""
+    digest = hashlib.sha256(origin.encode()).hexdigest()[:16]
+    key = f"credentials:status:{_status_version()}:{list_no}:{digest}"
+    token = cache.get(key)
+    if token is None:
+        token = sign_credential(status_list_credential(origin, list_no), origin)
+        cache.set(key, token, STATUS_CACHE_SECONDS)
+    return token
 
 
 def status_list_credential(origin: str, list_no: int) -> dict:

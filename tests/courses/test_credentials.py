@@ -287,6 +287,7 @@ def test_a_compromised_key_is_withdrawn_and_its_credentials_signed_again(earned,
     _, _, issued = earned
     old_token = issued.jwt
     old_kid = ToolKey.objects.get(status="active").kid
+    assert _status_bit(client, issued.credential) is False  # a list signed by the old key
     out = StringIO()
     call_command("keys", "compromised", "--kid", old_kid, stdout=out)
     assert f"withdrawn as compromised: {old_kid}" in out.getvalue()
@@ -304,6 +305,7 @@ def test_a_compromised_key_is_withdrawn_and_its_credentials_signed_again(earned,
     assert issued.jwt != old_token and new_kid in jwt.get_unverified_header(issued.jwt)["kid"]
     page = client.get(f"/credentials/{issued.public_id}/").content.decode()
     assert 'data-valid="true"' in page
+    assert _status_bit(client, issued.credential) is False  # the list is signed anew too
     with pytest.raises(CommandError, match="no key nope"):
         call_command("keys", "compromised", "--kid", "nope", stdout=StringIO())
 
