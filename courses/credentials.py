@@ -27,7 +27,6 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
-import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from keys.services import (
     SignatureError,
@@ -86,9 +86,7 @@ def key_url(origin: str, kid: str) -> str:
 
 def earner_id(participant: Participant) -> str:
     """An opaque, stable id for the earner: no name, email or LMS id can be read back from it."""
-    digest = hmac.new(
-        settings.SECRET_KEY.encode(), f"ignite-earner:{participant.pk}".encode(), hashlib.sha256
-    ).digest()
+    digest = salted_hmac("ignite-earner", str(participant.pk), algorithm="sha256").digest()
     return f"urn:uuid:{uuid.UUID(bytes=digest[:16], version=4)}"
 
 
@@ -108,6 +106,7 @@ def _evidence_accepted(participant, placement):
             status=EvidenceSubmission.Status.ACCEPTED,
         )
         .select_related("reviewer")
+        .order_by("-reviewed_at", "-pk")
         .first()
     )
 
