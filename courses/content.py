@@ -682,11 +682,15 @@ def _read_program(folder: Path, problems: Problems) -> ProgramData | None:
         version=fields.integer("version", low=1, high=10_000),
         summary=fields.text("summary", limit=1000),
         modules=modules,
-        credentials=_read_credentials(data, path, problems, seen),
+        credentials=_read_credentials(
+            data, path, problems, seen, {m.slug: m.evidence_task is not None for m in modules}
+        ),
     )
 
 
-def _read_credentials(data: Node, path: Path, problems: Problems, modules: set[str]) -> list:
+def _read_credentials(
+    data: Node, path: Path, problems: Problems, modules: set[str], has_task: dict[str, bool]
+) -> list:
     """Micro-credentials a program awards (name, description, criteria, required modules,
     whether accepted evidence of practice is required)."""
     raw = data.get("credentials", [])
@@ -714,6 +718,14 @@ def _read_credentials(data: Node, path: Path, problems: Problems, modules: set[s
         evidence = item.get("evidence_required", False)
         if not isinstance(evidence, bool):
             fields.problem("evidence_required", "evidence_required must be true or false")
+        elif evidence:
+            for name in required:
+                if has_task.get(name) is False:
+                    fields.problem(
+                        "evidence_required",
+                        f"{name!r} has no evidence_task, so nobody could earn this credential "
+                        "(evidence_required asks for accepted evidence in every required module)",
+                    )
         result.append(
             {
                 "slug": slug,

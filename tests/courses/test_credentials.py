@@ -437,3 +437,18 @@ def test_a_credential_naming_an_unknown_module_is_a_pack_error(tmp_path, db):
         and "'nope' is not a module of this program" in err.getvalue()
     )
     assert Achievement.objects.count() == 0
+
+
+def test_a_credential_asking_for_evidence_a_module_does_not_collect_is_a_pack_error(tmp_path, db):
+    program = write_pack(tmp_path)
+    module = program / "modules" / "demo-module" / "module.yaml"
+    text = module.read_text()
+    start, end = text.index("evidence_task:"), text.index("mastery:")
+    module.write_text(text[:start] + text[end:])  # the module no longer has an evidence task
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_content", str(program), stdout=StringIO(), stderr=err)
+    assert "'demo-module' has no evidence_task, so nobody could earn this credential" in (
+        err.getvalue()
+    )
+    assert Achievement.objects.count() == 0
