@@ -8,6 +8,8 @@ class CoursesConfig(AppConfig):
     def ready(self):
         from keys.services import key_compromised
 
+        from . import checks  # noqa: F401 - registers the deploy checks
+
         key_compromised.connect(_resign_credentials, dispatch_uid="courses-resign-credentials")
 
 

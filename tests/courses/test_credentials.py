@@ -452,3 +452,14 @@ def test_a_credential_asking_for_evidence_a_module_does_not_collect_is_a_pack_er
         err.getvalue()
     )
     assert Achievement.objects.count() == 0
+
+
+def test_the_deploy_check_asks_for_the_public_https_address(settings):
+    from courses.checks import credential_urls
+
+    settings.IGNITE_BASE_URL = ""
+    assert [w.id for w in credential_urls()] == ["ignite.W001"]
+    settings.IGNITE_BASE_URL = "http://ignite.district.example"
+    assert [w.id for w in credential_urls()] == ["ignite.W002"]
+    settings.IGNITE_BASE_URL = "https://ignite.district.example"
+    assert credential_urls() == []
