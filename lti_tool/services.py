@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from courses.models import Cohort, Membership, Participant, Placement
+from courses.models import Cohort, Membership, Participant, Placement, Role
 
 from .constants import (
     CLAIM_AGS_ENDPOINT,
@@ -245,6 +245,11 @@ def _launch_record(launch: ValidLaunch) -> LaunchClaims:
             lti_link.save(update_fields=changed)
 
     role = role_from_claims(claims.get(CLAIM_ROLES))
+    if role == Role.TRAINER and lti_context.memberships_url:
+        # Trainers open the dashboard next: have the worker bring a stale roster up to date.
+        from .roster import roster_refresh_later
+
+        roster_refresh_later(lti_context)
     now = timezone.now()
     seen = {"role": role, "status": Membership.Status.ACTIVE, "last_launch_at": now}
     if user is None:

@@ -89,15 +89,18 @@ def test_a_stale_roster_is_refreshed_by_the_worker_not_the_page(dev_browser, mon
 
     monkeypatch.setattr(roster, "roster_fetch", no_lms_calls_from_the_page)
     cache.delete(f"lti:roster:queued:{context.pk}")
+    queued = DBTaskResult.objects.filter(task_path="lti_tool.tasks.sync_roster")
+    before = queued.count()  # the trainer's launch queued one already (see the next test)
     page = dev_browser.get(f"/app/trainer/?lt={lt}").content.decode()
     assert 'data-testid="roster-age"' in page and 'data-testid="roster-refreshing"' in page
-    queued = DBTaskResult.objects.filter(task_path="lti_tool.tasks.sync_roster")
-    assert queued.count() == 1
+    assert queued.count() == before + 1
     again = dev_browser.get(f"/app/trainer/?lt={lt}").content.decode()
-    assert 'data-testid="roster-refreshing"' not in again and queued.count() == 1  # once a minute
+    assert 'data-testid="roster-refreshing"' not in again  # once a minute
+    assert queued.count() == before + 1
 
     monkeypatch.setattr(roster, "roster_fetch", real_fetch)
-    result = sync_roster.call(*queued.get().args_kwargs["args"])  # what the worker runs
+    latest = queued.order_by("-enqueued_at").first()
+    result = sync_roster.call(*latest.args_kwargs["args"])  # what the worker runs
     assert result["members"] == 4 and result["error"] == ""
     context.refresh_from_db()
     assert context.roster_synced_at > long_ago
@@ -118,3 +121,20 @@ def test_a_failing_lms_is_retried_in_the_background_and_reported(dev_browser):
     assert context.roster_error and context.roster_synced_at is None
     page = dev_browser.get(f"/app/trainer/?lt={lt}").content.decode()
     assert 'data-testid="roster-age"' in page and "The last try failed" in page
+
+
+def test_a_trainer_launch_has_the_worker_refresh_a_stale_roster(dev_browser):
+    from django.core.cache import cache
+    from django_tasks_db.models import DBTaskResult
+
+    queued = DBTaskResult.objects.filter(task_path="lti_tool.tasks.sync_roster")
+    dev_browser.launch("maya", "cs-spring:cs-ct")  # a teacher's launch queues nothing
+    assert queued.count() == 0
+    dev_browser.launch("priya", "cs-spring:")
+    assert queued.count() == 1  # never synced: the worker reads it before the dashboard opens
+    context = LtiContext.objects.get(context_id="cs-spring")
+    assert queued.get().args_kwargs["args"] == [context.pk]
+    roster_sync(context)  # now fresh: another trainer launch queues nothing more
+    cache.clear()  # as if a minute had passed (the once-a-minute guard and the launch memo)
+    dev_browser.launch("priya", "cs-spring:")
+    assert queued.count() == 1
