@@ -7,8 +7,8 @@ longer on the roster, are kept as inactive (their work stays).
 
 A synced roster counts as fresh for IGNITE_ROSTER_TTL seconds. The trainer dashboard syncs in
 the request only the first time (so the roster is there at once); after that it shows what
-Ignite has and, when the roster is stale, asks the worker to refresh it in the background, so
-a slow or unreachable LMS never holds up the page.
+Ignite has. A stale roster is refreshed by the worker, asked by a trainer's launch or by the
+dashboard, so a slow or unreachable LMS never holds up a page.
 """
 
 from __future__ import annotations
