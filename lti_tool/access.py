@@ -6,6 +6,8 @@ from functools import wraps
 
 from django.shortcuts import render
 
+from courses.models import Membership, Role
+
 
 def _denied(request, status: int, title: str, message: str):
     return render(
@@ -32,16 +34,50 @@ def launch_required(view):
                     else "This page only works when you open Ignite from your course in your LMS."
                 ),
             )
+        if request.launch.role not in (Role.TEACHER, Role.TRAINER):
+            # Only course roles count (lti_tool/roles.py): an LMS admin or account role alone
+            # opens nothing here, and says so rather than showing an empty or wrong page.
+            return _denied(
+                request,
+                403,
+                "You have no role in this course",
+                "Your LMS opened Ignite without a role in this course, so Ignite cannot tell "
+                "whether you take it or lead it. Ask for a place in the course: as a student to "
+                "take the modules, or as a teacher or teaching assistant to see the trainer "
+                "dashboard. LMS administrators who are not enrolled in the course are in this "
+                "case too.",
+            )
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def launch_is_trainer(launch) -> bool:
+    """Whether this launch holds trainer rights now, not only when its token was made.
+
+    The token says what the launch said, for hours; the person may since have relaunched as a
+    learner or been marked inactive by a roster sync. Every trainer right goes through here: one
+    indexed query, only for tokens that claim the trainer role, once per request.
+    """
+    if not launch or not launch.is_trainer:
+        return False
+    current = getattr(launch, "_trainer_now", None)
+    if current is None:
+        current = Membership.objects.filter(
+            participant_id=launch.claims.participant_id,
+            cohort_id=launch.claims.cohort_id,
+            role=Role.TRAINER,
+            status=Membership.Status.ACTIVE,
+        ).exists()
+        launch._trainer_now = current
+    return current
 
 
 def trainer_required(view):
     @launch_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not request.launch.is_trainer:
+        if not launch_is_trainer(request.launch):
             return _denied(
                 request,
                 403,

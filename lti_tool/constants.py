@@ -20,11 +20,10 @@ MESSAGE_DEEP_LINKING = "LtiDeepLinkingRequest"
 SUPPORTED_MESSAGE_TYPES = (MESSAGE_RESOURCE_LINK, MESSAGE_DEEP_LINKING)
 LTI_VERSION = "1.3.0"
 
-ROLE_PREFIXES = (
-    "http://purl.imsglobal.org/vocab/lis/v2/membership#",
-    "http://purl.imsglobal.org/vocab/lis/v2/institution/person#",
-    "http://purl.imsglobal.org/vocab/lis/v2/system/person#",
-)
+# Only context (membership) roles grant anything; institution and system roles never do.
+CONTEXT_ROLE_PREFIX = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
+INSTITUTION_ROLE_PREFIX = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#"
+SYSTEM_ROLE_PREFIX = "http://purl.imsglobal.org/vocab/lis/v2/system/person#"
 # Sub-roles (membership/Instructor#TeachingAssistant) name their parent before the '#'.
 SUBROLE_PREFIX = "http://purl.imsglobal.org/vocab/lis/v2/membership/"
 

@@ -129,14 +129,19 @@ def launch_record(*, launch: ValidLaunch) -> LaunchClaims:
     from the shared cache and writes nothing ("last opened" is kept to the minute anyway).
     """
     key = _memo_key(launch)
-    memo = cache.get(key)
-    if isinstance(memo, dict):
+    # The memo holds only while it is this person's latest launch: Instructor, then Learner,
+    # then Instructor again within the minute must record the last one, not reuse the first.
+    latest_key = f"lti:launch-latest:{launch.platform.pk}:{_text(launch.claims.get('sub'))}"
+    found = cache.get_many([key, latest_key])
+    memo = found.get(key)
+    if isinstance(memo, dict) and found.get(latest_key) == key:
         try:
             return LaunchClaims(**memo)
         except TypeError:
             pass
     result = _launch_record(launch)
-    cache.set(key, dataclasses.asdict(result), int(LAST_LAUNCH_RESOLUTION.total_seconds()))
+    ttl = int(LAST_LAUNCH_RESOLUTION.total_seconds())
+    cache.set_many({key: dataclasses.asdict(result), latest_key: key}, ttl)
     return result
 
 

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from courses.credentials import credential_progress
 from courses.views import _placed
-from lti_tool.access import launch_required, trainer_required
+from lti_tool.access import launch_is_trainer, launch_required, trainer_required
 from lti_tool.templatetags.launch_urls import lurl
 
 from .attempts import (
@@ -156,7 +156,7 @@ def _evidence_for(request, evidence_id: int):
         return None
     if submission.participant_id == request.launch.claims.participant_id:
         return submission
-    return submission if request.launch.is_trainer else None
+    return submission if launch_is_trainer(request.launch) else None
 
 
 @require_GET

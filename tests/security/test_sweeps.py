@@ -4,51 +4,13 @@ launch parameters that must never produce a 500."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mastery.models import Attempt, EvidenceSubmission, GradeRecord
 
-INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
-XSS = '<script>alert("x")</script>'
-
-
-@pytest.fixture
-def world(launch_as, placement_of, settings, tmp_path):
-    """Two cohorts: A (the victim) with a teacher and a trainer, and B (the other tenant)."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    teacher = launch_as(sub="a-teacher", name=f"Ann {XSS}")
-    trainer = launch_as(sub="a-trainer", name="Tess Trainer", roles=[INSTRUCTOR])
-    pid = placement_of().pk
-    teacher.post(f"/app/p/{pid}/lessons/first/complete/")
-    start = teacher.post(f"/app/p/{pid}/mastery/")
-    number = int(re.search(r"/mastery/(\d+)/", start["Location"]).group(1))
-    teacher.post(f"/app/p/{pid}/mastery/{number}/", {})
-    teacher.post(
-        f"/app/p/{pid}/evidence/",
-        {"reflection": XSS, "file": SimpleUploadedFile("p.pdf", PDF)},
-    )
-    evidence = EvidenceSubmission.objects.get()
-    other_teacher = launch_as(sub="b-teacher", name="Bob", link="b-link", context="b-course")
-    other_trainer = launch_as(
-        sub="b-trainer", name="Bea", roles=[INSTRUCTOR], link="b-link", context="b-course"
-    )
-    classmate = launch_as(sub="a-classmate", name="Cal")
-    return {
-        "teacher": teacher,
-        "trainer": trainer,
-        "classmate": classmate,
-        "other_teacher": other_teacher,
-        "other_trainer": other_trainer,
-        "pid": pid,
-        "attempt": number,
-        "evidence": evidence.pk,
-    }
+from .conftest import ACCOUNT_ROLE_CLASSMATES, XSS
 
 
 def teacher_urls(w):
@@ -87,11 +49,14 @@ def test_security_headers_on_every_page(world):
     )
 
 
-@pytest.mark.parametrize("intruder", ["classmate", "other_teacher", "other_trainer"])
+@pytest.mark.parametrize(
+    "intruder", ["classmate", *ACCOUNT_ROLE_CLASSMATES, "other_teacher", "other_trainer"]
+)
 def test_every_object_url_refuses_the_wrong_person_cohort_and_platform(world, intruder):
     who = world[intruder]
     # Module and lesson pages are shared by the cohort; the attempt and the evidence are not.
-    urls = teacher_urls(world)[2:] if intruder == "classmate" else teacher_urls(world)
+    classmate = intruder == "classmate" or intruder in ACCOUNT_ROLE_CLASSMATES
+    urls = teacher_urls(world)[2:] if classmate else teacher_urls(world)
     for url in urls:
         assert who.get(url).status_code in (403, 404), (intruder, url)
     pid = world["pid"]
@@ -100,7 +65,7 @@ def test_every_object_url_refuses_the_wrong_person_cohort_and_platform(world, in
         f"/app/trainer/evidence/{world['evidence']}/",
         "/app/trainer/due/",
     ]
-    if intruder != "classmate":  # a classmate may of course work in the shared placement
+    if not classmate:  # a classmate may of course work in the shared placement
         posts += [
             f"/app/p/{pid}/lessons/first/complete/",
             f"/app/p/{pid}/mastery/",
