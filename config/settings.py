@@ -249,8 +249,17 @@ IGNITE_JWKS_REFETCH_INTERVAL = env.int("IGNITE_JWKS_REFETCH_INTERVAL", default=6
 IGNITE_HTTP_TIMEOUT = env.float("IGNITE_HTTP_TIMEOUT", default=10.0)
 # Hours a rotated-out key stays published in the JWKS.
 IGNITE_KEY_GRACE_HOURS = env.int("IGNITE_KEY_GRACE_HOURS", default=72)
-# Platform URLs must be https; plain http only for development and the test suite.
-IGNITE_ALLOW_HTTP_PLATFORMS = DEBUG and env.bool("IGNITE_ALLOW_HTTP_PLATFORMS", default=True)
+# Platform URLs must be https; plain http is allowed in development (DEBUG) and, outside it,
+# only when an admin says so for an LMS that has no https (IGNITE_ALLOW_HTTP_PLATFORMS=1).
+IGNITE_ALLOW_HTTP_PLATFORMS = env.bool("IGNITE_ALLOW_HTTP_PLATFORMS", default=DEBUG)
+# Outgoing calls to platform-supplied URLs (lti_tool/outbound.py) refuse loopback, private,
+# link-local and other non-public addresses, except: in development (DEBUG at start-up, where
+# the LMS, the tests and Ignite share one machine), and for these hosts (comma-separated), for
+# a district that runs its LMS on its own network.
+IGNITE_OUTBOUND_LOCAL_OK = DEBUG
+IGNITE_PRIVATE_PLATFORM_HOSTS = env.list("IGNITE_PRIVATE_PLATFORM_HOSTS", default=[])
+# The largest answer Ignite reads from a platform (bytes).
+IGNITE_HTTP_MAX_BYTES = env.int("IGNITE_HTTP_MAX_BYTES", default=5 * 1024 * 1024)
 # Public base URL when behind a proxy that rewrites Host (e.g. https://ignite.example.org).
 IGNITE_BASE_URL = env.str("IGNITE_BASE_URL", default="")
 IGNITE_CONTENT_DIR = env.path("IGNITE_CONTENT_DIR", default=BASE_DIR / "content")

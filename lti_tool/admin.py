@@ -90,12 +90,14 @@ class RegistrationLinkAdmin(admin.ModelAdmin):
         from .urls_util import tool_origin
 
         if request.method == "POST":
-            url = registration_link_create(
+            url, link = registration_link_create(
                 base_url=settings.IGNITE_BASE_URL or tool_origin(request),
                 note=request.POST.get("note", "")[:255],
             )
+            expires = link.expires_at.strftime("%Y-%m-%d %H:%M UTC")
             self.message_user(
-                request, f"One-time registration link, valid 72 hours (shown only now): {url}"
+                request,
+                f"One-time registration link, valid until {expires} (shown only now): {url}",
             )
             return redirect("admin:lti_tool_registrationlink_changelist")
         return TemplateResponse(

@@ -5,6 +5,15 @@ client, and stores the platform and deployment it gets back.
 Who may register: the holder of a one-time link made by an Ignite admin
 (`manage.py lti_registration_link`), or a platform whose issuer is in
 IGNITE_REGISTRATION_ALLOWED_ISSUERS. Without either, Ignite fetches nothing and refuses.
+
+What it may do: only *create* a registration. An answer naming an (issuer, client id) that is
+registered already is refused: replacing that registration's key set and login URLs would let
+whoever holds a link launch as its existing users. Changing a registration is for an Ignite
+admin (`manage.py lti_platform`, the Django admin). Every fetch goes through the outgoing-HTTP
+guard (lti_tool/outbound.py: https, public addresses, no redirects, bounded answers), and a
+link dies after MAX_LINK_FAILURES failed attempts or at its expiry. The browser is told
+that a registration failed and a reference; the reason goes to the `ignite.lti.security` log,
+so the page cannot be used to probe what answers where.
 """
 
 from __future__ import annotations
@@ -17,13 +26,15 @@ from datetime import timedelta
 import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from .constants import MESSAGE_DEEP_LINKING, MESSAGE_RESOURCE_LINK
 from .lms_config import CLAIMS, DESCRIPTION, SCOPES, TITLE, tool_urls
-from .models import Platform, RegistrationLink
+from .models import REGISTRATION_LINK_MAX_FAILURES, Platform, RegistrationLink
+from .outbound import OutboundRefused
 from .platform_keys import http_session
 from .registration import platform_register
 from .urls_util import add_query, origin_of
@@ -31,6 +42,12 @@ from .urls_util import add_query, origin_of
 PLATFORM_CONFIG = "https://purl.imsglobal.org/spec/lti-platform-configuration"
 TOOL_CONFIG = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 MAX_RESPONSE_BYTES = 256 * 1024
+MAX_LINK_FAILURES = REGISTRATION_LINK_MAX_FAILURES
+DEFAULT_LINK_HOURS = 24 * 7
+GENERIC_FAILURE = (
+    "Ignite could not complete the registration with the details your LMS gave. "
+    "Your Ignite administrator can find the reason in Ignite's log under the reference below"
+)
 
 
 class RegistrationRefused(Exception):
@@ -38,22 +55,31 @@ class RegistrationRefused(Exception):
 
 
 class RegistrationFailed(Exception):
-    """The platform's configuration or answer was not acceptable."""
+    """The platform's configuration or answer was not acceptable.
+
+    `str(exc)` is the detail for the log; `public` is what the browser may be told.
+    """
+
+    def __init__(self, detail: str, *, public: str = GENERIC_FAILURE):
+        super().__init__(detail)
+        self.public = public
 
 
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def registration_link_create(*, base_url: str, hours: int = 72, note: str = "") -> str:
-    """A new one-time registration URL (shown once: only its digest is stored)."""
+def registration_link_create(
+    *, base_url: str, hours: int = DEFAULT_LINK_HOURS, note: str = ""
+) -> tuple[str, RegistrationLink]:
+    """A new one-time registration URL (shown once: only its digest is stored) and its row."""
     secret = secrets.token_urlsafe(24)
-    RegistrationLink.objects.create(
+    link = RegistrationLink.objects.create(
         digest=_digest(secret),
         note=note[:255],
         expires_at=timezone.now() + timedelta(hours=hours),
     )
-    return add_query(base_url.rstrip("/") + reverse("lti:register"), {"link": secret})
+    return add_query(base_url.rstrip("/") + reverse("lti:register"), {"link": secret}), link
 
 
 def _claim_link(secret: str) -> RegistrationLink | None:
@@ -62,13 +88,20 @@ def _claim_link(secret: str) -> RegistrationLink | None:
         return None
     digest = _digest(secret)
     claimed = RegistrationLink.objects.filter(
-        digest=digest, used_at__isnull=True, expires_at__gt=timezone.now()
+        digest=digest,
+        used_at__isnull=True,
+        expires_at__gt=timezone.now(),
+        failures__lt=MAX_LINK_FAILURES,
     ).update(used_at=timezone.now())
     return RegistrationLink.objects.get(digest=digest) if claimed else None
 
 
 def _release_link(link: RegistrationLink) -> None:
-    RegistrationLink.objects.filter(pk=link.pk, platform__isnull=True).update(used_at=None)
+    """Count a failed attempt; the link opens again only while it has attempts left."""
+    RegistrationLink.objects.filter(pk=link.pk).update(failures=F("failures") + 1)
+    RegistrationLink.objects.filter(
+        pk=link.pk, platform__isnull=True, failures__lt=MAX_LINK_FAILURES
+    ).update(used_at=None)
 
 
 def _allowed_issuers() -> list[str]:
@@ -78,6 +111,8 @@ def _allowed_issuers() -> list[str]:
 def _get_json(session: requests.Session, method: str, url: str, what: str, **kwargs) -> dict:
     try:
         response = session.request(method, url, timeout=settings.IGNITE_HTTP_TIMEOUT, **kwargs)
+    except OutboundRefused as exc:
+        raise RegistrationFailed(f"{what}: {exc}") from exc
     except requests.RequestException as exc:
         raise RegistrationFailed(f"{what}: {exc.__class__.__name__} reaching {url}") from exc
     if len(response.content) > MAX_RESPONSE_BYTES:
@@ -192,7 +227,7 @@ def dynamic_register(
             _get_json(session, "GET", config_url, "platform configuration"), config_url
         )
         if link is None and config["issuer"].rstrip("/") not in _allowed_issuers():
-            raise RegistrationRefused(f"the issuer {config['issuer']} is not on the allow-list")
+            raise RegistrationFailed(f"the issuer {config['issuer']} is not on the allow-list")
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if registration_token:
             headers["Authorization"] = f"Bearer {registration_token}"
@@ -210,8 +245,20 @@ def dynamic_register(
         tool = answer.get(TOOL_CONFIG) if isinstance(answer.get(TOOL_CONFIG), dict) else {}
         deployment_id = tool.get("deployment_id")
         deployment_id = deployment_id if isinstance(deployment_id, str) else ""
-        with transaction.atomic():
-            try:
+        existing = Platform.objects.filter(issuer=config["issuer"], client_id=client_id)
+        if existing.exists():
+            raise RegistrationFailed(
+                f"an existing registration (issuer {config['issuer']}, client id {client_id}) "
+                "was named: Dynamic Registration only creates",
+                public=(
+                    "Your LMS answered with a registration that Ignite has already (the same "
+                    "issuer and client id). Dynamic Registration only adds new registrations, so "
+                    "nothing was changed. To change the existing one, ask your Ignite "
+                    "administrator (python manage.py lti_platform, or Ignite's admin site)"
+                ),
+            )
+        try:
+            with transaction.atomic():
                 platform, created = platform_register(
                     issuer=config["issuer"],
                     client_id=client_id,
@@ -222,10 +269,14 @@ def dynamic_register(
                     name=config["product"] or config["issuer"],
                     auth_audience=config["authorization_server"],
                 )
-            except ValidationError as exc:
-                raise RegistrationFailed("; ".join(exc.messages)) from exc
-            if link is not None:
-                RegistrationLink.objects.filter(pk=link.pk).update(platform=platform)
+                if link is not None:
+                    RegistrationLink.objects.filter(pk=link.pk).update(platform=platform)
+        except ValidationError as exc:
+            raise RegistrationFailed("; ".join(exc.messages)) from exc
+        except IntegrityError as exc:  # the same registration created at this moment
+            raise RegistrationFailed(
+                f"a registration for {config['issuer']} / {client_id} was created concurrently"
+            ) from exc
     except (RegistrationFailed, RegistrationRefused):
         if link is not None:
             _release_link(link)  # nothing was registered: the admin may try again

@@ -180,6 +180,10 @@ class LtiLineItem(models.Model):
         return self.url
 
 
+# A registration link dies after this many failed registrations (lti_tool/dynamic_registration).
+REGISTRATION_LINK_MAX_FAILURES = 3
+
+
 class RegistrationLink(models.Model):
     """A one-time link an Ignite admin gives an LMS admin for LTI Dynamic Registration.
     Only a digest of its secret is kept."""
@@ -189,6 +193,8 @@ class RegistrationLink(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    # Failed registrations with this link; at MAX_LINK_FAILURES it never opens again.
+    failures = models.PositiveSmallIntegerField(default=0)
     platform = models.ForeignKey(
         "Platform", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -198,6 +204,8 @@ class RegistrationLink(models.Model):
 
     @property
     def state(self) -> str:
+        if self.platform_id is None and self.failures >= REGISTRATION_LINK_MAX_FAILURES:
+            return "failed"
         if self.used_at:
             return "used"
         return "expired" if self.expires_at <= timezone.now() else "open"

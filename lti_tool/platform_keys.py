@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from .errors import InvalidToken, PlatformUnavailable
+from .outbound import OutboundSession
 
 logger = logging.getLogger("ignite.lti")
 
@@ -43,9 +44,8 @@ def _cache_key(url: str, suffix: str) -> str:
 
 
 def http_session() -> requests.Session:
-    session = requests.Session()
-    session.headers["User-Agent"] = settings.IGNITE_USER_AGENT
-    return session
+    """The session for every call to a platform-supplied URL (checks in lti_tool/outbound.py)."""
+    return OutboundSession()
 
 
 def fetch_key_set(url: str) -> dict:

@@ -26,6 +26,7 @@ from django.core.cache import cache
 from keys.services import sign_jwt
 
 from .models import Platform
+from .outbound import OutboundRefused
 from .platform_keys import http_session
 
 logger = logging.getLogger("ignite.lti.services")
@@ -186,6 +187,10 @@ class PlatformClient:
                 headers={"Accept": "application/json"},
                 timeout=self.timeout,
             )
+        except OutboundRefused as exc:
+            raise ServiceError(
+                f"access token request refused by Ignite: {exc}", permanent=True
+            ) from exc
         except requests.RequestException as exc:
             raise ServiceError(
                 f"access token request failed: {exc.__class__.__name__}", permanent=False
@@ -216,6 +221,8 @@ class PlatformClient:
                 response = self.session.request(
                     method, url, headers=headers, timeout=self.timeout, **kwargs
                 )
+            except OutboundRefused as exc:
+                raise ServiceError(f"{what}: refused by Ignite: {exc}", permanent=True) from exc
             except requests.RequestException as exc:
                 raise ServiceError(f"{what}: {exc.__class__.__name__}", permanent=False) from exc
             if response.status_code == 401 and attempt == 1:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 
 from django.conf import settings
 from django.db.models import Count
@@ -465,11 +466,19 @@ def register(request):
             status=403,
         )
     except RegistrationFailed as exc:
-        security_log.warning("dynamic registration failed: %s", exc)
+        # The reason (what was fetched, what answered) stays in the log: told to the browser,
+        # it would let anyone with a link map which addresses answer what.
+        reference = secrets.token_hex(4).upper()
+        security_log.warning("dynamic registration failed ref=%s: %s", reference, exc)
         return render(
             request,
             "lti_tool/register_result.html",
-            {"ok": False, "title": "Registration did not complete", "message": str(exc)},
+            {
+                "ok": False,
+                "title": "Registration did not complete",
+                "message": exc.public,
+                "reference": reference,
+            },
             status=400,
         )
     security_log.info(

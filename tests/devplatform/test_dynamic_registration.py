@@ -3,11 +3,14 @@ register."""
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from io import StringIO
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from lti_tool.devplatform.services import registration_token_issue
 from lti_tool.dynamic_registration import (
@@ -81,12 +84,36 @@ def test_an_allow_listed_issuer_needs_no_link(client, live_server, settings):
     assert Platform.objects.filter(client_id__startswith="ignite-dyn-").count() == 1
 
 
-def test_a_refused_registration_token_leaves_the_link_usable(client, live_server):
+def test_a_refused_registration_token_leaves_the_link_usable(client, live_server, caplog):
     link_url = new_link(live_server.url)
-    response = register(client, live_server, link_url, registration_token="not-issued")
-    assert response.status_code == 400 and "HTTP 401" in response.content.decode()
-    assert RegistrationLink.objects.get().state == "open"
+    with caplog.at_level("WARNING", logger="ignite.lti.security"):
+        response = register(client, live_server, link_url, registration_token="not-issued")
+    html = response.content.decode()
+    assert response.status_code == 400 and "HTTP 401" not in html  # the reason stays in the log
+    reference = re.search(r'data-testid="registration-reference">([0-9A-F]{8})<', html).group(1)
+    assert f"ref={reference}: client registration: the LMS answered HTTP 401" in caplog.text
+    link = RegistrationLink.objects.get()
+    assert (link.state, link.failures) == ("open", 1)
     assert register(client, live_server, link_url).status_code == 200
+
+
+def test_a_link_dies_after_three_failed_attempts(client, live_server):
+    link_url = new_link(live_server.url)
+    for _ in range(3):
+        response = register(client, live_server, link_url, registration_token="not-issued")
+        assert response.status_code == 400
+    assert RegistrationLink.objects.get().state == "failed"
+    assert register(client, live_server, link_url).status_code == 403  # even with a good token
+    assert not Platform.objects.filter(client_id__startswith="ignite-dyn-").exists()
+
+
+def test_a_link_lasts_seven_days_by_default_and_says_so(live_server):
+    out = StringIO()
+    call_command("lti_registration_link", "--base-url", live_server.url, stdout=out)
+    link = RegistrationLink.objects.get()
+    assert timedelta(days=6, hours=23) < link.expires_at - timezone.now() <= timedelta(days=7)
+    assert link.expires_at.strftime("%Y-%m-%d %H:%M UTC") in out.getvalue()
+    assert "3 failed attempts" in out.getvalue()
 
 
 def test_issuer_must_be_on_the_configuration_urls_origin():
