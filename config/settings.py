@@ -6,6 +6,7 @@ start-up error rather than a silent fallback. See README.md, "Operating".
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "courses",
     "mastery",
     "lti_tool",
+    "axes",
 ]
 
 # The development platform: a working LMS in the same process, for `make run` and the tests.
@@ -97,7 +99,25 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "lti_tool.middleware.SecurityHeadersMiddleware",
+    # Last, as django-axes asks: turns a locked-out admin login into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Admin logins are throttled (django-axes): after IGNITE_ADMIN_LOGIN_FAILURES wrong passwords
+# for one user name, or from one address, further attempts are refused for
+# IGNITE_ADMIN_LOCKOUT_MINUTES, even with the right password. Only the admin has a login.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("IGNITE_ADMIN_LOGIN_FAILURES", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("IGNITE_ADMIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# The client address: REMOTE_ADDR, or behind the TLS proxy (SECURE_PROXY_SSL_HEADER set) the
+# address that proxy appended to X-Forwarded-For, never one a client could write itself.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -197,10 +217,13 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # --- Cookies and transport -------------------------------------------------------------
 # Pages live in an LMS iframe: any cookie we set must be SameSite=None; Secure to be sent at
 # all. Nothing after the launch depends on a cookie (see lti_tool/launch_token.py).
-SESSION_COOKIE_SAMESITE = "None"
+# The login-state cookie (lti_tool/views.py) is the one cookie a framed page needs; it sets
+# SameSite=None itself. Django's session and CSRF cookies serve only the admin, which is never
+# framed: SameSite=Lax keeps them off every cross-site request.
+SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_SAMESITE = "None"
+CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = True
 CSRF_FAILURE_VIEW = "lti_tool.views.csrf_failure"
 
@@ -210,6 +233,9 @@ if _proxy_header:
     if len(_proxy_header) != 2:
         raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must be 'HEADER,value'")
     SECURE_PROXY_SSL_HEADER = tuple(_proxy_header)
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_PROXY_COUNT = env.int("IGNITE_PROXY_COUNT", default=1)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)

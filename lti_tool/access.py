@@ -8,6 +8,23 @@ from django.shortcuts import render
 
 from courses.models import Membership, Role
 
+MAX_ID_DIGITS = 18  # below 2**63: every database's bigint
+
+
+def parse_id(value: object) -> int | None:
+    """A database id or index from form or query text: ASCII digits only, or None.
+
+    `str.isdigit` accepts '²' and '١', which `int()` then refuses or reads as another number;
+    an id longer than a bigint is no id of ours. Every view that reads an id from a form or a
+    query string goes through here (URL paths use Django's ASCII-only `int` converter).
+    """
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if not value or len(value) > MAX_ID_DIGITS or not (value.isascii() and value.isdigit()):
+        return None
+    return int(value)
+
 
 def _denied(request, status: int, title: str, message: str):
     return render(

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from courses.models import Membership
 
-from .access import launch_required, trainer_required
+from .access import launch_required, parse_id, trainer_required
 from .constants import MESSAGE_DEEP_LINKING
 from .errors import LaunchError
 from .launch import launch_validate
@@ -260,7 +260,7 @@ def trainer_due_date(request):
     from courses.models import Placement
 
     placement = Placement.objects.filter(
-        pk=request.POST.get("placement") if str(request.POST.get("placement", "")).isdigit() else 0,
+        pk=parse_id(request.POST.get("placement")) or 0,
         cohort_id=request.launch.claims.cohort_id,
     ).first()
     if placement is None:
@@ -309,9 +309,8 @@ def trainer_grades_retry(request):
     if request.POST.get("all"):
         count = grades_retry(placement_ids=placements)
     else:
-        try:
-            grade_id = int(request.POST.get("grade", ""))
-        except ValueError:
+        grade_id = parse_id(request.POST.get("grade"))
+        if grade_id is None:
             return render(
                 request,
                 "lti_tool/denied.html",

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from courses.credentials import credential_progress
 from courses.views import _placed
-from lti_tool.access import launch_is_trainer, launch_required, trainer_required
+from lti_tool.access import launch_is_trainer, launch_required, parse_id, trainer_required
 from lti_tool.templatetags.launch_urls import lurl
 
 from .attempts import (
@@ -187,9 +187,9 @@ def evidence_review_view(request, evidence_id: int):
     if request.method == "POST":
         levels = {}
         for index, criterion in enumerate(rubric):
-            raw = request.POST.get(f"level-{index}", "")
-            if raw.isascii() and raw.isdigit():
-                levels[criterion["criterion"]] = int(raw)
+            level = parse_id(request.POST.get(f"level-{index}"))
+            if level is not None:
+                levels[criterion["criterion"]] = level
         try:
             evidence_review(
                 submission=submission,
