@@ -16,6 +16,6 @@ def active_key_check(app_configs=None, **kwargs):
         Warning(
             "The tool has no active signing key.",
             hint="Run `python manage.py keys generate` (one is also made on first launch).",
-            id="ignite.W001",
+            id="ignite.W003",
         )
     ]

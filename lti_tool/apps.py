@@ -6,4 +6,4 @@ class LtiToolConfig(AppConfig):
     verbose_name = "LTI registrations and launches"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import checks, signals  # noqa: F401  (signals and system checks)

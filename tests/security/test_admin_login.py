@@ -70,3 +70,18 @@ def test_tool_pages_set_no_session_or_csrf_cookie(client, platform):
     assert set(response.cookies) == {next(iter(response.cookies))}
     (name,) = response.cookies
     assert name.startswith("ignite-state-") and response.cookies[name]["samesite"] == "None"
+
+
+def test_check_deploy_has_no_csrf_or_framing_warnings_but_errors_without_ignites_middleware(
+    settings,
+):
+    from django.core import checks
+
+    ids = {m.id for m in checks.run_checks(include_deployment_checks=True) if not m.is_silenced()}
+    assert not {"security.W002", "security.W003"} & ids
+    assert not {"ignite.E001", "ignite.E002"} & ids
+    settings.MIDDLEWARE = [
+        m for m in settings.MIDDLEWARE if not m.startswith("lti_tool.middleware.")
+    ]
+    ids = {m.id for m in checks.run_checks()}
+    assert {"ignite.E001", "ignite.E002"} <= ids
