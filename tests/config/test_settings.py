@@ -43,10 +43,32 @@ def test_missing_key_encryption_secret_is_a_startup_error_outside_debug():
     assert "IGNITE_KEY_ENCRYPTION_SECRET is not set" in result.stderr
 
 
-def test_debug_is_off_by_default_and_cookies_are_cross_site_ready():
+def test_debug_is_off_by_default_and_admin_cookies_are_lax():
+    # Only the admin uses Django's session cookie; the login-state cookie sets SameSite=None.
     result = start(SECRET_KEY="s" * 50, IGNITE_KEY_ENCRYPTION_SECRET="k")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "DEBUG False None True"
+    assert result.stdout.strip() == "DEBUG False Lax True"
+
+
+def test_production_outbound_rules_are_strict_by_default():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.IGNITE_OUTBOUND_LOCAL_OK, s.IGNITE_ALLOW_HTTP_PLATFORMS, "
+        "s.IGNITE_PRIVATE_PLATFORM_HOSTS)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DEBUG"}
+    env.update(SECRET_KEY="s" * 50, IGNITE_KEY_ENCRYPTION_SECRET="k")
+    env.pop("IGNITE_DEV_PLATFORM", None)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False False []"
 
 
 def test_dev_platform_refused_without_debug():
