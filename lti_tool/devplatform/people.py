@@ -9,6 +9,9 @@ INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 TA = "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant"
 INST_STUDENT = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Student"
 INST_FACULTY = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Faculty"
+# Canvas sends this for every account that teaches any course: in a course for teachers, most
+# learners carry it. It grants nothing in Ignite (lti_tool/roles.py).
+INST_INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Instructor"
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ PEOPLE = {
             "Amara",
             "Okafor",
             "amara.okafor@district.example",
-            (LEARNER,),
+            (LEARNER, INST_INSTRUCTOR),
             "teacher",
         ),
         Person(
