@@ -5,6 +5,7 @@ about before grading; hostile saves refused with 4xx."""
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 from django.test import Client
@@ -53,6 +54,10 @@ def test_a_saved_answer_is_restored_when_the_attempt_resumes(teacher, attempt):
     assert resumed.status_code == 303 and f"/mastery/{attempt.number}/" in resumed["Location"]
     html = teacher.get(page).content.decode()
     assert f'name="q-d-01" value="{data["q-d-01"]}" checked' in html
+    # The resumed page carries the teacher's answers, never the key or the explanations.
+    for qid in attempt.question_ids:
+        assert attempt.module_version.question(qid)["explanation"] not in html
+    assert "correct" not in html.lower()
 
 
 def test_the_save_button_without_javascript_saves_and_comes_back(teacher, attempt):
@@ -180,3 +185,37 @@ def test_saving_needs_the_launch_and_a_same_origin_request(teacher, attempt, cli
     assert query.status_code == 403
     assert teacher.client.get(save, {"lt": teacher.lt}).status_code == 405
     assert not SavedAnswer.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_saves_from_two_tabs_at_once_keep_both_questions(tmp_path):
+    """Tabs saving different questions at the same moment: each question keeps its answer;
+    the same question saved at once keeps one row."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from courses.models import Cohort, Module, Participant, Placement
+    from mastery.attempts import answers_save, attempt_start
+    from tests.concurrency import at_once
+    from tests.courses.packs import write_pack
+
+    call_command("import_content", str(write_pack(tmp_path / "p")), stdout=StringIO())
+    participant = Participant.objects.create(name="P")
+    placement = Placement.objects.create(cohort=Cohort.objects.create(), module_slug="demo-module")
+    attempt = attempt_start(
+        participant=participant, placement=placement, version=Module.objects.get().current
+    )
+    first, second = attempt.question_ids
+    each = [{k: [v] for k, v in one_answer(attempt, qid).items()} for qid in attempt.question_ids]
+    forms = iter(each * 2)
+    lock = threading.Lock()
+
+    def save():
+        with lock:
+            data = next(forms)
+        return answers_save(attempt=attempt, data=data)
+
+    at_once(save)
+    saved = dict(SavedAnswer.objects.values_list("question_id", "fields"))
+    assert saved.keys() == {first, second}
