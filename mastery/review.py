@@ -100,7 +100,9 @@ def review_items(*, feedback: list, review: Review, lessons: dict, current: set[
             ReviewItem(
                 number=number,
                 prompt=item.question["prompt"],
-                answer_text=item.answer_text,
+                # The teacher's own answer next to a verdict gives the key away (a wrong
+                # "True" says "False"; a right one is a correct answer): only with the answers.
+                answer_text=item.answer_text if review.correct_answers else "",
                 result=result if review.questions else "",
                 explanation=item.question.get("explanation", "") if review.explanations else "",
                 correct_text=item.correct_text

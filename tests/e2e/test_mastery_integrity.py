@@ -104,9 +104,14 @@ def test_a_failed_attempt_hides_answers_until_mastery(
     assert frame.get_by_test_id("revisit-lesson").count() > 0
     assert frame.get_by_test_id("correct-answer").count() == 0
     assert frame.get_by_test_id("explanation").count() == 0
-    text = tool_frame(page).content()
+    assert frame.get_by_test_id("your-answer").count() == 0
+    text = tool_frame(page).inner_text("body")
     for qid in failed.question_ids:
-        assert failed.module_version.question(qid)["explanation"].strip()[:60] not in text
+        question = failed.module_version.question(qid)
+        assert question["explanation"].strip()[:60] not in text
+        for option in question.get("options", []):
+            if option.get("correct"):
+                assert option["text"] not in text, (qid, option["text"])
     axe_check(tool_frame(page), "failed attempt results")
     screenshot(page, "mastery-failed-default-review")
 

@@ -53,6 +53,8 @@ def test_default_before_mastery_shows_score_misses_and_lessons_but_no_answers(
     assert html.count('data-result="wrong"') == 2
     assert 'data-testid="revisit-lesson"' in html and 'data-testid="revisit"' in html
     assert not reveals_answers(html, attempt)
+    # Nor the teacher's own answers: a wrong "True" next to its verdict says "False".
+    assert 'data-testid="your-answer"' not in html and "Your answer" not in html
     # Nor does the module page or the attempt list give them away.
     assert not reveals_answers(teacher.get(f"/app/p/{pid}/").content.decode(), attempt)
 
@@ -65,6 +67,7 @@ def test_after_mastery_earlier_attempts_show_answers_and_explanations(teacher, p
     html = teacher.get(f"/app/p/{pid}/mastery/{failed.number}/").content.decode()
     assert html.count('data-testid="correct-answer"') == 2
     assert html.count('data-testid="explanation"') == 2
+    assert html.count('data-testid="your-answer"') == 2
 
 
 def test_when_no_attempt_is_left_answers_show(teacher, placement_of):
