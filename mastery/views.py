@@ -16,6 +16,7 @@ from .attempts import (
     AttemptClosed,
     AttemptRefused,
     SubmissionIncomplete,
+    answers_current,
     answers_save,
     attempt_feedback,
     attempt_questions_answered,
@@ -171,16 +172,23 @@ def attempt_page(request, placement_id: int, number: int):
     )
 
 
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 @launch_required
 def answers_view(request, placement_id: int, number: int):
     """Save answers as the teacher chooses them. The page's script posts each change here
     (JSON reply); without JavaScript the form's "Save answers" button does (back to the page).
-    `changed` names questions the teacher cleared, whose blank is meant."""
+    `changed` names questions the teacher cleared, whose blank is meant. GET gives the saved
+    answers (the teacher's own choices, never a key), for a tab coming back into view."""
     placement, _module = _placed(request, placement_id)
     attempt = _attempt_for(request, placement, number)
     wants_json = "application/json" in request.headers.get("Accept", "")
     context = {"launch": request.launch}
+    if request.method == "GET":
+        if attempt.status != Attempt.Status.IN_PROGRESS:
+            return JsonResponse({"error": "This attempt was already submitted."}, status=409)
+        response = JsonResponse({"answers": answers_current(attempt)})
+        response["Cache-Control"] = "private, no-store"
+        return response
     try:
         saved = answers_save(
             attempt=attempt,

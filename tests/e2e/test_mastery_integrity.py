@@ -195,3 +195,36 @@ def test_a_refused_upload_keeps_the_reflection(
     axe_check(tool_frame(page), "refused evidence")
     screenshot(page, "evidence-refused-keeps-reflection")
     assert EvidenceSubmission.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_tab_loses_nothing(page, browser_context, live_server, dev_platform, catalog):
+    frame = launch(page, live_server, "maya", LINK)
+    attempt = open_attempt(frame)
+    singles = [
+        qid
+        for qid in attempt.question_ids
+        if attempt.module_version.question(qid)["type"] in ("single", "true_false")
+    ]
+    first, second = singles[:2]
+    frame.locator(f'[data-question="{first}"] input[type="radio"]').first.check()
+    frame.get_by_test_id("save-status").filter(has_text="Your answers are saved.").wait_for()
+
+    other = browser_context.new_page()
+    tab = launch(other, live_server, "maya", LINK)
+    tab.get_by_test_id("mastery-start").click()
+    tab.get_by_test_id("mastery-submit").wait_for()
+    assert tab.locator(f'[data-question="{first}"] input[type="radio"]').first.is_checked()
+    tab.locator(f'[data-question="{second}"] input[type="radio"]').last.check()
+    tab.get_by_test_id("save-status").filter(has_text="Your answers are saved.").wait_for()
+
+    # Back in the first tab: it shows what the second saved once it is in view again.
+    page.bring_to_front()
+    tool_frame(page).evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    frame.locator(f'[data-question="{second}"] input:checked').wait_for()
+    assert frame.locator(f'[data-question="{second}"] input[type="radio"]').last.is_checked()
+    frame.get_by_test_id("mastery-submit").click()
+    frame.get_by_test_id("mastery-submit-anyway").click()
+    frame.get_by_test_id("mastery-outcome").wait_for()
+    attempt.refresh_from_db()
+    assert attempt.answers[first] is not None and attempt.answers[second] is not None

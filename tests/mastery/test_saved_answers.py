@@ -183,7 +183,7 @@ def test_saving_needs_the_launch_and_a_same_origin_request(teacher, attempt, cli
     browser = Client(enforce_csrf_checks=True)
     query = browser.post(f"{save}?lt={teacher.lt}", data, HTTP_ORIGIN="http://testserver")
     assert query.status_code == 403
-    assert teacher.client.get(save, {"lt": teacher.lt}).status_code == 405
+    assert teacher.client.put(f"{save}?lt={teacher.lt}").status_code == 405
     assert not SavedAnswer.objects.exists()
 
 
@@ -219,3 +219,15 @@ def test_saves_from_two_tabs_at_once_keep_both_questions(tmp_path):
     at_once(save)
     saved = dict(SavedAnswer.objects.values_list("question_id", "fields"))
     assert saved.keys() == {first, second}
+
+
+def test_a_tab_coming_back_reads_what_another_tab_saved(teacher, attempt, launch_as):
+    page, save = urls(attempt)
+    teacher.post(save, {**one_answer(attempt, "d-01"), "changed": "d-01"}, **JSON)
+    response = teacher.get(save, **JSON)
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
+    expected = {name: [value] for name, value in one_answer(attempt, "d-01").items()}
+    assert json.loads(response.content) == {"answers": expected}
+    assert launch_as(sub="jordan", name="Jordan").get(save, **JSON).status_code == 404
+    teacher.post(page, right_answers(attempt))
+    assert teacher.get(save, **JSON).status_code == 409

@@ -80,6 +80,32 @@
     }
   }
 
+  // Another tab may have saved answers since this page loaded: when this tab comes back
+  // into view, show what the server holds for every question not being changed here.
+  function refresh() {
+    if (document.visibilityState !== "visible") return;
+    fetch(url + "?lt=" + encodeURIComponent(launchToken()), {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (data) {
+      if (!data || !data.answers) return;
+      fieldsets().forEach(function (box) {
+        if (pending[box.getAttribute("data-question")]) return;
+        box.querySelectorAll("input, select").forEach(function (input) {
+          var values = data.answers[input.name] || [];
+          if (input.type === "radio" || input.type === "checkbox") {
+            input.checked = values.indexOf(input.value) !== -1;
+          } else {
+            input.value = values.length ? values[0] : "";
+          }
+        });
+      });
+    }).catch(function () { /* offline: keep what the page shows */ });
+  }
+  document.addEventListener("visibilitychange", refresh);
+
   form.addEventListener("change", changed);
   form.addEventListener("input", changed);
   window.addEventListener("online", save);
