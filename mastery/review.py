@@ -29,7 +29,7 @@ def review_policy_merge(*layers: dict | None) -> dict:
     """The defaults with each layer's valid entries on top, later layers winning."""
     review = dict(DEFAULT_REVIEW)
     for layer in layers:
-        for item, when in (layer or {}).items():
+        for item, when in (layer if isinstance(layer, dict) else {}).items():
             if item in REVIEW_ITEMS and when in REVIEW_WHEN:
                 review[item] = when
     return review
