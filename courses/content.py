@@ -29,6 +29,15 @@ LESSON_SECTIONS = ("Explanation", "Classroom example", "Try it", "Reflect")
 OPTIONAL_SECTIONS = ("Sources",)
 QUESTION_TYPES = ("single", "multiple", "true_false", "numeric", "ordering")
 SCORE_POLICIES = ("highest", "latest")
+# What a teacher's result page may show, and from when (docs/content-packs.md, "review").
+REVIEW_ITEMS = ("score", "questions", "explanations", "correct_answers")
+REVIEW_WHEN = (
+    "after_each_attempt",
+    "once_mastered",
+    "once_attempts_used",
+    "once_mastered_or_attempts_used",
+    "never",
+)
 VIDEO_PREFIXES = ("https://www.youtube-nocookie.com/embed/", "https://player.vimeo.com/video/")
 MAX_FILE_BYTES = 512 * 1024
 
@@ -570,6 +579,7 @@ def _read_mastery(raw, fields: _Fields, bank_size: int) -> dict:
     policy = _Fields(raw, fields.path, fields.problems)
     policy.unknown(
         {"questions_per_attempt", "threshold", "max_attempts", "wait_minutes", "score_policy"}
+        | {"review", "require_lessons"}
     )
     result = {
         "questions_per_attempt": policy.integer("questions_per_attempt", low=1, high=50),
@@ -577,6 +587,7 @@ def _read_mastery(raw, fields: _Fields, bank_size: int) -> dict:
         "max_attempts": policy.integer("max_attempts", low=0, high=100, default=0),
         "wait_minutes": policy.integer("wait_minutes", low=0, high=60 * 24 * 30, default=0),
         "score_policy": raw.get("score_policy", "highest"),
+        **_read_review_policy(raw, policy),
     }
     if result["score_policy"] not in SCORE_POLICIES:
         policy.problem("score_policy", "score_policy must be highest or latest")
@@ -586,6 +597,34 @@ def _read_mastery(raw, fields: _Fields, bank_size: int) -> dict:
             f"questions_per_attempt ({result['questions_per_attempt']}) is more than the "
             f"{bank_size} questions in questions.yaml",
         )
+    return result
+
+
+def _read_review_policy(raw: Node, policy: _Fields) -> dict:
+    """`review:` (what a result page shows, and when) and `require_lessons`, only when the
+    pack sets them: a module without them keeps Ignite's defaults (mastery/review.py)."""
+    result: dict = {}
+    if "require_lessons" in raw:
+        if not isinstance(raw["require_lessons"], bool):
+            policy.problem("require_lessons", "require_lessons must be true or false")
+        else:
+            result["require_lessons"] = raw["require_lessons"]
+    if "review" not in raw:
+        return result
+    review = raw["review"]
+    if not isinstance(review, Node):
+        policy.problem("review", f"review must be a mapping of {', '.join(REVIEW_ITEMS)}")
+        return result
+    fields = _Fields(review, policy.path, policy.problems)
+    fields.unknown(set(REVIEW_ITEMS))
+    result["review"] = {}
+    for item in REVIEW_ITEMS:
+        if item not in review:
+            continue
+        if review[item] not in REVIEW_WHEN:
+            fields.problem(item, f"review.{item} must be one of {', '.join(REVIEW_WHEN)}")
+            continue
+        result["review"][item] = review[item]
     return result
 
 

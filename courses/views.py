@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from lti_tool.access import launch_required
+from lti_tool.access import launch_is_trainer, launch_required
 from lti_tool.templatetags.launch_urls import lurl
 
 from .models import Lesson, Module, Placement, Program
@@ -44,22 +44,23 @@ def _lesson(module: Module, slug: str) -> Lesson:
 @launch_required
 def module_page(request, placement_id: int):
     placement, module = _placed(request, placement_id)
+    return render(request, "courses/module.html", module_page_context(request, placement, module))
+
+
+def module_page_context(request, placement: Placement, module: Module) -> dict:
+    """What the module page shows; also used to show it again with a refused evidence form."""
     version = module.current
     progress = module_progress(
         participant=request.launch.participant, placement=placement, version=version
     )
-    return render(
-        request,
-        "courses/module.html",
-        {
-            "placement": placement,
-            "module": module,
-            "version": version,
-            "progress": progress,
-            "mastery": _mastery_summary(request, placement, version),
-            **_evidence_summary(request, placement),
-        },
-    )
+    return {
+        "placement": placement,
+        "module": module,
+        "version": version,
+        "progress": progress,
+        "mastery": _mastery_summary(request, placement, version),
+        **_evidence_summary(request, placement),
+    }
 
 
 def _evidence_summary(request, placement) -> dict:
@@ -85,7 +86,10 @@ def _mastery_summary(request, placement, version):
     from mastery.attempts import mastery_status
 
     return mastery_status(
-        participant=request.launch.participant, placement=placement, version=version
+        participant=request.launch.participant,
+        placement=placement,
+        version=version,
+        is_trainer=launch_is_trainer(request.launch),
     )
 
 

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from courses.content import REVIEW_ITEMS, REVIEW_WHEN
 from courses.models import Cohort, Membership, Participant, Placement, Role
 
 from .constants import (
@@ -43,10 +44,16 @@ _POLICY_PARAMS = {
 }
 
 
+# What a result page reveals and when (mastery/review.py), and lessons before the check.
+_REVIEW_PARAMS = {f"mastery_review_{item}": item for item in REVIEW_ITEMS}
+_BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
 def mastery_policy_from_custom(custom: dict) -> dict | None:
     """The placement's policy overrides from the link's custom parameters; None if the link
     names none (leave what is stored). Values out of range are ignored, and logged."""
-    if not any(k in custom for k in (*_POLICY_PARAMS, "mastery_score_policy")):
+    named = (*_POLICY_PARAMS, "mastery_score_policy", "mastery_require_lessons", *_REVIEW_PARAMS)
+    if not any(k in custom for k in named):
         return None
     policy = {}
     for param, (key, low, high) in _POLICY_PARAMS.items():
@@ -66,6 +73,20 @@ def mastery_policy_from_custom(custom: dict) -> dict | None:
         policy["score_policy"] = score_policy
     elif score_policy not in (None, ""):
         logger.warning("ignored custom mastery_score_policy=%r", score_policy)
+    require = custom.get("mastery_require_lessons")
+    if str(require).strip().lower() in _BOOLEANS:
+        policy["require_lessons"] = _BOOLEANS[str(require).strip().lower()]
+    elif require not in (None, ""):
+        logger.warning("ignored custom mastery_require_lessons=%r", require)
+    review = {}
+    for param, item in _REVIEW_PARAMS.items():
+        when = custom.get(param)
+        if when in REVIEW_WHEN:
+            review[item] = when
+        elif when not in (None, ""):
+            logger.warning("ignored custom %s=%r", param, when)
+    if review:
+        policy["review"] = review
     return policy
 
 

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import random
 import secrets
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -24,11 +26,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from courses.models import ModuleVersion, Participant, Placement
+from courses.models import Lesson, ModuleVersion, Participant, Placement
+from courses.progress import module_progress
 
 from . import questions as q
 from .grades import grade_latest_for, grade_record_create
-from .models import Attempt, GradeRecord
+from .models import Attempt, GradeRecord, SavedAnswer
+from .review import Review, review_policy_merge, review_visibility
 
 DEFAULT_POLICY = {
     "questions_per_attempt": 8,
@@ -36,6 +40,7 @@ DEFAULT_POLICY = {
     "max_attempts": 0,
     "wait_minutes": 0,
     "score_policy": "highest",
+    "require_lessons": False,
 }
 OVERRIDABLE = set(DEFAULT_POLICY)
 
@@ -45,10 +50,14 @@ class AttemptRefused(Exception):
 
 
 def policy_for(version: ModuleVersion, placement: Placement) -> dict:
-    policy = {**DEFAULT_POLICY, **(version.mastery or {})}
-    for key, value in (placement.mastery_policy or {}).items():
+    module_policy = version.mastery or {}
+    overrides = placement.mastery_policy or {}
+    policy = {**DEFAULT_POLICY, **module_policy}
+    for key, value in overrides.items():
         if key in OVERRIDABLE:
             policy[key] = value
+    # Item by item: a link that changes when answers show keeps the module's other choices.
+    policy["review"] = review_policy_merge(module_policy.get("review"), overrides.get("review"))
     bank = len(version.questions)
     policy["questions_per_attempt"] = max(1, min(int(policy["questions_per_attempt"]), bank))
     return policy
@@ -88,6 +97,65 @@ def start_refusal(
     return ""
 
 
+def lessons_left(
+    *, participant: Participant, placement: Placement, version: ModuleVersion, policy: dict
+) -> list[Lesson]:
+    """The module's lessons still to complete before the check opens (`require_lessons`)."""
+    if not policy.get("require_lessons"):
+        return []
+    progress = module_progress(participant=participant, placement=placement, version=version)
+    return [lesson for lesson in progress.lessons if lesson.slug not in progress.completed]
+
+
+def lessons_left_message(left: list[Lesson]) -> str:
+    titles = "; ".join(lesson.title for lesson in left)
+    return (
+        f"The mastery check opens once you have completed this module's lessons. "
+        f"Still to complete ({len(left)}): {titles}."
+    )
+
+
+def questions_seen(*, participant: Participant, version: ModuleVersion) -> Counter:
+    """How often the participant was shown each question in earlier attempts of the module,
+    under any link and any version (question ids are stable across versions)."""
+    seen: Counter = Counter()
+    for ids in Attempt.objects.filter(
+        participant=participant, module_version__module_id=version.module_id
+    ).values_list("question_ids", flat=True):
+        seen.update(ids)
+    return seen
+
+
+def questions_draw(
+    *, bank: list[dict], count: int, seen: Mapping[str, int], rng: random.Random
+) -> list[str]:
+    """The question ids of a new attempt, in the order shown.
+
+    A retake tests anew: every lesson of the module gets at least one question when `count`
+    allows (lessons whose freshest question is least seen first when it does not), each
+    lesson's pick is its least-seen question, and the remaining places go to the least-seen
+    questions of the whole bank, so unseen questions come before any repeat. Ties break at
+    random, so two teachers (and two attempts) differ.
+    """
+    count = max(0, min(count, len(bank)))
+    tiebreak = {item["id"]: rng.random() for item in bank}
+
+    def rank(qid: str) -> tuple[int, float]:
+        return (seen.get(qid, 0), tiebreak[qid])
+
+    by_lesson: dict[str, list[str]] = defaultdict(list)
+    for item in bank:
+        by_lesson[item.get("lesson", "")].append(item["id"])
+    firsts = sorted((min(ids, key=rank) for ids in by_lesson.values()), key=rank)
+    chosen = firsts[:count]
+    taken = set(chosen)
+    chosen += sorted((i["id"] for i in bank if i["id"] not in taken), key=rank)[
+        : count - len(chosen)
+    ]
+    rng.shuffle(chosen)
+    return chosen
+
+
 def attempt_start(
     *, participant: Participant, placement: Placement, version: ModuleVersion
 ) -> Attempt:
@@ -99,9 +167,17 @@ def attempt_start(
     refusal = start_refusal(participant=participant, placement=placement, policy=policy)
     if refusal:
         raise AttemptRefused(refusal)
-    rng = random.SystemRandom()
-    ids = [item["id"] for item in version.questions]
-    chosen = rng.sample(ids, policy["questions_per_attempt"])
+    left = lessons_left(
+        participant=participant, placement=placement, version=version, policy=policy
+    )
+    if left:
+        raise AttemptRefused(lessons_left_message(left))
+    chosen = questions_draw(
+        bank=version.questions,
+        count=policy["questions_per_attempt"],
+        seen=questions_seen(participant=participant, version=version),
+        rng=random.SystemRandom(),
+    )
     for _ in range(5):
         number = (
             Attempt.objects.filter(participant=participant, placement=placement).aggregate(
@@ -162,17 +238,133 @@ def counted_attempt(participant: Participant, placement: Placement) -> Attempt |
     return max(done, key=lambda a: (a.score, a.number))
 
 
-def attempt_submit(*, attempt: Attempt, data) -> Graded:
-    """Grade the attempt from form data, once. Writes the LMS grade in the same transaction."""
+class AttemptClosed(Exception):
+    """The attempt was already submitted: its answers can no longer change."""
+
+
+class SubmissionIncomplete(Exception):
+    """Not graded, and no attempt used: nothing was answered, or some questions were left
+    unanswered and the teacher has not confirmed submitting anyway."""
+
+    def __init__(self, *, unanswered: list[int], total: int):
+        self.unanswered = unanswered  # question numbers as shown, from 1
+        self.total = total
+        super().__init__(f"{len(unanswered)} of {total} unanswered")
+
+    @property
+    def blank(self) -> bool:
+        return len(self.unanswered) == self.total
+
+
+MAX_VALUES_PER_FIELD = 8  # a multiple-choice question has at most 8 options
+
+
+def _question_fields(question: dict) -> list[str]:
+    name = f"q-{question['id']}"
+    if question["type"] == "ordering":
+        return [f"{name}-{key}" for key in range(len(question["items"]))]
+    return [name]
+
+
+def _values(data, name: str) -> list[str]:
+    getlist = data.getlist if hasattr(data, "getlist") else lambda k: data.get(k, [])
+    values = getlist(name)
+    if isinstance(values, str):
+        values = [values]
+    # Blank and overlong values can never be an answer (read_answer refuses them too).
+    kept = [v for v in values if isinstance(v, str) and v.strip()]
+    return [v for v in kept if len(v) <= q.MAX_ANSWER_LENGTH][:MAX_VALUES_PER_FIELD]
+
+
+def answers_save(*, attempt: Attempt, data, changed: frozenset[str] = frozenset()) -> list[str]:
+    """Save the answers in form data to the unfinished attempt; returns the question ids saved.
+
+    Only fields of the attempt's own questions are read (anything else is ignored). A question
+    with no value in `data` keeps what was saved before (a stale second tab, or a form posted
+    before its page finished loading, never erases an answer) unless it is named in `changed`:
+    the page says the teacher cleared it. Saving the same thing twice changes nothing; for each
+    question the last write wins. Raises AttemptClosed once the attempt is submitted.
+    """
+    if attempt.status != Attempt.Status.IN_PROGRESS:
+        raise AttemptClosed("This attempt was already submitted.")
     bank = {item["id"]: item for item in attempt.module_version.questions}
-    answers, credits = {}, {}
+    saved = []
+    now = timezone.now()
     for qid in attempt.question_ids:
         question = bank.get(qid)
         if question is None:
             continue
-        answer = q.read_answer(question, data)
+        fields = {}
+        for name in _question_fields(question):
+            values = _values(data, name)
+            if values:
+                fields[name] = values
+        if fields:
+            SavedAnswer.objects.update_or_create(
+                attempt=attempt, question_id=qid, defaults={"fields": fields, "updated_at": now}
+            )
+        elif qid in changed:
+            SavedAnswer.objects.filter(attempt=attempt, question_id=qid).delete()
+        else:
+            continue
+        saved.append(qid)
+    return saved
+
+
+def answers_current(attempt: Attempt) -> dict[str, list[str]]:
+    """The attempt's saved answers as form data (field name -> values)."""
+    data: dict[str, list[str]] = {}
+    for fields in SavedAnswer.objects.filter(attempt=attempt).values_list("fields", flat=True):
+        if isinstance(fields, dict):
+            data.update(
+                {k: [str(v) for v in vs] for k, vs in fields.items() if isinstance(vs, list)}
+            )
+    return data
+
+
+def attempt_questions_answered(attempt: Attempt) -> list[dict]:
+    """attempt_questions with the saved answers filled in, for the page that resumes it."""
+    data = answers_current(attempt)
+    shown = attempt_questions(attempt)
+    for item in shown:
+        name = f"q-{item['id']}"
+        picked = set(data.get(name, []))
+        item["value"] = next(iter(data.get(name, [])), "")
+        for option in item.get("options", []):
+            option["checked"] = option["key"] in picked
+        for entry in item.get("items", []):
+            entry["place"] = next(iter(data.get(f"{name}-{entry['key']}", [])), "")
+    return shown
+
+
+def attempt_submit(*, attempt: Attempt, data, unanswered_confirmed: bool = False) -> Graded:
+    """Grade the attempt, once, from the answers in `data` and those saved before (a blank in
+    the form does not erase a saved answer). Writes the LMS grade in the same transaction.
+
+    Raises SubmissionIncomplete, without grading or using the attempt, when nothing is
+    answered, or when some questions are unanswered and `unanswered_confirmed` is false.
+    """
+    if attempt.status != Attempt.Status.IN_PROGRESS:
+        return Graded(attempt=attempt, newly=False)
+    try:
+        answers_save(attempt=attempt, data=data)
+    except AttemptClosed:
+        attempt.refresh_from_db()
+        return Graded(attempt=attempt, newly=False)
+    merged = answers_current(attempt)
+    bank = {item["id"]: item for item in attempt.module_version.questions}
+    answers, credits, unanswered = {}, {}, []
+    for number, qid in enumerate(attempt.question_ids, start=1):
+        question = bank.get(qid)
+        if question is None:
+            continue
+        answer = q.read_answer(question, merged)
+        if answer is None:
+            unanswered.append(number)
         answers[qid] = answer
         credits[qid] = q.score(question, answer)
+    if len(unanswered) == len(answers) or (unanswered and not unanswered_confirmed):
+        raise SubmissionIncomplete(unanswered=unanswered, total=len(answers))
     score = _percent(list(credits.values()))
     mastered = score >= Decimal(str(attempt.policy["threshold"]))
     now = timezone.now()
@@ -188,6 +380,8 @@ def attempt_submit(*, attempt: Attempt, data) -> Graded:
         attempt.refresh_from_db()
         if not updated:
             return Graded(attempt=attempt, newly=False)
+        # The answers now live in the attempt; drafts of a finished attempt serve nobody.
+        SavedAnswer.objects.filter(attempt=attempt).delete()
         counted = counted_attempt(attempt.participant, attempt.placement)
         right = sum(1 for c in credits.values() if c == 1)
         grade_record_create(
@@ -257,10 +451,20 @@ class MasteryStatus:
     counted: Attempt | None
     refusal: str
     grade: GradeRecord | None
+    lessons_left: list[Lesson] = field(default_factory=list)
+    review: Review | None = None
 
     @property
     def mastered(self) -> bool:
         return bool(self.counted and self.counted.mastered)
+
+    @property
+    def ever_mastered(self) -> bool:
+        return any(a.mastered for a in self.attempts)
+
+    @property
+    def attempts_used(self) -> bool:
+        return self.attempts_left == 0 and self.open_attempt is None
 
     @property
     def attempts_left(self) -> int | None:
@@ -270,17 +474,35 @@ class MasteryStatus:
 
 
 def mastery_status(
-    *, participant: Participant, placement: Placement, version: ModuleVersion
+    *,
+    participant: Participant,
+    placement: Placement,
+    version: ModuleVersion,
+    is_trainer: bool = False,
 ) -> MasteryStatus:
+    """Where the participant stands with the module's check, and what their result pages may
+    reveal (`review`; `is_trainer`: the viewer is a trainer, who may see everything)."""
     policy = policy_for(version, placement)
     attempts = list(_submitted(participant, placement))
-    return MasteryStatus(
+    left = lessons_left(
+        participant=participant, placement=placement, version=version, policy=policy
+    )
+    refusal = start_refusal(participant=participant, placement=placement, policy=policy)
+    status = MasteryStatus(
         policy=policy,
         attempts=attempts,
         open_attempt=_open_attempt(participant, placement),
         counted=counted_attempt(participant, placement),
-        refusal=start_refusal(participant=participant, placement=placement, policy=policy),
+        refusal=refusal or (lessons_left_message(left) if left else ""),
         grade=grade_latest_for(
             participant_id=participant.pk, placement_id=placement.pk, kind=GradeRecord.Kind.MASTERY
         ),
+        lessons_left=left,
     )
+    status.review = review_visibility(
+        policy=policy,
+        mastered=status.ever_mastered,
+        attempts_used=status.attempts_used,
+        is_trainer=is_trainer,
+    )
+    return status

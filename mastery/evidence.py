@@ -45,9 +45,11 @@ class DetectedFile:
 def detect(upload) -> DetectedFile:
     """What the file really is, from its first bytes; refuses anything not allowed."""
     limit = settings.IGNITE_EVIDENCE_MAX_BYTES
+    # Name the file the teacher chose, so the message by the form says which one was refused.
+    name = (getattr(upload, "name", "") or "the file")[:100]
     if upload.size > limit:
         raise EvidenceRefused(
-            f"The file is {upload.size / 1_048_576:.1f} MB; the limit is "
+            f"The file “{name}” is {upload.size / 1_048_576:.1f} MB; the limit is "
             f"{limit / 1_048_576:.0f} MB. Save a smaller version (for example as PDF) and try again."
         )
     upload.seek(0)
@@ -56,7 +58,7 @@ def detect(upload) -> DetectedFile:
     kind = filetype.guess(head)
     if kind is None or kind.extension not in ALLOWED:
         raise EvidenceRefused(
-            "This file type is not accepted. Upload a PDF, Word (.docx) or PowerPoint (.pptx) "
+            f"“{name}”: this file type is not accepted. Upload a PDF, Word (.docx) or PowerPoint (.pptx) "
             "file, or an image (PNG, JPEG, GIF, WebP)."
         )
     return DetectedFile(extension=kind.extension, mime=ALLOWED[kind.extension])

@@ -158,3 +158,28 @@ class EvidenceSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"evidence {self.number} of participant {self.participant_id}"
+
+
+class SavedAnswer(models.Model):
+    """A teacher's answer to one question of an unfinished attempt, saved as they choose it.
+
+    One row per question, so two tabs or a retried request each write their own question and
+    the last write wins per question. `fields` holds the form values as sent (name -> list of
+    strings, bounded), read by mastery.questions.read_answer like a submitted form; a half-set
+    ordering or an unparsable number is kept as typed.
+    """
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="saved_answers")
+    question_id = models.CharField(max_length=64)
+    fields = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "question_id"], name="unique_saved_answer_per_question"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"saved answer to {self.question_id} in attempt {self.attempt_id}"

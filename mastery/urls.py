@@ -7,6 +7,11 @@ app_name = "mastery"
 urlpatterns = [
     path("app/p/<int:placement_id>/mastery/", views.start, name="start"),
     path("app/p/<int:placement_id>/mastery/<int:number>/", views.attempt_page, name="attempt"),
+    path(
+        "app/p/<int:placement_id>/mastery/<int:number>/answers/",
+        views.answers_view,
+        name="answers",
+    ),
     path("app/p/<int:placement_id>/evidence/", views.evidence_submit_view, name="evidence-submit"),
     path("app/evidence/<int:evidence_id>/file/", views.evidence_file, name="evidence-file"),
     path(

@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from courses.credentials import credential_progress
-from courses.views import _placed
+from courses.views import _placed, module_page_context
 from lti_tool.access import launch_is_trainer, launch_required, parse_id, trainer_required
 from lti_tool.templatetags.launch_urls import lurl
+from lti_tool.urls_util import add_query
 
 from .attempts import (
+    AttemptClosed,
     AttemptRefused,
+    SubmissionIncomplete,
+    answers_current,
+    answers_save,
     attempt_feedback,
-    attempt_questions,
+    attempt_questions_answered,
     attempt_start,
     attempt_submit,
     mastery_status,
 )
 from .models import Attempt
+from .review import review_items
 
 
 def _see_other(url: str):
@@ -28,32 +34,56 @@ def _see_other(url: str):
     return response
 
 
-@require_POST
+def _status(request, placement, module):
+    return mastery_status(
+        participant=request.launch.participant,
+        placement=placement,
+        version=module.current,
+        is_trainer=launch_is_trainer(request.launch),
+    )
+
+
+def _refused(request, placement, module, message: str):
+    return render(
+        request,
+        "mastery/refused.html",
+        {
+            "placement": placement,
+            "module": module,
+            "message": message,
+            "status": _status(request, placement, module),
+        },
+        status=409,
+    )
+
+
+@require_http_methods(["GET", "POST"])
 @launch_required
 def start(request, placement_id: int):
+    """POST starts (or resumes) the check. GET never starts one: it says why the check is
+    closed, or goes to the open attempt, or to the module page's check section."""
     placement, module = _placed(request, placement_id)
+    context = {"launch": request.launch}
+    if request.method == "GET":
+        status = _status(request, placement, module)
+        if status.open_attempt is not None:
+            return _see_other(
+                lurl(context, "mastery:attempt", placement.pk, status.open_attempt.number)
+            )
+        if status.refusal:
+            return _refused(request, placement, module, status.refusal)
+        return _see_other(lurl(context, "courses:module", placement.pk) + "#mastery")
     try:
         attempt = attempt_start(
             participant=request.launch.participant, placement=placement, version=module.current
         )
     except AttemptRefused as exc:
-        status = mastery_status(
-            participant=request.launch.participant, placement=placement, version=module.current
-        )
-        return render(
-            request,
-            "mastery/refused.html",
-            {"placement": placement, "module": module, "message": str(exc), "status": status},
-            status=409,
-        )
-    context = {"launch": request.launch}
+        return _refused(request, placement, module, str(exc))
     return _see_other(lurl(context, "mastery:attempt", placement.pk, attempt.number))
 
 
-@require_http_methods(["GET", "POST"])
-@launch_required
-def attempt_page(request, placement_id: int, number: int):
-    placement, module = _placed(request, placement_id)
+def _attempt_for(request, placement, number: int) -> Attempt:
+    """The launch's own attempt of this placement, or 404 (never another person's)."""
     attempt = (
         Attempt.objects.select_related("module_version")
         .filter(participant=request.launch.participant, placement=placement, number=number)
@@ -61,35 +91,63 @@ def attempt_page(request, placement_id: int, number: int):
     )
     if attempt is None:
         raise Http404("No such attempt")
+    return attempt
+
+
+def _attempt_form(request, placement, module, attempt, *, incomplete=None, saved=False):
+    status = 200
+    if incomplete is not None and incomplete.blank:
+        status = 400  # nothing to grade: refused, and the attempt continues
+    return render(
+        request,
+        "mastery/attempt.html",
+        {
+            "placement": placement,
+            "module": module,
+            "attempt": attempt,
+            "questions": attempt_questions_answered(attempt),
+            "incomplete": incomplete,
+            "unanswered": set(incomplete.unanswered) if incomplete else set(),
+            "saved": saved,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@launch_required
+def attempt_page(request, placement_id: int, number: int):
+    placement, module = _placed(request, placement_id)
+    attempt = _attempt_for(request, placement, number)
     context = {"launch": request.launch}
     if request.method == "POST":
-        graded = attempt_submit(attempt=attempt, data=request.POST)
+        try:
+            graded = attempt_submit(
+                attempt=attempt,
+                data=request.POST,
+                unanswered_confirmed=request.POST.get("confirm") == "unanswered",
+            )
+        except SubmissionIncomplete as incomplete:
+            return _attempt_form(request, placement, module, attempt, incomplete=incomplete)
         if graded.newly and graded.attempt.mastered:
             _award(request, attempt.participant)
         return _see_other(lurl(context, "mastery:attempt", placement.pk, attempt.number))
     if attempt.status == Attempt.Status.IN_PROGRESS:
-        return render(
-            request,
-            "mastery/attempt.html",
-            {
-                "placement": placement,
-                "module": module,
-                "attempt": attempt,
-                "questions": attempt_questions(attempt),
-            },
+        return _attempt_form(
+            request, placement, module, attempt, saved=request.GET.get("saved") == "1"
         )
-    lessons = {lesson.slug: lesson for lesson in attempt.module_version.lessons.all()}
-    current = {lesson.slug for lesson in module.current.lessons.all()}
-    status = mastery_status(
-        participant=request.launch.participant, placement=placement, version=module.current
-    )
+    status = _status(request, placement, module)
+    review = status.review
     feedback = attempt_feedback(attempt)
-    for item in feedback:
-        item.lesson = lessons.get(item.lesson_slug)
-        item.lesson_current = item.lesson_slug in current
+    items = review_items(
+        feedback=feedback,
+        review=review,
+        lessons={lesson.slug: lesson for lesson in attempt.module_version.lessons.all()},
+        current={lesson.slug for lesson in module.current.lessons.all()},
+    )
     revisit = []
-    for item in feedback:
-        if item.credit < 1 and item.lesson and item.lesson not in revisit:
+    for item in items:
+        if item.lesson and item.lesson not in revisit:
             revisit.append(item.lesson)
     return render(
         request,
@@ -98,10 +156,11 @@ def attempt_page(request, placement_id: int, number: int):
             "placement": placement,
             "module": module,
             "attempt": attempt,
-            "feedback": feedback,
+            "items": items,
+            "review": review,
             "right": sum(1 for f in feedback if f.credit >= 1),
             "status": status,
-            "revisit": [lesson for lesson in revisit if lesson.slug in current],
+            "revisit": revisit,
             "credentials": credential_progress(
                 participant=request.launch.participant,
                 cohort_id=request.launch.claims.cohort_id,
@@ -111,6 +170,41 @@ def attempt_page(request, placement_id: int, number: int):
             else [],
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+@launch_required
+def answers_view(request, placement_id: int, number: int):
+    """Save answers as the teacher chooses them. The page's script posts each change here
+    (JSON reply); without JavaScript the form's "Save answers" button does (back to the page).
+    `changed` names questions the teacher cleared, whose blank is meant. GET gives the saved
+    answers (the teacher's own choices, never a key), for a tab coming back into view."""
+    placement, _module = _placed(request, placement_id)
+    attempt = _attempt_for(request, placement, number)
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    context = {"launch": request.launch}
+    if request.method == "GET":
+        if attempt.status != Attempt.Status.IN_PROGRESS:
+            return JsonResponse({"error": "This attempt was already submitted."}, status=409)
+        response = JsonResponse({"answers": answers_current(attempt)})
+        response["Cache-Control"] = "private, no-store"
+        return response
+    try:
+        saved = answers_save(
+            attempt=attempt,
+            data=request.POST,
+            changed=frozenset(request.POST.getlist("changed")[:100]),
+        )
+    except AttemptClosed as exc:
+        if wants_json:
+            return JsonResponse({"error": str(exc)}, status=409)
+        return _see_other(lurl(context, "mastery:attempt", placement.pk, attempt.number))
+    if wants_json:
+        if not saved and not request.POST.getlist("changed"):
+            return JsonResponse({"error": "No answer to a question of this attempt."}, status=400)
+        return JsonResponse({"saved": saved})
+    url = lurl(context, "mastery:attempt", placement.pk, attempt.number)
+    return _see_other(add_query(url, {"saved": "1"}))
 
 
 # --- evidence of practice ---------------------------------------------------------------
@@ -124,19 +218,26 @@ def evidence_submit_view(request, placement_id: int):
     placement, module = _placed(request, placement_id)
     if not module.current.evidence_task:
         raise Http404("This module has no evidence task")
+    reflection = request.POST.get("reflection", "")
     try:
         evidence_submit(
             participant=request.launch.participant,
             placement=placement,
             version=module.current,
-            reflection=request.POST.get("reflection", ""),
+            reflection=reflection,
             upload=request.FILES.get("file"),
         )
     except EvidenceRefused as exc:
+        # The module page again, with the reason by the form and the reflection as typed: a
+        # refused file must not cost the teacher what they wrote.
         return render(
             request,
-            "mastery/evidence_refused.html",
-            {"placement": placement, "message": str(exc)},
+            "courses/module.html",
+            {
+                **module_page_context(request, placement, module),
+                "evidence_error": str(exc),
+                "evidence_reflection": reflection,
+            },
             status=400,
         )
     context = {"launch": request.launch}

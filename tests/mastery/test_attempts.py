@@ -105,7 +105,10 @@ def test_not_yet_mastered_points_to_lessons_and_allows_a_retry(teacher, placemen
     html = teacher.get(url).content.decode()
     assert 'data-testid="mastery-score">0%<' in html and 'data-mastered="false"' in html
     assert 'data-testid="revisit"' in html and "/lessons/" in html
-    assert "The answer:" in html
+    # The default review policy: attempts are left, so no answers and no explanations yet.
+    assert "The answer:" not in html
+    for qid in attempt.question_ids:
+        assert attempt.module_version.question(qid)["explanation"] not in html
     assert 'data-testid="mastery-retry"' in html
     second = start(teacher, pid)
     assert second.number == 2
@@ -118,7 +121,8 @@ def test_max_attempts_and_wait_are_enforced(teacher, placement_of):
     pid = placement.pk
     for _ in range(2):
         attempt = start(teacher, pid)
-        teacher.post(f"/app/p/{pid}/mastery/{attempt.number}/", {})
+        answered = right_answers(attempt, wrong=set(attempt.question_ids))
+        teacher.post(f"/app/p/{pid}/mastery/{attempt.number}/", answered)
     refused = teacher.post(f"/app/p/{pid}/mastery/")
     assert refused.status_code == 409
     assert "used all 2 attempts" in refused.content.decode()
