@@ -70,14 +70,35 @@ def _evidence_summary(request, placement) -> dict:
     from mastery.models import GradeRecord
 
     participant = request.launch.participant
+    evidence = evidence_latest(participant, placement)
     return {
-        "evidence": evidence_latest(participant, placement),
+        "evidence": evidence,
+        **_evidence_rubrics(placement, evidence),
         "evidence_grade": grade_latest_for(
             participant_id=participant.pk,
             placement_id=placement.pk,
             kind=GradeRecord.Kind.EVIDENCE,
         ),
         "evidence_max_mb": settings.IGNITE_EVIDENCE_MAX_BYTES // (1024 * 1024),
+    }
+
+
+def _evidence_rubrics(placement, evidence) -> dict:
+    """The rubric before submission, and the reviewed version's rubric with the trainer's
+    chosen level per criterion once a review exists."""
+    from mastery.evidence import rubric_levels_shown
+
+    module = placement_module(placement)
+    rubric = ((module.current.evidence_task or {}) if module else {}).get("rubric", [])
+    reviewed = evidence is not None and evidence.reviewed_at is not None
+    return {
+        "evidence_rubric": rubric_levels_shown(rubric=rubric, levels=None),
+        "evidence_review_rubric": rubric_levels_shown(
+            rubric=(evidence.module_version.evidence_task or {}).get("rubric", []),
+            levels=evidence.rubric_levels,
+        )
+        if reviewed
+        else [],
     }
 
 

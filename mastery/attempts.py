@@ -27,6 +27,7 @@ from django.utils import timezone
 from courses.models import ModuleVersion, Participant, Placement
 
 from . import questions as q
+from .adjustments import mastery_score_counted, policy_with_grants
 from .grades import grade_latest_for, grade_record_create
 from .models import Attempt, GradeRecord
 
@@ -96,6 +97,7 @@ def attempt_start(
     if existing is not None:
         return existing
     policy = policy_for(version, placement)
+    policy = policy_with_grants(policy, participant=participant, placement=placement)
     refusal = start_refusal(participant=participant, placement=placement, policy=policy)
     if refusal:
         raise AttemptRefused(refusal)
@@ -193,7 +195,9 @@ def attempt_submit(*, attempt: Attempt, data) -> Graded:
         grade_record_create(
             participant=attempt.participant,
             placement=attempt.placement,
-            score_given=counted.score,
+            score_given=mastery_score_counted(
+                participant=attempt.participant, placement=attempt.placement, counted=counted
+            ),
             score_maximum=100,
             kind=GradeRecord.Kind.MASTERY,
             comment=_comment(attempt, counted, right, len(credits)),
@@ -273,6 +277,7 @@ def mastery_status(
     *, participant: Participant, placement: Placement, version: ModuleVersion
 ) -> MasteryStatus:
     policy = policy_for(version, placement)
+    policy = policy_with_grants(policy, participant=participant, placement=placement)
     attempts = list(_submitted(participant, placement))
     return MasteryStatus(
         policy=policy,

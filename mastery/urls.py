@@ -14,4 +14,19 @@ urlpatterns = [
         views.evidence_review_view,
         name="evidence-review",
     ),
+    path(
+        "app/trainer/p/<int:placement_id>/teachers/<int:participant_id>/",
+        views.trainer_teacher_view,
+        name="trainer-teacher",
+    ),
+    path(
+        "app/trainer/p/<int:placement_id>/teachers/<int:participant_id>/extra-attempt/",
+        views.trainer_extra_attempt,
+        name="trainer-extra-attempt",
+    ),
+    path(
+        "app/trainer/p/<int:placement_id>/teachers/<int:participant_id>/override/",
+        views.trainer_score_override,
+        name="trainer-score-override",
+    ),
 ]
