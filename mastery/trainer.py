@@ -9,8 +9,9 @@ replaced by an older one). How they count: mastery/adjustments.py.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 
@@ -152,17 +153,18 @@ def attempt_grant_extra(
         )
 
 
+SCORE_FORMAT = re.compile(r"(?:100|[0-9]{1,2})(?:[.,][0-9]{1,2})?|100[.,]0{1,2}", re.ASCII)
+
+
 def score_parse(raw: str) -> Decimal:
-    """A percentage from the form: 0 to 100, at most two decimals."""
-    text = (raw or "").strip().rstrip("%").strip().replace(",", ".")
-    if not text or len(text) > 10:
-        raise AdjustmentRefused("Enter the score as a percentage from 0 to 100.")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise AdjustmentRefused("Enter the score as a percentage from 0 to 100.") from None
-    if not value.is_finite() or not 0 <= value <= 100:
-        raise AdjustmentRefused("Enter the score as a percentage from 0 to 100.")
+    """A percentage from the form: 0 to 100 in ASCII digits, at most two decimals
+    (Decimal alone would take '１００' or 'NaN')."""
+    text = (raw or "").strip().removesuffix("%").strip()
+    if not SCORE_FORMAT.fullmatch(text):
+        raise AdjustmentRefused("Enter the score as a percentage from 0 to 100, like 85 or 92.5.")
+    value = Decimal(text.replace(",", "."))
+    if value > 100:
+        raise AdjustmentRefused("Enter the score as a percentage from 0 to 100, like 85 or 92.5.")
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
