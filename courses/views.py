@@ -91,8 +91,11 @@ def _evidence_rubrics(placement, evidence) -> dict:
     module = placement_module(placement)
     rubric = ((module.current.evidence_task or {}) if module else {}).get("rubric", [])
     reviewed = evidence is not None and evidence.reviewed_at is not None
+    # Once reviewed against the current version, the reviewed rubric shows every level too:
+    # one copy is enough.
+    same = reviewed and module is not None and evidence.module_version_id == module.current_id
     return {
-        "evidence_rubric": rubric_levels_shown(rubric=rubric, levels=None),
+        "evidence_rubric": [] if same else rubric_levels_shown(rubric=rubric, levels=None),
         "evidence_review_rubric": rubric_levels_shown(
             rubric=(evidence.module_version.evidence_task or {}).get("rubric", []),
             levels=evidence.rubric_levels,

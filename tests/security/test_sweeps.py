@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mastery.models import Attempt, EvidenceSubmission, GradeRecord
+from courses.models import Participant
+from mastery.models import Attempt, AttemptGrant, EvidenceSubmission, GradeRecord, ScoreOverride
 
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
@@ -34,6 +35,7 @@ def world(launch_as, placement_of, settings, tmp_path):
         {"reflection": XSS, "file": SimpleUploadedFile("p.pdf", PDF)},
     )
     evidence = EvidenceSubmission.objects.get()
+    teacher_id = Participant.objects.get(lti_user__sub="a-teacher").pk
     other_teacher = launch_as(sub="b-teacher", name="Bob", link="b-link", context="b-course")
     other_trainer = launch_as(
         sub="b-trainer", name="Bea", roles=[INSTRUCTOR], link="b-link", context="b-course"
@@ -48,6 +50,7 @@ def world(launch_as, placement_of, settings, tmp_path):
         "pid": pid,
         "attempt": number,
         "evidence": evidence.pk,
+        "teacher_id": teacher_id,
     }
 
 
@@ -61,6 +64,10 @@ def teacher_urls(w):
     ]
 
 
+def trainer_teacher_url(w, action: str = "") -> str:
+    return f"/app/trainer/p/{w['pid']}/teachers/{w['teacher_id']}/{action}"
+
+
 def test_security_headers_on_every_page(world):
     pages = [
         (world["teacher"], "/app/"),
@@ -70,6 +77,7 @@ def test_security_headers_on_every_page(world):
         (world["trainer"], "/app/trainer/"),
         (world["trainer"], f"/app/trainer/evidence/{world['evidence']}/"),
         (world["trainer"], "/app/trainer/export.csv"),
+        (world["trainer"], trainer_teacher_url(world)),
     ]
     for who, url in pages:
         response = who.get(url)
@@ -92,6 +100,7 @@ def test_every_object_url_refuses_the_wrong_person_cohort_and_platform(world, in
     who = world[intruder]
     # Module and lesson pages are shared by the cohort; the attempt and the evidence are not.
     urls = teacher_urls(world)[2:] if intruder == "classmate" else teacher_urls(world)
+    urls = [*urls, trainer_teacher_url(world)]
     for url in urls:
         assert who.get(url).status_code in (403, 404), (intruder, url)
     pid = world["pid"]
@@ -99,6 +108,8 @@ def test_every_object_url_refuses_the_wrong_person_cohort_and_platform(world, in
         f"/app/p/{pid}/mastery/{world['attempt']}/",
         f"/app/trainer/evidence/{world['evidence']}/",
         "/app/trainer/due/",
+        trainer_teacher_url(world, "extra-attempt/"),
+        trainer_teacher_url(world, "override/"),
     ]
     if intruder != "classmate":  # a classmate may of course work in the shared placement
         posts += [
@@ -108,9 +119,13 @@ def test_every_object_url_refuses_the_wrong_person_cohort_and_platform(world, in
         ]
     attempts = Attempt.objects.count()
     for url in posts:
-        response = who.post(url, {"placement": pid, "due": "2030-01-01", "feedback": "x"})
+        response = who.post(
+            url,
+            {"placement": pid, "due": "2030-01-01", "feedback": "x", "score": "99", "reason": "x"},
+        )
         assert response.status_code in (403, 404), (intruder, url)
     assert Attempt.objects.count() == attempts
+    assert not AttemptGrant.objects.exists() and not ScoreOverride.objects.exists()
     assert EvidenceSubmission.objects.get().status == "submitted"
 
 
@@ -123,6 +138,8 @@ def test_csrf_every_form_refuses_another_origin(world):
         (world["trainer"], f"/app/trainer/evidence/{world['evidence']}/"),
         (world["trainer"], "/app/trainer/due/"),
         (world["trainer"], "/app/trainer/grades/retry/"),
+        (world["trainer"], trainer_teacher_url(world, "extra-attempt/")),
+        (world["trainer"], trainer_teacher_url(world, "override/")),
     ]
     grades = GradeRecord.objects.count()
     for who, url in forms:
@@ -138,6 +155,7 @@ def test_names_and_texts_are_escaped_everywhere(world):
         world["teacher"].get(f"/app/p/{world['pid']}/"),
         world["trainer"].get("/app/trainer/"),
         world["trainer"].get(f"/app/trainer/evidence/{world['evidence']}/"),
+        world["trainer"].get(trainer_teacher_url(world)),
     ]
     for page in pages:
         html = page.content.decode()
