@@ -57,6 +57,7 @@ def module_page(request, placement_id: int):
             "version": version,
             "progress": progress,
             "mastery": _mastery_summary(request, placement, version),
+            **_override_summary(request, placement),
             **_evidence_summary(request, placement),
         },
     )
@@ -80,6 +81,22 @@ def _evidence_summary(request, placement) -> dict:
             kind=GradeRecord.Kind.EVIDENCE,
         ),
         "evidence_max_mb": settings.IGNITE_EVIDENCE_MAX_BYTES // (1024 * 1024),
+    }
+
+
+def _override_summary(request, placement) -> dict:
+    """A trainer's score override, shown to the teacher it concerns (the LMS has it too)."""
+    from mastery.adjustments import mastery_score_counted, override_latest
+
+    participant = request.launch.participant
+    override = override_latest(participant=participant, placement=placement)
+    if override is None:
+        return {"mastery_override": None}
+    return {
+        "mastery_override": override,
+        "mastery_gradebook_score": mastery_score_counted(
+            participant=participant, placement=placement, counted=None
+        ),
     }
 
 

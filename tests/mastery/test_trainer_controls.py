@@ -173,6 +173,10 @@ def test_override_is_recorded_and_sent_as_a_new_grade(world):
     assert "85.5%" in dashboard and 'data-testid="cell-overridden"' in dashboard
     # An override is a gradebook score, not mastery: no credential, no mastered state.
     assert 'data-state="mastered"' not in dashboard
+    module = maya.get(f"/app/p/{pid}/").content.decode()
+    note = module.split('data-testid="mastery-override"')[1].split("</p>")[0]
+    assert "Priya Raman" in note and "85.5%" in note and "&lt;b&gt;she explained" in note
+    assert 'data-testid="mastery-override"' not in trainer.get(f"/app/p/{pid}/").content.decode()
 
 
 def test_an_attempt_after_an_override_counts_with_it(world):
