@@ -65,3 +65,16 @@ def mastery_score_counted(
     if later[-1].policy.get("score_policy") == "latest":
         return later[-1].score
     return max([override.score, *(a.score for a in later)])
+
+
+def override_note(*, participant: Participant, placement: Placement) -> str:
+    """A sentence for a later attempt's gradebook comment, so that a score that is not the
+    counted attempt's says where it comes from ('' without an override)."""
+    override = override_latest(participant=participant, placement=placement)
+    if override is None:
+        return ""
+    who = override.overridden_by.display_name if override.overridden_by else "a trainer"
+    return (
+        f" The score sent counts {who}'s override of {override.score_display}% "
+        f"({override.created_at:%Y-%m-%d}) with the attempts after it."
+    )

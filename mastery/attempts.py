@@ -27,7 +27,7 @@ from django.utils import timezone
 from courses.models import ModuleVersion, Participant, Placement
 
 from . import questions as q
-from .adjustments import mastery_score_counted, policy_with_grants
+from .adjustments import mastery_score_counted, override_note, policy_with_grants
 from .grades import grade_latest_for, grade_record_create
 from .models import Attempt, GradeRecord
 
@@ -200,7 +200,8 @@ def attempt_submit(*, attempt: Attempt, data) -> Graded:
             ),
             score_maximum=100,
             kind=GradeRecord.Kind.MASTERY,
-            comment=_comment(attempt, counted, right, len(credits)),
+            comment=_comment(attempt, counted, right, len(credits))
+            + override_note(participant=attempt.participant, placement=attempt.placement),
         )
     return Graded(attempt=attempt, newly=True)
 

@@ -186,6 +186,7 @@ def test_an_attempt_after_an_override_counts_with_it(world):
     take(maya, pid, wrong_all=True)  # 0%: under "highest" the override's 70 still counts
     latest = GradeRecord.objects.order_by("-timestamp").first()
     assert latest.score_given == Decimal("70")
+    assert "Priya Raman's override of 70%" in latest.comment
     take(maya, pid, wrong_all=False)  # 100%
     latest = GradeRecord.objects.order_by("-timestamp").first()
     assert latest.score_given == Decimal("100")
