@@ -178,7 +178,7 @@ def evidence_file(request, evidence_id: int):
 @require_http_methods(["GET", "POST"])
 @trainer_required
 def evidence_review_view(request, evidence_id: int):
-    from .evidence import EvidenceRefused, evidence_review
+    from .evidence import EvidenceRefused, evidence_review, rubric_levels_shown
 
     submission = _evidence_for(request, evidence_id)
     if submission is None:
@@ -209,10 +209,18 @@ def evidence_review_view(request, evidence_id: int):
         {"index": i, "criterion": c["criterion"], "levels": list(enumerate(c["levels"]))}
         for i, c in enumerate(rubric)
     ]
+    reviewed = submission.reviewed_at is not None
     return render(
         request,
         "mastery/evidence_review.html",
-        {"submission": submission, "criteria": criteria, "error": error},
+        {
+            "submission": submission,
+            "criteria": criteria,
+            "error": error,
+            "reviewed_levels": rubric_levels_shown(rubric=rubric, levels=submission.rubric_levels)
+            if reviewed
+            else [],
+        },
         status=400 if error else 200,
     )
 

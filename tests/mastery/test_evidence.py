@@ -210,6 +210,8 @@ def test_teacher_sees_every_rubric_level_before_and_the_chosen_ones_after_review
     chosen = reviewed.split('data-chosen="true"')[1].split("</li>")[0]
     assert "Beginning</strong>: Not yet aligned" in chosen
     assert "your trainer chose: Beginning" in after and "Tie the plan to the goal." in after
+    review_page = trainer.get(f"/app/trainer/evidence/{EvidenceSubmission.objects.get().pk}/")
+    assert "chosen: Beginning" in review_page.content.decode()
 
 
 def test_teachers_cannot_review(people):
