@@ -22,8 +22,9 @@ from datetime import datetime
 from django.db.models import Max
 from django.utils import timezone
 
+from mastery.adjustments import mastery_score_counted
 from mastery.attempts import policy_for
-from mastery.models import Attempt
+from mastery.models import Attempt, AttemptGrant, ScoreOverride
 
 from .models import LessonProgress, Membership, Module, Placement, Role
 
@@ -50,6 +51,9 @@ class Cell:
     lessons_total: int = 0
     behind: bool = False
     last_activity: datetime | None = None
+    participant_id: int = 0  # for the link to the teacher's attempts
+    placement_id: int = 0
+    overridden: bool = False  # the score shown is a trainer's override
 
     @property
     def label(self) -> str:
@@ -83,6 +87,12 @@ class QuestionStat:
     asked: int
     correct: int
     lesson_title: str
+    unanswered: int = 0  # asked but left blank: not counted as answered
+    choices: list[tuple[str, int, bool]] = field(default_factory=list)  # text, chosen by, right
+
+    @property
+    def answered(self) -> int:
+        return self.asked - self.unanswered
 
     @property
     def share_correct(self) -> int:
@@ -162,6 +172,17 @@ def cohort_view(*, cohort_id: int, query: str = "", state: str = "", now=None) -
     ):
         attempts[(attempt.participant_id, attempt.placement_id)].append(attempt)
 
+    grants = defaultdict(int)
+    for grant in AttemptGrant.objects.filter(
+        participant_id__in=ids, placement_id__in=placement_ids
+    ).values("participant_id", "placement_id"):
+        grants[(grant["participant_id"], grant["placement_id"])] += 1
+    overridden = set(
+        ScoreOverride.objects.filter(
+            participant_id__in=ids, placement_id__in=placement_ids
+        ).values_list("participant_id", "placement_id")
+    )
+
     lesson_counts = {module.pk: module.current.lessons.count() for _, module in placed}
     from mastery.models import EvidenceSubmission
 
@@ -182,7 +203,12 @@ def cohort_view(*, cohort_id: int, query: str = "", state: str = "", now=None) -
             key = (member.participant_id, placement.pk)
             total = lesson_counts[module.pk]
             submitted = [a for a in attempts[key] if a.status == Attempt.Status.SUBMITTED]
-            cell = Cell(lessons_done=min(done[key], total), lessons_total=total)
+            cell = Cell(
+                lessons_done=min(done[key], total),
+                lessons_total=total,
+                participant_id=member.participant_id,
+                placement_id=placement.pk,
+            )
             times = [last_view.get(key)] + [a.submitted_at or a.started_at for a in attempts[key]]
             times = [t for t in times if t]
             cell.last_activity = max(times) if times else None
@@ -197,14 +223,23 @@ def cohort_view(*, cohort_id: int, query: str = "", state: str = "", now=None) -
                 for index, (low, high, _label) in enumerate(SCORE_BANDS):
                     if low <= float(counted.score) < high:
                         bands[index] += 1
+                allowed = policy["max_attempts"] + grants[key] if policy["max_attempts"] else 0
                 if counted.mastered:
                     cell.state = MASTERED
-                elif policy["max_attempts"] and len(submitted) >= policy["max_attempts"]:
+                elif allowed and len(submitted) >= allowed:
                     cell.state = NEEDS_REVIEW
                 else:
                     cell.state = IN_PROGRESS
             elif attempts[key] or key in last_view:
                 cell.state = IN_PROGRESS
+            if key in overridden:  # the gradebook holds the trainer's score: show that one
+                # With an override, the counted attempt does not enter the rule.
+                score = mastery_score_counted(
+                    participant=member.participant, placement=placement, counted=None
+                )
+                if score is not None:
+                    cell.score = f"{score:.2f}".rstrip("0").rstrip(".")
+                    cell.overridden = True
             if key in pending_keys:
                 cell.state = NEEDS_REVIEW
             if cell.state != MASTERED:
@@ -237,11 +272,14 @@ def cohort_view(*, cohort_id: int, query: str = "", state: str = "", now=None) -
 
 
 def _item_analysis(placed) -> dict[int, list[QuestionStat]]:
-    """Per placement: each question's share answered fully right, most missed first."""
+    """Per placement: each question's share answered fully right (most missed first), how many
+    left it blank, and how many chose each option."""
     result = {}
     for placement, _module in placed:
         asked: dict[str, int] = defaultdict(int)
         correct: dict[str, int] = defaultdict(int)
+        blank: dict[str, int] = defaultdict(int)
+        chosen: dict[str, dict] = defaultdict(lambda: defaultdict(int))
         banks: dict[str, dict] = {}
         titles: dict[str, str] = {}
         for attempt in Attempt.objects.filter(
@@ -252,15 +290,28 @@ def _item_analysis(placed) -> dict[int, list[QuestionStat]]:
                 banks.setdefault(question["id"], question)
             for lesson in version.lessons.all():
                 titles.setdefault(lesson.slug, lesson.title)
+            answers = attempt.answers or {}
             for qid, credit in (attempt.credits or {}).items():
                 asked[qid] += 1
                 correct[qid] += 1 if float(credit) >= 1 else 0
+                answer = answers.get(qid)
+                if answer is None:
+                    blank[qid] += 1
+                elif isinstance(answer, bool):  # before int: True is an int to Python
+                    chosen[qid][answer] += 1
+                elif isinstance(answer, int):
+                    chosen[qid][answer] += 1
+                elif isinstance(answer, list) and banks.get(qid, {}).get("type") == "multiple":
+                    for index in answer:
+                        chosen[qid][index] += 1
         stats = [
             QuestionStat(
                 question=banks[qid],
                 asked=asked[qid],
                 correct=correct[qid],
                 lesson_title=titles.get(banks[qid].get("lesson", ""), ""),
+                unanswered=blank[qid],
+                choices=_choices(banks[qid], chosen[qid]),
             )
             for qid in asked
             if qid in banks
@@ -268,3 +319,21 @@ def _item_analysis(placed) -> dict[int, list[QuestionStat]]:
         stats.sort(key=lambda s: (s.share_correct, -s.asked))
         result[placement.pk] = stats
     return result
+
+
+def _choices(question: dict, counts: dict) -> list[tuple[str, int, bool]]:
+    """Every option of a choice question with how many chose it (zeros included: an option
+    nobody picks says something too); other types have no options to count."""
+    kind = question.get("type")
+    if kind in ("single", "multiple"):
+        return [
+            (option["text"], counts.get(index, 0), bool(option.get("correct")))
+            for index, option in enumerate(question["options"])
+        ]
+    if kind == "true_false":
+        right = bool(question.get("answer"))
+        return [
+            ("True", counts.get(True, 0), right),
+            ("False", counts.get(False, 0), not right),
+        ]
+    return []

@@ -30,6 +30,7 @@ from courses.models import Lesson, ModuleVersion, Participant, Placement
 from courses.progress import module_progress
 
 from . import questions as q
+from .adjustments import mastery_score_counted, override_note, policy_with_grants
 from .grades import grade_latest_for, grade_record_create
 from .models import Attempt, GradeRecord, SavedAnswer
 from .review import Review, review_policy_merge, review_visibility
@@ -164,6 +165,7 @@ def attempt_start(
     if existing is not None:
         return existing
     policy = policy_for(version, placement)
+    policy = policy_with_grants(policy, participant=participant, placement=placement)
     refusal = start_refusal(participant=participant, placement=placement, policy=policy)
     if refusal:
         raise AttemptRefused(refusal)
@@ -387,10 +389,13 @@ def attempt_submit(*, attempt: Attempt, data, unanswered_confirmed: bool = False
         grade_record_create(
             participant=attempt.participant,
             placement=attempt.placement,
-            score_given=counted.score,
+            score_given=mastery_score_counted(
+                participant=attempt.participant, placement=attempt.placement, counted=counted
+            ),
             score_maximum=100,
             kind=GradeRecord.Kind.MASTERY,
-            comment=_comment(attempt, counted, right, len(credits)),
+            comment=_comment(attempt, counted, right, len(credits))
+            + override_note(participant=attempt.participant, placement=attempt.placement),
         )
     return Graded(attempt=attempt, newly=True)
 
@@ -483,6 +488,7 @@ def mastery_status(
     """Where the participant stands with the module's check, and what their result pages may
     reveal (`review`; `is_trainer`: the viewer is a trainer, who may see everything)."""
     policy = policy_for(version, placement)
+    policy = policy_with_grants(policy, participant=participant, placement=placement)
     attempts = list(_submitted(participant, placement))
     left = lessons_left(
         participant=participant, placement=placement, version=version, policy=policy

@@ -172,16 +172,58 @@ def evidence_review(
         )
         if not updated:
             raise EvidenceRefused("This evidence was already reviewed.")
-        decision = "Accepted" if accept else "Revision requested"
-        grade_record_create(
-            participant=submission.participant,
-            placement=submission.placement,
-            score_given=score,
-            score_maximum=100,
-            kind=GradeRecord.Kind.EVIDENCE,
-            activity_progress="Completed" if accept else "Submitted",
-            grading_progress="FullyGraded",
-            comment=f"Evidence of practice: {decision}. {feedback}"[:4000],
-        )
+        if accept:
+            grade_record_create(
+                participant=submission.participant,
+                placement=submission.placement,
+                score_given=score,
+                score_maximum=100,
+                kind=GradeRecord.Kind.EVIDENCE,
+                activity_progress="Completed",
+                grading_progress="FullyGraded",
+                comment=f"Evidence of practice: Accepted. {feedback}"[:4000],
+            )
+        else:
+            # A revision request is not a grade. AGS 2.0 (Score service): only FullyGraded is
+            # final; "Submitted" says the teacher may submit again, "Pending" that a final
+            # grade will follow, and no scoreGiven, so no gradebook shows a failing mark.
+            grade_record_create(
+                participant=submission.participant,
+                placement=submission.placement,
+                score_given=None,
+                score_maximum=100,
+                kind=GradeRecord.Kind.EVIDENCE,
+                activity_progress="Submitted",
+                grading_progress="Pending",
+                comment=f"Evidence of practice: Revision requested. {feedback}"[:4000],
+            )
     submission.refresh_from_db()
     return submission
+
+
+def rubric_levels_shown(*, rubric: list[dict], levels: dict[str, int] | None) -> list[dict]:
+    """The rubric as a teacher reads it: every criterion with every level's description, and
+    (after a review) which level the trainer chose for each criterion."""
+    levels = levels or {}
+    shown = []
+    for criterion in rubric:
+        chosen = levels.get(criterion["criterion"])
+        shown.append(
+            {
+                "criterion": criterion["criterion"],
+                "chosen_label": (
+                    criterion["levels"][chosen]["label"]
+                    if chosen is not None and 0 <= chosen < len(criterion["levels"])
+                    else ""
+                ),
+                "levels": [
+                    {
+                        "label": level.get("label", ""),
+                        "description": level.get("description", ""),
+                        "chosen": index == chosen,
+                    }
+                    for index, level in enumerate(criterion["levels"])
+                ],
+            }
+        )
+    return shown

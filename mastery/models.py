@@ -183,3 +183,55 @@ class SavedAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"saved answer to {self.question_id} in attempt {self.attempt_id}"
+
+
+class AttemptGrant(models.Model):
+    """One extra mastery-check attempt a trainer gave one teacher in one placement."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    placement = models.ForeignKey(
+        Placement, on_delete=models.CASCADE, related_name="attempt_grants"
+    )
+    granted_by = models.ForeignKey(
+        Participant, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["participant", "placement", "granted_at"]
+        indexes = [models.Index(fields=["participant", "placement"], name="grant_pair_idx")]
+
+    def __str__(self) -> str:
+        return f"extra attempt for participant {self.participant_id}"
+
+
+class ScoreOverride(models.Model):
+    """A trainer's mastery score for one teacher in one placement, with the reason. It is sent
+    to the LMS as a new grade record (kept here so the page can say who sent what, and why)."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    placement = models.ForeignKey(
+        Placement, on_delete=models.CASCADE, related_name="score_overrides"
+    )
+    score = models.DecimalField(max_digits=5, decimal_places=2)  # percent
+    previous_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    reason = models.TextField()
+    overridden_by = models.ForeignKey(
+        Participant, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    grade_record = models.ForeignKey(
+        GradeRecord, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["participant", "placement", "created_at"]
+        indexes = [models.Index(fields=["participant", "placement"], name="override_pair_idx")]
+
+    def __str__(self) -> str:
+        return f"override {self.score}% for participant {self.participant_id}"
+
+    @property
+    def score_display(self) -> str:
+        return f"{self.score:.2f}".rstrip("0").rstrip(".")

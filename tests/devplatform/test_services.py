@@ -198,6 +198,24 @@ def test_an_older_score_never_replaces_a_newer_one(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("pending", ["Pending", "PendingManual", "NotReady", "Failed"])
+def test_the_gradebook_shows_only_fully_graded_as_a_final_grade(client, pending):
+    item, headers = _item(), bearer(client)
+    body = _score(gradingProgress=pending, activityProgress="Submitted", comment="Revise, please")
+    body["scoreGiven"] = 3  # a platform ignores it unless FullyGraded (Canvas does the same)
+    post_score(client, item, body, headers)
+    html = client.get("/dev/platform/gradebook/").content.decode()
+    row = html.split('data-testid="gradebook-score"')[1].split("</tr>")[0]
+    assert 'data-final="false"' in row and "Not yet graded" in row and "3.0 /" not in row
+    assert "Revise, please" in row
+    final = _score(timestamp="2026-11-22T10:00:09Z")
+    post_score(client, item, final, headers)
+    html = client.get("/dev/platform/gradebook/").content.decode()
+    row = html.split('data-testid="gradebook-score"')[1].split("</tr>")[0]
+    assert 'data-final="true"' in row and "8.0 / 10.0" in row and "Not yet graded" not in row
+
+
+@pytest.mark.django_db
 def test_lineitems_are_created_filtered_and_paged(client):
     headers = bearer(client, SCOPE_LINEITEM)
     url = "/dev/platform/ags/bl-fall/lineitems/"

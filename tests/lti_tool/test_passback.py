@@ -218,6 +218,22 @@ def test_pending_manual_without_score(launched, ags):
     assert "scoreGiven" not in score and score["gradingProgress"] == "PendingManual"
 
 
+def test_revision_pending_then_acceptance_reach_the_lms_in_order(launched, ags):
+    """A revision request goes as Pending with no scoreGiven (not a grade); the acceptance
+    after it goes as FullyGraded with a newer timestamp, which the LMS keeps."""
+    launched(0, None, activity_progress="Submitted", grading_progress="Pending", comment="Revise")
+    grades_drain()
+    (pending,) = ags.scores.values()
+    assert "scoreGiven" not in pending and "scoreMaximum" not in pending
+    assert (pending["gradingProgress"], pending["comment"]) == ("Pending", "Revise")
+    launched(0, 9, activity_progress="Completed", grading_progress="FullyGraded")
+    make_due()
+    grades_drain()
+    (final,) = ags.scores.values()
+    assert final["gradingProgress"] == "FullyGraded" and final["scoreGiven"] == 9
+    assert final["timestamp"] > pending["timestamp"]
+
+
 def test_claim_line_item_is_used_when_the_launch_has_one(lti, ags, platform):
     item_id = f"{ags.url}/lineitems/preset?type=assignment"
     ags.line_items[item_id] = {"id": item_id, "scoreMaximum": 10, "label": "Preset"}

@@ -153,6 +153,67 @@ def test_revision_lets_the_teacher_resubmit(people):
     assert list(EvidenceSubmission.objects.values_list("number", flat=True)) == [2, 1]
 
 
+def _review(trainer, pid, level: str, decision: str, feedback: str):
+    pending = EvidenceSubmission.objects.get(status="submitted")
+    response = trainer.post(
+        f"/app/trainer/evidence/{pending.pk}/",
+        {"level-0": level, "feedback": feedback, "decision": decision},
+    )
+    assert response.status_code == 303
+
+
+def test_a_revision_request_is_not_a_final_grade_and_acceptance_is(people):
+    teacher, trainer, pid = people
+    send(teacher, pid)
+    _review(trainer, pid, "0", "revise", "Add your exit-ticket data.")
+    revision = GradeRecord.objects.filter(kind="evidence").order_by("-timestamp").first()
+    # AGS: only FullyGraded is final; Pending with no scoreGiven reads "not yet graded".
+    assert (revision.grading_progress, revision.activity_progress) == ("Pending", "Submitted")
+    assert revision.score_given is None
+    assert revision.comment.startswith("Evidence of practice: Revision requested.")
+    assert "Add your exit-ticket data." in revision.comment
+
+    send(teacher, pid, reflection="Now with data.")
+    resubmitted = GradeRecord.objects.filter(kind="evidence").order_by("-timestamp").first()
+    assert resubmitted.grading_progress == "PendingManual"
+    _review(trainer, pid, "1", "accept", "The data shows the regrouping worked.")
+    accepted = GradeRecord.objects.filter(kind="evidence").order_by("-timestamp").first()
+    assert (accepted.grading_progress, accepted.activity_progress) == ("FullyGraded", "Completed")
+    assert accepted.score_given == Decimal("100")
+
+    # The outbox's ordering rules hold across the three: strictly newer timestamps, older
+    # unsent ones superseded, and an older row can never be claimed after a newer one.
+    rows = list(GradeRecord.objects.filter(kind="evidence").order_by("timestamp"))
+    assert [r.timestamp for r in rows] == sorted({r.timestamp for r in rows})
+    assert rows[-1].pk == accepted.pk and rows[-1].status == "pending"
+    assert {r.status for r in rows[:-1]} == {"superseded"}
+    from mastery.grades import grade_claim
+
+    GradeRecord.objects.filter(pk=revision.pk).update(status="pending")  # as if it were retried
+    assert grade_claim(record_id=revision.pk) is None
+    revision.refresh_from_db()
+    assert revision.status == "superseded"
+
+
+def test_teacher_sees_every_rubric_level_before_and_the_chosen_ones_after_review(people):
+    teacher, trainer, pid = people
+    before = teacher.get(f"/app/p/{pid}/").content.decode()
+    rubric = before.split('data-testid="rubric"')[1].split('data-testid="evidence-form"')[0]
+    assert "Beginning</strong>: Not yet aligned" in rubric
+    assert "Proficient</strong>: Aligned" in rubric
+    assert 'data-chosen="true"' not in before
+    send(teacher, pid)
+    _review(trainer, pid, "0", "revise", "Tie the plan to the goal.")
+    after = teacher.get(f"/app/p/{pid}/").content.decode()
+    assert 'data-reviewed="true"' in after
+    reviewed = after.split('data-reviewed="true"')[1]
+    chosen = reviewed.split('data-chosen="true"')[1].split("</li>")[0]
+    assert "Beginning</strong>: Not yet aligned" in chosen
+    assert "your trainer chose: Beginning" in after and "Tie the plan to the goal." in after
+    review_page = trainer.get(f"/app/trainer/evidence/{EvidenceSubmission.objects.get().pk}/")
+    assert "chosen: Beginning" in review_page.content.decode()
+
+
 def test_teachers_cannot_review(people):
     teacher, _, pid = people
     send(teacher, pid)

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from courses.models import Participant
 from mastery.models import EvidenceSubmission
 from tests.courses.conftest import demo_pack, launch_as, placement_of  # noqa: F401
 
@@ -51,6 +52,7 @@ def world(launch_as, placement_of, settings, tmp_path):  # noqa: F811
         {"reflection": XSS, "file": SimpleUploadedFile("p.pdf", PDF)},
     )
     evidence = EvidenceSubmission.objects.get()
+    teacher_id = Participant.objects.get(lti_user__sub="a-teacher").pk
     other_teacher = launch_as(sub="b-teacher", name="Bob", link="b-link", context="b-course")
     other_trainer = launch_as(
         sub="b-trainer", name="Bea", roles=[INSTRUCTOR], link="b-link", context="b-course"
@@ -70,4 +72,5 @@ def world(launch_as, placement_of, settings, tmp_path):  # noqa: F811
         "pid": pid,
         "attempt": number,
         "evidence": evidence.pk,
+        "teacher_id": teacher_id,
     }

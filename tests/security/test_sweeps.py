@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mastery.models import Attempt, EvidenceSubmission, GradeRecord
+from mastery.models import Attempt, AttemptGrant, EvidenceSubmission, GradeRecord, ScoreOverride
 
 from .conftest import ACCOUNT_ROLE_CLASSMATES, XSS
 
@@ -23,6 +23,10 @@ def teacher_urls(w):
     ]
 
 
+def trainer_teacher_url(w, action: str = "") -> str:
+    return f"/app/trainer/p/{w['pid']}/teachers/{w['teacher_id']}/{action}"
+
+
 def test_security_headers_on_every_page(world):
     pages = [
         (world["teacher"], "/app/"),
@@ -32,6 +36,7 @@ def test_security_headers_on_every_page(world):
         (world["trainer"], "/app/trainer/"),
         (world["trainer"], f"/app/trainer/evidence/{world['evidence']}/"),
         (world["trainer"], "/app/trainer/export.csv"),
+        (world["trainer"], trainer_teacher_url(world)),
     ]
     for who, url in pages:
         response = who.get(url)
@@ -57,6 +62,7 @@ def test_every_object_url_refuses_the_wrong_person_cohort_and_platform(world, in
     # Module and lesson pages are shared by the cohort; the attempt and the evidence are not.
     classmate = intruder == "classmate" or intruder in ACCOUNT_ROLE_CLASSMATES
     urls = teacher_urls(world)[2:] if classmate else teacher_urls(world)
+    urls = [*urls, trainer_teacher_url(world)]
     for url in urls:
         assert who.get(url).status_code in (403, 404), (intruder, url)
     pid = world["pid"]
@@ -64,6 +70,8 @@ def test_every_object_url_refuses_the_wrong_person_cohort_and_platform(world, in
         f"/app/p/{pid}/mastery/{world['attempt']}/",
         f"/app/trainer/evidence/{world['evidence']}/",
         "/app/trainer/due/",
+        trainer_teacher_url(world, "extra-attempt/"),
+        trainer_teacher_url(world, "override/"),
     ]
     if not classmate:  # a classmate may of course work in the shared placement
         posts += [
@@ -73,9 +81,13 @@ def test_every_object_url_refuses_the_wrong_person_cohort_and_platform(world, in
         ]
     attempts = Attempt.objects.count()
     for url in posts:
-        response = who.post(url, {"placement": pid, "due": "2030-01-01", "feedback": "x"})
+        response = who.post(
+            url,
+            {"placement": pid, "due": "2030-01-01", "feedback": "x", "score": "99", "reason": "x"},
+        )
         assert response.status_code in (403, 404), (intruder, url)
     assert Attempt.objects.count() == attempts
+    assert not AttemptGrant.objects.exists() and not ScoreOverride.objects.exists()
     assert EvidenceSubmission.objects.get().status == "submitted"
 
 
@@ -88,6 +100,8 @@ def test_csrf_every_form_refuses_another_origin(world):
         (world["trainer"], f"/app/trainer/evidence/{world['evidence']}/"),
         (world["trainer"], "/app/trainer/due/"),
         (world["trainer"], "/app/trainer/grades/retry/"),
+        (world["trainer"], trainer_teacher_url(world, "extra-attempt/")),
+        (world["trainer"], trainer_teacher_url(world, "override/")),
     ]
     grades = GradeRecord.objects.count()
     for who, url in forms:
@@ -103,6 +117,7 @@ def test_names_and_texts_are_escaped_everywhere(world):
         world["teacher"].get(f"/app/p/{world['pid']}/"),
         world["trainer"].get("/app/trainer/"),
         world["trainer"].get(f"/app/trainer/evidence/{world['evidence']}/"),
+        world["trainer"].get(trainer_teacher_url(world)),
     ]
     for page in pages:
         html = page.content.decode()
