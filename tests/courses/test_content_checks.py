@@ -258,3 +258,28 @@ def test_option_cues():
         assert option_is_above_cue(text), text
     for text in ("Above all, plan ahead", "All students above grade level", "None"):
         assert not option_is_above_cue(text), text
+
+
+def test_the_yaml_examples_in_the_docs_lose_no_text_to_a_comma(settings):
+    """Authors copy docs/content-packs.md: no flow map there may have a value cut at a comma."""
+    import re
+
+    from courses.content import Node, Problems, _load_yaml
+
+    doc = Path(settings.BASE_DIR) / "docs" / "content-packs.md"
+    blocks = re.findall(r"```yaml\n(.*?)```", doc.read_text(), re.DOTALL)
+    assert len(blocks) >= 3
+
+    def cut(value) -> list:
+        if isinstance(value, Node):
+            here = [k for k, v in value.items() if value.flow and v is None]
+            return here + [c for v in value.values() for c in cut(v)]
+        if isinstance(value, list):
+            return [c for v in value for c in cut(v)]
+        return []
+
+    for block in blocks:
+        problems = Problems(root=doc.parent)
+        data = _load_yaml(doc, problems, block)
+        assert problems.items == [] and data is not None, problems.items
+        assert cut(data) == [], block
