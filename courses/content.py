@@ -99,7 +99,6 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequen
 class Problems:
     root: Path
     items: list[str] = field(default_factory=list)
-
     notes: list[str] = field(default_factory=list)
 
     def _where(self, path: Path, line: int) -> str:
@@ -448,14 +447,15 @@ _QUESTION_KEYS = {
 
 def _read_questions(
     path: Path, problems: Problems, lesson_slugs: set[str]
-) -> tuple[list[dict], int]:
-    """The module's valid questions, and how many the bank lists (valid or not)."""
+) -> tuple[list[dict], int | None]:
+    """The module's valid questions, and how many the bank lists, valid or not (None when the
+    file itself cannot be read, which is reported already)."""
     data = _load_yaml(path, problems)
     if data is None:
-        return [], 0
+        return [], None
     if not isinstance(data, Node) or not isinstance(data.get("questions"), list):
         problems.add(path, getattr(data, "line", 1), "questions.yaml needs a 'questions:' list")
-        return [], 0
+        return [], None
     _Fields(data, path, problems).unknown({"questions"})
     questions, seen_ids = [], set()
     measured = []  # every question whose shape can be measured, clean or not
@@ -636,7 +636,7 @@ def _read_evidence(raw, fields: _Fields) -> dict | None:
     }
 
 
-def _read_mastery(raw, fields: _Fields, bank_size: int) -> dict:
+def _read_mastery(raw, fields: _Fields, bank_size: int | None) -> dict:
     if not isinstance(raw, Node):
         fields.problem("mastery", "mastery is required (questions_per_attempt, threshold, ...)")
         return {}
@@ -662,7 +662,7 @@ def _read_mastery(raw, fields: _Fields, bank_size: int) -> dict:
     if result["score_policy"] not in SCORE_POLICIES:
         policy.problem("score_policy", "score_policy must be highest or latest")
     needed = BANK_FACTOR * result["questions_per_attempt"]
-    if bank_size and bank_size < needed:
+    if bank_size is not None and bank_size < needed:
         # A retake must be able to draw questions the teacher has not seen.
         policy.problem(
             "questions_per_attempt",

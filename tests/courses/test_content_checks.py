@@ -283,3 +283,13 @@ def test_the_yaml_examples_in_the_docs_lose_no_text_to_a_comma(settings):
         data = _load_yaml(doc, problems, block)
         assert problems.items == [] and data is not None, problems.items
         assert cut(data) == [], block
+
+
+def test_an_empty_bank_is_refused(pack):
+    (module_dir(pack) / "questions.yaml").write_text("questions: []\n")
+    problems = pack_read(pack).problems
+    line = line_of(module_dir(pack) / "module.yaml", "questions_per_attempt")
+    assert problems == [
+        f"{MODULE_YAML}:{line}: questions.yaml has 0 questions; the bank needs at least 4 "
+        "(2 times questions_per_attempt, 2) so that a retake draws questions not seen before"
+    ]
