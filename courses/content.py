@@ -21,6 +21,7 @@ import yaml
 from django.db import transaction
 from markdown_it import MarkdownIt
 
+from .content_checks import BANK_FACTOR, bank_cues, option_is_above_cue, option_key
 from .models import Lesson, Module, ModuleVersion, Program
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -50,6 +51,8 @@ class Node(dict):
 
     line: int = 0
     key_lines: dict
+    flow: bool = False  # written as {key: value, ...}, where an unquoted comma ends a value
+    plain: frozenset = frozenset()  # keys whose value was written unquoted
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, self.line)
@@ -69,6 +72,8 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> Node:
     result = Node()
     result.line = node.start_mark.line + 1
     result.key_lines = {}
+    result.flow = bool(node.flow_style)
+    plain = set()
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str | int | float | bool) and key is not None:
@@ -79,6 +84,9 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> Node:
             loader.duplicates.append((key, key_node.start_mark.line + 1))
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_node.start_mark.line + 1
+        if isinstance(value_node, yaml.ScalarNode) and value_node.style is None:
+            plain.add(key)
+    result.plain = frozenset(plain)
     return result
 
 
@@ -100,13 +108,21 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequen
 class Problems:
     root: Path
     items: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
-    def add(self, path: Path, line: int, message: str) -> None:
+    def _where(self, path: Path, line: int) -> str:
         try:
             shown = path.relative_to(self.root)
         except ValueError:
             shown = path
-        self.items.append(f"{shown}:{max(line, 1)}: {message}")
+        return f"{shown}:{max(line, 1)}"
+
+    def add(self, path: Path, line: int, message: str) -> None:
+        self.items.append(f"{self._where(path, line)}: {message}")
+
+    def note(self, path: Path, line: int, message: str) -> None:
+        """Information for authors that is not a problem (the bank's cue figures)."""
+        self.notes.append(f"{self._where(path, line)}: {message}")
 
     def __bool__(self) -> bool:
         return bool(self.items)
@@ -156,6 +172,7 @@ class ProgramData:
 class Read:
     programs: list[ProgramData]
     problems: list[str]
+    notes: list[str] = field(default_factory=list)  # per-module cue figures, for --check
 
 
 def _load_yaml(path: Path, problems: Problems, text: str | None = None, first_line: int = 1):
@@ -275,9 +292,30 @@ class _Fields:
         return [v.strip() for v in value]
 
     def unknown(self, allowed: set[str]) -> None:
+        cut: set[str] = set()
+        previous = None
         for key in self.data:
-            if key not in allowed:
-                self.problem(key, f"unknown key {key!r} (allowed: {', '.join(sorted(allowed))})")
+            if key in allowed:
+                previous = key
+                continue
+            if (
+                self.data.flow
+                and self.data[key] is None
+                and previous is not None
+                and previous in self.data.plain
+            ):
+                # `{label: A, description: one, two}` reads as description "one" and a key
+                # "two" with no value: name the value that was cut, once.
+                if previous not in cut:
+                    cut.add(previous)
+                    kept = self.data.get(previous)
+                    self.problem(
+                        key,
+                        f"{previous} cut at a comma: quote it (YAML kept only {str(kept)!r} and "
+                        "read the rest as extra keys)",
+                    )
+                continue
+            self.problem(key, f"unknown key {key!r} (allowed: {', '.join(sorted(allowed))})")
 
 
 # --- Markdown -------------------------------------------------------------------------------
@@ -416,38 +454,62 @@ _QUESTION_KEYS = {
 }
 
 
-def _read_questions(path: Path, problems: Problems, lesson_slugs: set[str]) -> list[dict]:
+def _read_questions(
+    path: Path, problems: Problems, lesson_slugs: set[str]
+) -> tuple[list[dict], int | None]:
+    """The module's valid questions, and how many the bank lists, valid or not (None when the
+    file itself cannot be read, which is reported already)."""
     data = _load_yaml(path, problems)
     if data is None:
-        return []
+        return [], None
     if not isinstance(data, Node) or not isinstance(data.get("questions"), list):
         problems.add(path, getattr(data, "line", 1), "questions.yaml needs a 'questions:' list")
-        return []
+        return [], None
+    _Fields(data, path, problems).unknown({"questions"})
     questions, seen_ids = [], set()
+    measured = []  # every question whose shape can be measured, clean or not
     items = data["questions"]
     for index, raw in enumerate(items):
         line = items.item_lines[index] if isinstance(items, Seq) else data.line
         if not isinstance(raw, Node):
             problems.add(path, line, "each question is a mapping (id, type, lesson, prompt, ...)")
             continue
-        question = _read_question(raw, path, problems, lesson_slugs)
+        question, clean = _read_question(raw, path, problems, lesson_slugs)
         if question is None:
+            continue
+        measured.append(question)
+        if not clean:
             continue
         if question["id"] in seen_ids:
             problems.add(path, raw.line_of("id"), f"duplicate question id {question['id']!r}")
             continue
         seen_ids.add(question["id"])
         questions.append(question)
-    return questions
+    line = data.line_of("questions")
+    if measured and len(measured) == len(items):
+        cues = bank_cues(measured)
+        problems.note(path, line, cues.summary())
+        for message in cues.problems():
+            problems.add(path, line, message)
+    elif items:
+        # Shares over part of the bank would blame the wrong thing; the questions that cannot
+        # be read are reported on their own lines.
+        problems.note(path, line, "cue figures follow once every question can be read")
+    return questions, len(items)
 
 
-def _read_question(raw: Node, path: Path, problems: Problems, lesson_slugs: set[str]):
+def _read_question(
+    raw: Node, path: Path, problems: Problems, lesson_slugs: set[str]
+) -> tuple[dict | None, bool]:
+    """The question as read (None when its shape cannot be read at all), and whether it is
+    free of problems (only clean questions are imported; the others still count in the bank's
+    cue figures)."""
     fields = _Fields(raw, path, problems)
     before = len(problems.items)
     kind = raw.get("type")
     if kind not in QUESTION_TYPES:
         fields.problem("type", f"type must be one of {', '.join(QUESTION_TYPES)}")
-        return None
+        return None, False
     fields.unknown({"id", "type", "lesson", "prompt", "explanation"} | _QUESTION_KEYS[kind])
     qid = fields.text("id", limit=64)
     if qid and not QUESTION_ID.match(qid):
@@ -468,24 +530,30 @@ def _read_question(raw: Node, path: Path, problems: Problems, lesson_slugs: set[
         options = raw.get("options")
         if not isinstance(options, list) or not 2 <= len(options) <= 8:
             fields.problem("options", "options must be a list of 2 to 8 choices")
-            return None
-        parsed = []
+            return None, False
+        parsed, seen = [], {}
         for index, option in enumerate(options):
             line = options.item_lines[index] if isinstance(options, Seq) else raw.line
-            if not isinstance(option, dict) or not isinstance(option.get("text"), str | int):
+            if not isinstance(option, Node) or not isinstance(option.get("text"), str | int):
                 problems.add(path, line, "each option needs text (and correct: true if right)")
                 continue
-            extra = set(option) - {"text", "correct"}
-            if extra:
-                problems.add(path, line, f"unknown option key(s): {', '.join(sorted(extra))}")
+            _Fields(option, path, problems).unknown({"text", "correct"})
             correct = option.get("correct", False)
             if not isinstance(correct, bool):
                 problems.add(path, line, "correct must be true or false")
-            parsed.append({"text": str(option["text"]).strip(), "correct": correct is True})
+            text = str(option["text"]).strip()
+            same = seen.setdefault(option_key(text), index + 1)
+            if same != index + 1:
+                problems.add(path, line, f"option {index + 1} repeats option {same} ({text!r})")
+            if option_is_above_cue(text):
+                problems.add(
+                    path,
+                    line,
+                    f"{text!r}: avoid all/none of the above (it cues the answer and cannot be "
+                    "shuffled); write a plausible option instead",
+                )
+            parsed.append({"text": text, "correct": correct is True})
         right = sum(o["correct"] for o in parsed)
-        texts = [o["text"] for o in parsed]
-        if len(set(texts)) != len(texts):
-            fields.problem("options", "two options have the same text")
         if kind == "single" and right != 1:
             fields.problem(
                 "options",
@@ -516,11 +584,11 @@ def _read_question(raw: Node, path: Path, problems: Problems, lesson_slugs: set[
             or not all(isinstance(i, str) and i.strip() for i in items)
         ):
             fields.problem("items", "items must list 2 to 8 steps, in the correct order")
-            return None
+            return None, False
         if len(set(items)) != len(items):
             fields.problem("items", "two items have the same text")
         question["items"] = [i.strip() for i in items]
-    return question if len(problems.items) == before else None
+    return question, len(problems.items) == before
 
 
 # --- modules and programs -------------------------------------------------------------------
@@ -543,9 +611,14 @@ def _read_evidence(raw, fields: _Fields) -> dict | None:
         line = criteria.item_lines[index] if isinstance(criteria, Seq) else raw.line
         levels = criterion.get("levels") if isinstance(criterion, dict) else None
         name = criterion.get("criterion") if isinstance(criterion, dict) else None
+        if isinstance(criterion, Node):
+            _Fields(criterion, fields.path, fields.problems).unknown({"criterion", "levels"})
         if not isinstance(name, str) or not isinstance(levels, list) or not 2 <= len(levels) <= 6:
             fields.problems.add(fields.path, line, "a criterion needs a name and 2 to 6 levels")
             continue
+        for level in levels:
+            if isinstance(level, Node):
+                _Fields(level, fields.path, fields.problems).unknown({"label", "description"})
         if not all(
             isinstance(level, dict)
             and isinstance(level.get("label"), str)
@@ -572,7 +645,7 @@ def _read_evidence(raw, fields: _Fields) -> dict | None:
     }
 
 
-def _read_mastery(raw, fields: _Fields, bank_size: int) -> dict:
+def _read_mastery(raw, fields: _Fields, bank_size: int | None) -> dict:
     if not isinstance(raw, Node):
         fields.problem("mastery", "mastery is required (questions_per_attempt, threshold, ...)")
         return {}
@@ -591,11 +664,14 @@ def _read_mastery(raw, fields: _Fields, bank_size: int) -> dict:
     }
     if result["score_policy"] not in SCORE_POLICIES:
         policy.problem("score_policy", "score_policy must be highest or latest")
-    if bank_size and result["questions_per_attempt"] > bank_size:
+    needed = BANK_FACTOR * result["questions_per_attempt"]
+    if bank_size is not None and bank_size < needed:
+        # A retake must be able to draw questions the teacher has not seen.
         policy.problem(
             "questions_per_attempt",
-            f"questions_per_attempt ({result['questions_per_attempt']}) is more than the "
-            f"{bank_size} questions in questions.yaml",
+            f"questions.yaml has {bank_size} questions; the bank needs at least {needed} "
+            f"({BANK_FACTOR} times questions_per_attempt, {result['questions_per_attempt']}) "
+            "so that a retake draws questions not seen before",
         )
     return result
 
@@ -666,7 +742,7 @@ def _read_module(folder: Path, problems: Problems) -> ModuleData | None:
     slugs = [lesson.slug for lesson in lessons if lesson.slug]
     for dup in {s for s in slugs if slugs.count(s) > 1}:
         fields.problem("lessons", f"duplicate lesson slug {dup!r}")
-    questions = _read_questions(folder / "questions.yaml", problems, set(slugs))
+    questions, bank_size = _read_questions(folder / "questions.yaml", problems, set(slugs))
     module = ModuleData(
         slug=slug,
         title=fields.text("title"),
@@ -675,7 +751,7 @@ def _read_module(folder: Path, problems: Problems) -> ModuleData | None:
         estimated_minutes=fields.integer("estimated_minutes", low=5, high=6000),
         objectives=fields.texts("objectives", low=1, high=8),
         evidence_task=_read_evidence(data.get("evidence_task"), fields),
-        mastery=_read_mastery(data.get("mastery"), fields, len(questions)),
+        mastery=_read_mastery(data.get("mastery"), fields, bank_size),
         sources=fields.texts("sources", low=0, high=30, required=False),
         lessons=lessons,
         questions=questions,
@@ -805,7 +881,7 @@ def pack_read(path: Path) -> Read:
     program_slugs = [p.slug for p in programs]
     for dup in {s for s in program_slugs if program_slugs.count(s) > 1}:
         problems.add(path, 1, f"duplicate program slug {dup!r}")
-    return Read(programs, problems.items)
+    return Read(programs, problems.items, problems.notes)
 
 
 # --- import ---------------------------------------------------------------------------------

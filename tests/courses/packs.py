@@ -74,6 +74,8 @@ What changed?
 """
 
 
+# Four questions: the importer asks for twice questions_per_attempt, at most 25% true/false
+# and no more than 40% of single-choice keys being the longest option (here none is).
 QUESTIONS = """\
 questions:
   - id: d-01
@@ -96,6 +98,15 @@ questions:
     prompt: Order these.
     items: [one, two, three]
     explanation: In order.
+  - id: d-04
+    type: single
+    lesson: second
+    prompt: Which fits a small group?
+    options:
+      - {text: "Five", correct: true}
+      - {text: "Thirty"}
+      - {text: "Everyone"}
+    explanation: Small is few.
 """
 
 
