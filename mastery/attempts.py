@@ -206,11 +206,29 @@ def attempt_start(
     raise AttemptRefused("Ignite is busy starting your attempt; please try again.")
 
 
+def choice_orders(attempt: Attempt) -> dict[str, list[int] | None]:
+    """Question id -> the pack positions of its choices in the order the attempt shows them
+    (None for questions without choices, and for every question of an attempt started before
+    form values became page positions: those values are pack positions already)."""
+    rng = random.Random(attempt.seed)
+    bank = {item["id"]: item for item in attempt.module_version.questions}
+    orders = {}
+    for qid in attempt.question_ids:
+        if qid in bank:
+            order = q.display_order(bank[qid], rng)
+            orders[qid] = order if attempt.opaque_keys else None
+    return orders
+
+
 def attempt_questions(attempt: Attempt) -> list[dict]:
     """The attempt's questions in the order shown, with their shuffled choices (no key)."""
     rng = random.Random(attempt.seed)
     bank = {item["id"]: item for item in attempt.module_version.questions}
-    shown = [q.present(bank[qid], rng) for qid in attempt.question_ids if qid in bank]
+    shown = [
+        q.present(bank[qid], rng, opaque=attempt.opaque_keys)
+        for qid in attempt.question_ids
+        if qid in bank
+    ]
     for item in shown:
         if item["type"] == "ordering":
             item["positions"] = list(range(1, len(item["items"]) + 1))
@@ -355,12 +373,13 @@ def attempt_submit(*, attempt: Attempt, data, unanswered_confirmed: bool = False
         return Graded(attempt=attempt, newly=False)
     merged = answers_current(attempt)
     bank = {item["id"]: item for item in attempt.module_version.questions}
+    orders = choice_orders(attempt)
     answers, credits, unanswered = {}, {}, []
     for number, qid in enumerate(attempt.question_ids, start=1):
         question = bank.get(qid)
         if question is None:
             continue
-        answer = q.read_answer(question, merged)
+        answer = q.read_answer(question, q.form_to_original(question, merged, orders.get(qid)))
         if answer is None:
             unanswered.append(number)
         answers[qid] = answer

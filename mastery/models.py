@@ -80,6 +80,9 @@ class Attempt(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
     question_ids = models.JSONField()
     seed = models.BigIntegerField()
+    # Form values are choices' places on the page, not in the pack (mastery.questions.present).
+    # False only for attempts started before that: their open pages still send pack positions.
+    opaque_keys = models.BooleanField(default=True)
     policy = models.JSONField()  # the policy in force when the attempt started
     answers = models.JSONField(null=True, blank=True)  # question id -> answer, at submission
     credits = models.JSONField(null=True, blank=True)  # question id -> 0..1

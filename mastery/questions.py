@@ -33,26 +33,75 @@ def _index(value: str, size: int) -> int | None:
     return number if number < size else None
 
 
-def present(question: Mapping[str, Any], rng: random.Random) -> dict:
-    """What the page shows: prompt and shuffled choices keyed by their original position."""
-    shown: dict[str, Any] = {
-        "id": question["id"],
-        "type": question["type"],
-        "prompt": question["prompt"],
-    }
+def display_order(question: Mapping[str, Any], rng: random.Random) -> list[int] | None:
+    """The original positions of a question's options (single, multiple) or items (ordering)
+    in the order the page shows them; None for other types. Draws from `rng`, so callers walk
+    an attempt's questions in order with the attempt's seeded generator."""
     if question["type"] in ("single", "multiple"):
         keys = list(range(len(question["options"])))
         rng.shuffle(keys)
-        shown["options"] = [{"key": str(k), "text": question["options"][k]["text"]} for k in keys]
-    elif question["type"] == "ordering":
+        return keys
+    if question["type"] == "ordering":
         keys = list(range(len(question["items"])))
         # A shuffle that happens to be the right order would give the answer away.
         for _ in range(10):
             rng.shuffle(keys)
             if keys != sorted(keys) or len(keys) < 2:
                 break
-        shown["items"] = [{"key": str(k), "text": question["items"][k]} for k in keys]
+        return keys
+    return None
+
+
+def present(question: Mapping[str, Any], rng: random.Random, *, opaque: bool = True) -> dict:
+    """What the page shows: prompt and shuffled choices, keyed by their place on the page.
+
+    The form value of a choice is its position as shown (`opaque`), never its position in the
+    content pack: pack order is an author's order (an ordering question's items are written in
+    the right order, and authors tend to put keys early), so a value that named it would let a
+    teacher read answers from the page source. `read_answer` takes original positions, so
+    form data goes through `form_to_original` first. Attempts started before this change
+    (opaque=False) keep the pack positions their open pages and saved answers use.
+    """
+    shown: dict[str, Any] = {
+        "id": question["id"],
+        "type": question["type"],
+        "prompt": question["prompt"],
+    }
+    order = display_order(question, rng)
+    if question["type"] in ("single", "multiple"):
+        shown["options"] = [
+            {"key": str(shown_at if opaque else k), "text": question["options"][k]["text"]}
+            for shown_at, k in enumerate(order)
+        ]
+    elif question["type"] == "ordering":
+        shown["items"] = [
+            {"key": str(shown_at if opaque else k), "text": question["items"][k]}
+            for shown_at, k in enumerate(order)
+        ]
     return shown
+
+
+def form_to_original(
+    question: Mapping[str, Any], data: Mapping[str, list[str]], order: list[int] | None
+) -> dict[str, list[str]]:
+    """Form data for one question with page positions turned back into pack positions."""
+    name = f"q-{question['id']}"
+    if order is None:
+        return {k: v for k, v in data.items() if k == name or k.startswith(name + "-")}
+    if question["type"] in ("single", "multiple"):
+        values = []
+        for value in data.get(name, []):
+            place = _index(value, len(order)) if isinstance(value, str) else None
+            if place is not None:
+                values.append(str(order[place]))
+        return {name: values} if values else {}
+    if question["type"] == "ordering":
+        return {
+            f"{name}-{original}": data[f"{name}-{shown_at}"]
+            for shown_at, original in enumerate(order)
+            if f"{name}-{shown_at}" in data
+        }
+    return {name: data[name]} if name in data else {}
 
 
 def read_answer(question: Mapping[str, Any], data) -> Any:

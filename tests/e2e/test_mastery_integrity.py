@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from mastery.attempts import choice_orders
 from mastery.models import Attempt, EvidenceSubmission, SavedAnswer
 
 from .conftest import tool_frame
@@ -17,13 +18,15 @@ LINK = "bl-fall:bl-models"
 
 def answer_everything_wrong(frame, attempt: Attempt):
     bank = {q["id"]: q for q in attempt.module_version.questions}
+    orders = choice_orders(attempt)
     for qid in attempt.question_ids:
         question = bank[qid]
         box = frame.locator(f'[data-testid="question"][data-question="{qid}"]')
         name = f"q-{qid}"
+        order = orders.get(qid)
         if question["type"] in ("single", "multiple"):
             index = next(i for i, o in enumerate(question["options"]) if not o.get("correct"))
-            box.locator(f'input[name="{name}"][value="{index}"]').check()
+            box.locator(f'input[name="{name}"][value="{order.index(index)}"]').check()
         elif question["type"] == "true_false":
             value = "false" if question["answer"] else "true"
             box.locator(f'input[name="{name}"][value="{value}"]').check()
@@ -32,7 +35,7 @@ def answer_everything_wrong(frame, attempt: Attempt):
         elif question["type"] == "ordering":
             n = len(question["items"])
             for key in range(n):
-                box.locator(f'select[name="{name}-{key}"]').select_option(str(n - key))
+                box.locator(f'select[name="{name}-{order.index(key)}"]').select_option(str(n - key))
 
 
 def answer_any(box):

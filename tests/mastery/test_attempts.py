@@ -9,26 +9,31 @@ from decimal import Decimal
 import pytest
 
 from courses.models import ModuleVersion
-from mastery.attempts import attempt_questions, attempt_start
+from mastery.attempts import attempt_questions, attempt_start, choice_orders
 from mastery.models import Attempt, GradeRecord
 
 
 def right_answers(attempt: Attempt, wrong: set[str] = frozenset()) -> dict:
     """Form data answering every question of the attempt, right unless its id is in `wrong`."""
     bank = {q["id"]: q for q in attempt.module_version.questions}
+    orders = choice_orders(attempt)
     data = {}
     for qid in attempt.question_ids:
         question, name = bank[qid], f"q-{qid}"
         bad = qid in wrong
+        # Form values are places on the page; the pack's positions go through the attempt's order.
+        order = orders.get(qid) or list(
+            range(len(question.get("options") or question.get("items") or []))
+        )
         if question["type"] == "single":
             index = next(i for i, o in enumerate(question["options"]) if o["correct"] != bad)
-            data[name] = str(index)
+            data[name] = str(order.index(index))
         elif question["type"] == "true_false":
             data[name] = "true" if question["answer"] != bad else "false"
         elif question["type"] == "ordering":
             n = len(question["items"])
             for key in range(n):
-                data[f"{name}-{key}"] = str((n - key) if bad else key + 1)
+                data[f"{name}-{order.index(key)}"] = str((n - key) if bad else key + 1)
     return data
 
 

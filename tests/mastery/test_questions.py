@@ -7,7 +7,14 @@ from django.http import QueryDict
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mastery.questions import correct_answer, present, read_answer, score
+from mastery.questions import (
+    correct_answer,
+    display_order,
+    form_to_original,
+    present,
+    read_answer,
+    score,
+)
 
 SINGLE = {
     "id": "s1",
@@ -100,8 +107,43 @@ def test_presented_question_never_carries_the_key():
 
 def test_ordering_is_never_shown_in_the_right_order():
     for seed in range(50):
-        keys = [i["key"] for i in present(ORDER, random.Random(seed))["items"]]
-        assert keys != ["0", "1", "2"]
+        assert display_order(ORDER, random.Random(seed)) != [0, 1, 2]
+
+
+def test_form_values_are_page_places_that_say_nothing_about_the_pack():
+    """The pack writes ordering items in the right order and often puts keys early: a form
+    value that named pack positions would give answers away in the page source."""
+    for seed in range(50):
+        shown = present(ORDER, random.Random(seed))
+        assert [i["key"] for i in shown["items"]] == ["0", "1", "2"]
+        assert [o["key"] for o in present(SINGLE, random.Random(seed))["options"]] == [
+            str(i) for i in range(len(SINGLE["options"]))
+        ]
+    key = next(i for i, o in enumerate(SINGLE["options"]) if o.get("correct"))
+    hits = sum(
+        read_answer(
+            SINGLE,
+            form_to_original(
+                SINGLE, {"q-s1": [str(key)]}, display_order(SINGLE, random.Random(seed))
+            ),
+        )
+        == key
+        for seed in range(400)
+    )
+    # Sending the key's pack position is right about 1 time in n, not always.
+    assert hits < 400 * 0.5
+
+
+def test_page_places_map_back_to_the_pack():
+    for seed in range(20):
+        order = display_order(ORDER, random.Random(seed))
+        right = {f"q-{ORDER['id']}-{order.index(k)}": [str(k + 1)] for k in range(3)}
+        answer = read_answer(ORDER, form_to_original(ORDER, right, order))
+        assert score(ORDER, answer) == 1.0
+        order = display_order(MULTI, random.Random(seed))
+        picked = [str(order.index(i)) for i, o in enumerate(MULTI["options"]) if o.get("correct")]
+        answer = read_answer(MULTI, form_to_original(MULTI, {f"q-{MULTI['id']}": picked}, order))
+        assert score(MULTI, answer) == 1.0
 
 
 def test_correct_answer_words():
