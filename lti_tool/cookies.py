@@ -26,7 +26,7 @@ def _partition(response: HttpResponse, name: str) -> None:
         raise ValueError(f"cookie {name!r} must be Secure and SameSite=None to be Partitioned")
     partitioned = _PartitionedMorsel()
     partitioned.set(morsel.key, morsel.value, morsel.coded_value)
-    partitioned.update({k: v for k, v in morsel.items() if v})
+    partitioned.update(morsel)  # every attribute, Max-Age=0 of a deletion included
     dict.__setitem__(response.cookies, name, partitioned)
 
 

@@ -15,7 +15,7 @@ time instead, so that the short-lived tokens its pages pass on never outlive the
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.core import signing
@@ -37,6 +37,7 @@ class LaunchClaims:
     role: str
     binding: str = ""  # hash of the browser's binding cookie; "" when the launch had no cookie
     launched_at: int | None = None  # set on unbound tokens only
+    issued_at: int = field(default=0, compare=False)  # when the token read was signed
 
     def to_token(self) -> str:
         payload = [
@@ -49,7 +50,10 @@ class LaunchClaims:
             self.binding,
         ]
         if not self.binding:
-            payload.append(self.launched_at or int(now()))
+            # Launch time, and the seconds since it at signing (both by `now`, which tests move).
+            issued = int(now())
+            launched = self.launched_at or issued
+            payload += [launched, max(issued - launched, 0)]
         return signing.dumps(payload, salt=SALT)
 
     def bound_to(self, binding: str) -> LaunchClaims:
@@ -63,19 +67,22 @@ class LaunchClaims:
             raise LaunchTokenError("expired") from exc
         except signing.BadSignature as exc:
             raise LaunchTokenError("invalid") from exc
-        if not isinstance(data, list) or len(data) not in (6, 7, 8):
+        if not isinstance(data, list) or len(data) not in (6, 7, 9):
             raise LaunchTokenError("malformed")
-        # Tokens made before binding existed (6 values) count as unbound, launched when issued.
+        # Tokens made before binding existed (6 values) count as unbound, launched when signed.
         platform_id, deployment_id, participant_id, cohort_id, placement_id, role = data[:6]
         binding = data[6] if len(data) > 6 and isinstance(data[6], str) else ""
-        launched_at = data[7] if len(data) > 7 and isinstance(data[7], int) else None
+        issued_at = token_issued_at(token)
+        launched_at = None
         if not binding:
-            launched_at = launched_at or token_issued_at(token)
+            launched_at = issued_at
+            if len(data) == 9 and isinstance(data[7], int) and isinstance(data[8], int):
+                launched_at, issued_at = data[7], data[7] + data[8]
             if now() - launched_at > settings.IGNITE_LAUNCH_TOKEN_TTL:
                 raise LaunchTokenError("expired")
         return cls(
             platform_id, deployment_id, participant_id, cohort_id, placement_id, role,
-            binding, None if binding else launched_at,
+            binding, launched_at, issued_at,
         )  # fmt: skip
 
 

@@ -16,9 +16,10 @@ from django.middleware.csrf import CsrfViewMiddleware
 
 from courses.models import Cohort, Participant, Placement, Role
 
+from . import launch_token
 from .binding import binding_matches
 from .errors import LaunchTokenError
-from .launch_token import HEADER, PARAM, LaunchClaims, now, token_issued_at
+from .launch_token import HEADER, PARAM, LaunchClaims
 from .security import all_frame_ancestors, content_security_policy
 from .urls_util import tool_origin
 
@@ -142,7 +143,7 @@ class LaunchMiddleware:
                     "launch token refused (trainer, not this browser's) on %s", request.path
                 )
                 return _no_launch("unbound", relaunch=True)
-            if now() - token_issued_at(token) > settings.IGNITE_UNBOUND_TOKEN_TTL:
+            if launch_token.now() - claims.issued_at > settings.IGNITE_UNBOUND_TOKEN_TTL:
                 logger.info(
                     "launch token refused (unbound, older than allowed) on %s", request.path
                 )
