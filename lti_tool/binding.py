@@ -62,20 +62,27 @@ def _handoff_key(code: str) -> str:
     return "lti:handoff:" + hashlib.sha256(code.encode()).hexdigest()
 
 
-def handoff_issue(*, claims: LaunchClaims) -> str:
-    """A single-use code, valid HANDOFF_TTL seconds, that opens this launch in another window."""
+def handoff_issue(*, claims: LaunchClaims, target: str) -> str:
+    """A single-use code, valid HANDOFF_TTL seconds, that opens this launch in another window
+    at `target` (a path of this tool: the landing page, or the deep-linking picker)."""
     code = secrets.token_urlsafe(32)
-    cache.set(_handoff_key(code), claims, HANDOFF_TTL)
+    cache.set(_handoff_key(code), (claims, target), HANDOFF_TTL)
     return code
 
 
-def handoff_take(*, code: str) -> LaunchClaims | None:
-    """The launch a handoff code names, once; None for an unknown, used or expired code."""
+def handoff_take(*, code: str) -> tuple[LaunchClaims, str] | None:
+    """The launch and page a handoff code names, once; None for an unknown, used or expired
+    code."""
     if not code or len(code) > 100:
         return None
     key = _handoff_key(code)
-    claims = cache.get(key)
+    handed = cache.get(key)
     # Whoever deletes the entry owns it: a second use of the same code finds nothing.
-    if not isinstance(claims, LaunchClaims) or not cache.delete(key):
+    if not cache.delete(key):
         return None
-    return claims
+    if not (isinstance(handed, tuple) and len(handed) == 2):
+        return None
+    claims, target = handed
+    if not isinstance(claims, LaunchClaims) or not str(target).startswith("/"):
+        return None
+    return claims, target

@@ -146,30 +146,27 @@ def launch(request):
         claims = launch_record(launch=valid)
     except LaunchError as exc:
         return launch_error_response(request, exc)
+    target, params = reverse("lti:home"), {}
+    if valid.message_type == MESSAGE_DEEP_LINKING:
+        from .deep_linking import deep_link_seal
+
+        target = reverse("lti:deep-link")
+        params["dl"] = deep_link_seal(claims=valid.claims, client_id=valid.platform.client_id)
     binding = binding_value(request) if cookie_kept else ""
     if binding:
         claims = claims.bound_to(binding_hash(binding))
     elif claims.role == Role.TRAINER:
         # This frame keeps no cookie, so a trainer's pages could not be bound to it: they go
         # on in a window of their own, which keeps one.
+        code = handoff_issue(claims=claims, target=add_query(target, params))
         response = render(
             request,
             "lti_tool/open_window.html",
-            {
-                "handoff_url": add_query(
-                    reverse("lti:handoff"), {"code": handoff_issue(claims=claims)}
-                )
-            },
+            {"handoff_url": add_query(reverse("lti:handoff"), {"code": code})},
         )
         response["Cache-Control"] = "no-store"
         return response
-    target, params = reverse("lti:home"), {PARAM: claims.to_token()}
-    if valid.message_type == MESSAGE_DEEP_LINKING:
-        from .deep_linking import deep_link_seal
-
-        target = reverse("lti:deep-link")
-        params["dl"] = deep_link_seal(claims=valid.claims, client_id=valid.platform.client_id)
-    response = HttpResponseRedirect(add_query(target, params))
+    response = HttpResponseRedirect(add_query(target, {**params, PARAM: claims.to_token()}))
     response.status_code = 303
     if binding:
         binding_set(response=response, value=binding)
@@ -182,8 +179,8 @@ def launch(request):
 def handoff(request):
     """A trainer's launch from a frame that keeps no cookie, opened in its own window: bind it
     to this (first-party) window and go on."""
-    claims = handoff_take(code=request.GET.get("code", ""))
-    if claims is None:
+    handed = handoff_take(code=request.GET.get("code", ""))
+    if handed is None:
         security_log.info("handoff refused: unknown, used or expired code")
         return render(
             request,
@@ -194,9 +191,10 @@ def handoff(request):
             },
             status=400,
         )
+    claims, target = handed
     binding = binding_value(request)
     response = HttpResponseRedirect(
-        add_query(reverse("lti:home"), {PARAM: claims.bound_to(binding_hash(binding)).to_token()})
+        add_query(target, {PARAM: claims.bound_to(binding_hash(binding)).to_token()})
     )
     response.status_code = 303
     binding_set(response=response, value=binding)

@@ -166,8 +166,15 @@ def test_launch_tokens_are_redacted_from_log_lines():
     assert "secret" not in record.getMessage() and "lt=[redacted]" in record.getMessage()
 
 
-def test_the_console_log_handler_redacts(settings):
-    assert settings.LOGGING["handlers"]["console"]["filters"] == ["redact_launch_tokens"]
+@pytest.mark.parametrize("name", ["django.server", "ignite.lti.security"])
+def test_log_lines_go_through_the_redacting_handler(name):
+    logger, handlers = logging.getLogger(name), []
+    while logger:
+        handlers += [h for h in logger.handlers if h.name == "console"]  # ours, not pytest's
+        logger = logger.parent if logger.propagate else None
+    assert handlers
+    for handler in handlers:
+        assert any(isinstance(f, RedactLaunchTokens) for f in handler.filters), handler
 
 
 def test_gunicorn_access_log_redacts():
@@ -193,3 +200,21 @@ def test_gunicorn_access_log_redacts():
     atoms = logger.atoms(resp, req, environ, timedelta(seconds=0.01))
     assert not any("secret" in str(v) for v in atoms.values()), atoms
     assert "lt=[redacted]" in atoms["r"]
+
+
+def test_a_trainer_deep_linking_without_cookies_gets_the_picker_in_the_new_window(lti, client):
+    response = cookieless_launch(
+        lti,
+        client,
+        sub="trainer-1",
+        **{
+            LTI + "roles": [INSTRUCTOR],
+            LTI + "message_type": "LtiDeepLinkingRequest",
+            "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings": {
+                "deep_link_return_url": "https://canvas.test.example/dl"
+            },
+        },
+    )
+    opened = Client().get(response.context["handoff_url"])
+    assert opened.status_code == 303
+    assert opened["Location"].startswith("/app/deep-link/?dl=") and "&lt=" in opened["Location"]
