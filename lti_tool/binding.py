@@ -37,7 +37,7 @@ def binding_hash(value: str) -> str:
     return base64.urlsafe_b64encode(digest).decode()
 
 
-def binding_value(request: HttpRequest) -> str:
+def binding_value(*, request: HttpRequest) -> str:
     """This browser's binding value: the one it already holds (so tabs and relaunches in the same
     LMS page keep working side by side), or a new one."""
     current = request.COOKIES.get(BIND_COOKIE, "")
@@ -53,7 +53,7 @@ def binding_set(*, response: HttpResponse, value: str) -> None:
     )
 
 
-def binding_matches(request: HttpRequest, expected: str) -> bool:
+def binding_matches(*, request: HttpRequest, expected: str) -> bool:
     value = request.COOKIES.get(BIND_COOKIE, "")
     return bool(expected and value) and hmac.compare_digest(binding_hash(value), expected)
 

@@ -136,7 +136,7 @@ class LaunchMiddleware:
             except LaunchTokenError as exc:
                 logger.info("launch token rejected (%s) on %s", exc, request.path)
                 return _no_launch(str(exc))
-            if claims.binding and binding_matches(request, claims.binding):
+            if claims.binding and binding_matches(request=request, expected=claims.binding):
                 return Launch(claims, token, source)
             if claims.role == Role.TRAINER:
                 logger.warning(
@@ -164,6 +164,12 @@ def _relaunch_page(request):
 
     response = render(request, "lti_tool/relaunch.html", status=401)
     response["Cache-Control"] = "no-store"
+    # Answered before SecurityHeadersMiddleware runs: the same framing policy as any tool page.
+    try:
+        ancestors = all_frame_ancestors()
+    except DatabaseError:
+        ancestors = []
+    response["Content-Security-Policy"] = content_security_policy(ancestors)
     return response
 
 

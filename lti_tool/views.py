@@ -152,7 +152,7 @@ def launch(request):
 
         target = reverse("lti:deep-link")
         params["dl"] = deep_link_seal(claims=valid.claims, client_id=valid.platform.client_id)
-    binding = binding_value(request) if cookie_kept else ""
+    binding = binding_value(request=request) if cookie_kept else ""
     if binding:
         claims = claims.bound_to(binding_hash(binding))
     elif claims.role == Role.TRAINER:
@@ -192,7 +192,7 @@ def handoff(request):
             status=400,
         )
     claims, target = handed
-    binding = binding_value(request)
+    binding = binding_value(request=request)
     response = HttpResponseRedirect(
         add_query(target, {PARAM: claims.bound_to(binding_hash(binding)).to_token()})
     )

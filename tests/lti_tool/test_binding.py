@@ -52,7 +52,10 @@ def test_a_trainer_url_in_another_browser_is_a_relaunch_page(lti, client):
     elsewhere = Client().get("/app/trainer/", {"lt": lt})
     assert elsewhere.status_code == 401
     html = elsewhere.content.decode()
-    assert 'data-testid="relaunch"' in html and 'data-testid="cohort-table"' not in html
+    assert 'data-testid="relaunch"' in html and 'data-testid="dashboard-filters"' not in html
+    assert (
+        "frame-ancestors 'self' https://canvas.test.example" in elsewhere["Content-Security-Policy"]
+    )
     # Another browser's own binding cookie does not help either.
     other = Client()
     other.cookies[BIND_COOKIE] = "A" * 43
