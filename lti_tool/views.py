@@ -137,7 +137,10 @@ def launch(request):
     target = request.POST.get("lti_storage_target", "")
     state_cookie = STATE_COOKIE_PREFIX + state
     cookie_kept = bool(state) and bool(request.COOKIES.get(state_cookie))
-    if target and state and not cookie_kept and not request.POST.get("ignite_platform_storage"):
+    came_back = request.POST.get("ignite_platform_storage") or request.POST.get(
+        "ignite_platform_state"
+    )  # posted again by our own storage page (the second field alone: pages made before)
+    if target and state and not cookie_kept and not came_back:
         # No state cookie came back (blocked in the frame): fetch the state from the
         # platform's storage in the browser, then post the launch again from our own page.
         return _launch_from_platform_storage(request, state, target)
