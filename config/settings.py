@@ -323,3 +323,14 @@ LOGGING = {
         "django.security.DisallowedHost": {"level": "ERROR"},
     },
 }
+
+# --- Embedded launches and page links bound to their browser (docs: README, "Operating") ---
+# Seconds a launch token is accepted without its browser's binding cookie: a teacher's link
+# copied into another browser, or a launch in a frame that keeps no cookie. Trainers' tokens
+# are never accepted without it.
+IGNITE_UNBOUND_TOKEN_TTL = env.int("IGNITE_UNBOUND_TOKEN_TTL", default=10 * 60)
+# Launch tokens (?lt=) and handoff codes are redacted from every log line.
+LOGGING["filters"] = {"redact_launch_tokens": {"()": "lti_tool.log_redact.RedactLaunchTokens"}}
+LOGGING["handlers"]["console"]["filters"] = ["redact_launch_tokens"]
+# The development server's access lines through the same handler (Django's own has no filter).
+LOGGING["loggers"]["django.server"] = {"handlers": ["console"], "level": "INFO", "propagate": False}

@@ -157,12 +157,18 @@ def _check_state_and_nonce(
 ) -> None:
     ctx = {"iss": platform.issuer, "client_id": platform.client_id}
     sealed = request.COOKIES.get(STATE_COOKIE_PREFIX + state)
-    if not sealed and request.POST.get("ignite_platform_state"):
+    if not sealed and (
+        request.POST.get("ignite_platform_storage") or request.POST.get("ignite_platform_state")
+    ):
         # The state kept in the platform's storage, re-posted by our own launch page. Only a
         # page of ours may do that: a cross-site post of a stolen record is a login CSRF.
         if request.META.get("HTTP_ORIGIN") != tool_origin(request):
             raise StateMismatch("platform-storage state posted from another origin", **ctx)
-        sealed = request.POST["ignite_platform_state"]
+        sealed = request.POST.get("ignite_platform_state", "")
+        if not sealed:
+            # Our page asked the platform and got nothing back (not stored, another key, or
+            # no answer): refused here, where it is logged, not in the browser.
+            raise StateMismatch("state not found in the platform's storage", **ctx)
     if not sealed:
         raise StateMismatch("no state cookie for this launch in this browser", **ctx)
     record = login_state_open(sealed, state)

@@ -10,11 +10,13 @@ A record is used once because the nonce it carries is consumed in the shared cac
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.http import HttpRequest
 
 from .errors import LoginError, UnknownPlatform
@@ -24,6 +26,32 @@ from .urls_util import absolute, add_query, same_host
 
 STATE_COOKIE_PREFIX = "ignite-state-"
 _STATE_SALT = "ignite.lti.login-state"
+# The login request's own parameters: what a new window needs to start the same sign-in again.
+LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "client_id",
+                "lti_deployment_id")  # fmt: skip
+
+
+def login_params_of(params) -> dict[str, str]:
+    """The login parameters to replay first-party (never the platform storage target: a new
+    window has no platform frame to store in)."""
+    return {k: params[k][:4000] for k in LOGIN_PARAMS if params.get(k)}
+
+
+def _params_key(state: str) -> str:
+    return "lti:login-params:" + hashlib.sha256(state.encode()).hexdigest()
+
+
+def login_params_remember(*, state: str, params) -> None:
+    """Keep a framed login's parameters for as long as its state is valid, so that the `state`
+    error page can offer to start the same sign-in in a new window."""
+    cache.set(_params_key(state), login_params_of(params), settings.IGNITE_LOGIN_STATE_TTL)
+
+
+def login_params_recall(*, state: str) -> dict[str, str] | None:
+    if not state:
+        return None
+    params = cache.get(_params_key(state))
+    return params if isinstance(params, dict) else None
 
 
 def login_state_seal(*, state: str, nonce: str, platform_id: int) -> str:

@@ -10,11 +10,14 @@ import logging
 from functools import cached_property
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import DatabaseError
 from django.middleware.csrf import CsrfViewMiddleware
 
 from courses.models import Cohort, Participant, Placement, Role
 
+from . import launch_token
+from .binding import binding_matches
 from .errors import LaunchTokenError
 from .launch_token import HEADER, PARAM, LaunchClaims
 from .security import all_frame_ancestors, content_security_policy
@@ -26,10 +29,17 @@ logger = logging.getLogger("ignite.lti.security")
 class Launch:
     """A launch carried by a valid token. Related rows load lazily, once per request."""
 
-    def __init__(self, claims: LaunchClaims, token: str, source: str):
+    relaunch = False
+
+    def __init__(self, claims: LaunchClaims, token: str, source: str, *, bound: bool = True):
         self.claims = claims
-        self.token = token
+        # A launch whose frame kept no cookie cannot be bound: its pages' links carry a token
+        # signed now, each living IGNITE_UNBOUND_TOKEN_TTL (never past the launch's own
+        # lifetime), so a link copied from its page soon stops working. A bound token used
+        # without its cookie is passed on unchanged: its few minutes are never extended.
+        self.token = claims.to_token() if not (bound or claims.binding) else token
         self.source = source  # "query", "form" or "header"
+        self.bound = bound  # the browser's binding cookie came with the token
 
     def __bool__(self) -> bool:
         return True
@@ -81,6 +91,7 @@ class _NoLaunch:
     is_trainer = False
     is_teacher = False
     error = ""
+    relaunch = False  # a token that belongs to another browser: answer with the relaunch page
 
     def __bool__(self) -> bool:
         return False
@@ -90,11 +101,24 @@ NO_LAUNCH = _NoLaunch()
 
 
 class LaunchMiddleware:
+    """Reads the launch token and decides whether it carries the session here.
+
+    The rule (README, "Page links that stay with their browser"):
+    - a token bound to a browser (its launch kept a cookie) carries the session only with that
+      browser's binding cookie;
+    - without it, a trainer's token carries nothing: the request gets the relaunch page;
+    - a teacher's or learner's token without its cookie, and a token whose launch kept no cookie
+      at all, is accepted only IGNITE_UNBOUND_TOKEN_TTL seconds after it was signed, and only
+      ever as that teacher (the teacher role sees nothing but its own work).
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         request.launch = self._launch(request)
+        if request.launch.relaunch:
+            return _relaunch_page(request)
         return self.get_response(request)
 
     def _launch(self, request):
@@ -108,13 +132,45 @@ class LaunchMiddleware:
             if not token:
                 continue
             try:
-                return Launch(LaunchClaims.from_token(token), token, source)
+                claims = LaunchClaims.from_token(token)
             except LaunchTokenError as exc:
                 logger.info("launch token rejected (%s) on %s", exc, request.path)
-                no_launch = _NoLaunch()
-                no_launch.error = str(exc)
-                return no_launch
+                return _no_launch(str(exc))
+            if claims.binding and binding_matches(request=request, expected=claims.binding):
+                return Launch(claims, token, source)
+            if claims.role == Role.TRAINER:
+                logger.warning(
+                    "launch token refused (trainer, not this browser's) on %s", request.path
+                )
+                return _no_launch("unbound", relaunch=True)
+            if launch_token.now() - claims.issued_at > settings.IGNITE_UNBOUND_TOKEN_TTL:
+                logger.info(
+                    "launch token refused (unbound, older than allowed) on %s", request.path
+                )
+                return _no_launch("unbound-expired", relaunch=True)
+            return Launch(claims, token, source, bound=False)
         return NO_LAUNCH
+
+
+def _no_launch(error: str, *, relaunch: bool = False) -> _NoLaunch:
+    no_launch = _NoLaunch()
+    no_launch.error = error
+    no_launch.relaunch = relaunch
+    return no_launch
+
+
+def _relaunch_page(request):
+    from django.shortcuts import render
+
+    response = render(request, "lti_tool/relaunch.html", status=401)
+    response["Cache-Control"] = "no-store"
+    # Answered before SecurityHeadersMiddleware runs: the same framing policy as any tool page.
+    try:
+        ancestors = all_frame_ancestors()
+    except DatabaseError:
+        ancestors = []
+    response["Content-Security-Policy"] = content_security_policy(ancestors)
+    return response
 
 
 class LaunchCsrfViewMiddleware(CsrfViewMiddleware):

@@ -25,6 +25,7 @@ from django.utils import timezone
 from courses.models import Membership, Participant
 
 from .models import LtiContext, LtiUser
+from .person_names import person_fields, roster_name_changes
 from .roles import role_from_claims
 from .services_http import SCOPE_NRPS, PlatformClient, ServiceError
 
@@ -118,14 +119,16 @@ def _roster_apply(context: LtiContext, members: list[dict]) -> RosterSync:
             platform=platform, sub__in=[m["user_id"] for m in members]
         ).select_related("participant")
     }
+    # People who have launched Ignite keep the name their launches sent (person_names.py).
+    launched = set(
+        Membership.objects.filter(
+            participant_id__in=[user.participant_id for user in known.values()],
+            last_launch_at__isnull=False,
+        ).values_list("participant_id", flat=True)
+    )
     for member in members:
         sub = _text(member["user_id"])
-        person = {
-            "name": _text(member.get("name")),
-            "given_name": _text(member.get("given_name")),
-            "family_name": _text(member.get("family_name")),
-            "email": _text(member.get("email"), 320),
-        }
+        person = person_fields(member)
         user = known.get(sub)
         if user is None:
             try:
@@ -138,7 +141,11 @@ def _roster_apply(context: LtiContext, members: list[dict]) -> RosterSync:
             except IntegrityError:  # a launch created it meanwhile
                 user = LtiUser.objects.select_related("participant").get(platform=platform, sub=sub)
         participant = user.participant
-        changed = {k: v for k, v in person.items() if v and getattr(participant, k) != v}
+        changed = roster_name_changes(
+            current={k: getattr(participant, k) for k in person},
+            roster=person,
+            launched=participant.pk in launched,
+        )
         if changed:
             Participant.objects.filter(pk=participant.pk).update(**changed)
         active = member.get("status", "Active") == "Active"

@@ -29,6 +29,7 @@ from .constants import (
 from .launch import ValidLaunch
 from .launch_token import LaunchClaims
 from .models import LtiContext, LtiResourceLink, LtiUser
+from .person_names import person_fields
 from .roles import role_from_claims
 
 logger = logging.getLogger("ignite.lti")
@@ -175,12 +176,7 @@ def _launch_record(launch: ValidLaunch) -> LaunchClaims:
     by the next one.
     """
     claims = launch.claims
-    person = {
-        "name": _text(claims.get("name")),
-        "given_name": _text(claims.get("given_name")),
-        "family_name": _text(claims.get("family_name")),
-        "email": _text(claims.get("email"), 320),
-    }
+    person = person_fields(claims)  # plain-text names (lti_tool/person_names.py)
     user_lookup = {"platform": launch.platform, "sub": _text(claims.get("sub"))}
     user = LtiUser.objects.select_related("participant").filter(**user_lookup).first()
     if user is not None:

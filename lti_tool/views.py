@@ -11,14 +11,22 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from courses.models import Membership
+from courses.models import Membership, Role
 
 from .access import launch_required, parse_id, trainer_required
+from .binding import binding_hash, binding_set, binding_value, handoff_issue, handoff_take
 from .constants import MESSAGE_DEEP_LINKING
+from .cookies import partitioned_cookie_delete, partitioned_cookie_set
 from .errors import LaunchError
 from .launch import launch_validate
 from .launch_token import PARAM
-from .login import STATE_COOKIE_PREFIX, login_start
+from .login import (
+    STATE_COOKIE_PREFIX,
+    login_params_of,
+    login_params_recall,
+    login_params_remember,
+    login_start,
+)
 from .services import launch_record
 from .urls_util import absolute, add_query, origin_of
 
@@ -26,6 +34,11 @@ security_log = logging.getLogger("ignite.lti.security")
 
 
 def launch_error_response(request, exc: LaunchError):
+    new_window = None
+    if exc.check == "state" and _framed(request):
+        # The same sign-in, first party in a window of its own, where the browser keeps the
+        # state. Offered only while Ignite still knows the login's parameters.
+        new_window = login_params_recall(state=request.POST.get("state", ""))
     security_log.warning(
         "launch rejected check=%s status=%s iss=%s client_id=%s deployment_id=%s path=%s detail=%s",
         exc.check,
@@ -39,9 +52,14 @@ def launch_error_response(request, exc: LaunchError):
     return render(
         request,
         "lti_tool/launch_error.html",
-        {"error": exc, "check": exc.check},
+        {"error": exc, "check": exc.check, "new_window_params": new_window},
         status=exc.status,
     )
+
+
+def _framed(request) -> bool:
+    # Fetch metadata (Chromium, Firefox, Safari 16.4+): is this request loading an iframe?
+    return request.headers.get("Sec-Fetch-Dest", "") == "iframe"
 
 
 @csrf_exempt  # the platform posts or redirects here cross-site by design (LTI Core 5.1.1)
@@ -53,6 +71,9 @@ def login(request):
     except LaunchError as exc:
         return launch_error_response(request, exc)
     target = params.get("lti_storage_target", "")
+    check_url = add_query(reverse("lti:login-check"), {"state": start.state})
+    if _framed(request):
+        login_params_remember(state=start.state, params=params)
     if target and len(target) <= 100:
         # The platform offers its own storage for the login state (for browsers that block
         # cookies in its frame): a page stores it there, then goes on to the platform.
@@ -68,20 +89,45 @@ def login(request):
                 "value": start.sealed,
                 "redirect_url": start.redirect_url,
                 "relaunch_url": absolute(request, reverse("lti:login")) + "?" + query.urlencode(),
+                "check_url": check_url,
+            },
+        )
+        response["Cache-Control"] = "no-store"
+    elif _framed(request):
+        # No platform storage (Moodle): find out now whether this frame keeps a cookie, before
+        # the platform is asked; its message hint may be single use, so a launch that failed
+        # could not be tried again in a new window.
+        response = render(
+            request,
+            "lti_tool/login_check.html",
+            {
+                "redirect_url": start.redirect_url,
+                "check_url": check_url,
+                "login_params": login_params_of(params),
             },
         )
         response["Cache-Control"] = "no-store"
     else:
         response = HttpResponseRedirect(start.redirect_url)
-    response.set_cookie(
-        STATE_COOKIE_PREFIX + start.state,
-        start.sealed,
+    partitioned_cookie_set(
+        response=response,
+        name=STATE_COOKIE_PREFIX + start.state,
+        value=start.sealed,
         max_age=settings.IGNITE_LOGIN_STATE_TTL,
-        secure=True,
-        httponly=True,
-        samesite="None",
         path="/lti/",
     )
+    return response
+
+
+@require_GET
+def login_check(request):
+    """Did the login-state cookie come back? Asked by the login page from inside the frame."""
+    from django.http import JsonResponse
+
+    state = request.GET.get("state", "")[:100]
+    kept = bool(state) and STATE_COOKIE_PREFIX + state in request.COOKIES
+    response = JsonResponse({"kept": kept})
+    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -90,12 +136,12 @@ def login(request):
 def launch(request):
     state = request.POST.get("state", "")
     target = request.POST.get("lti_storage_target", "")
-    if (
-        target
-        and state
-        and not request.COOKIES.get(STATE_COOKIE_PREFIX + state)
-        and not request.POST.get("ignite_platform_state")
-    ):
+    state_cookie = STATE_COOKIE_PREFIX + state
+    cookie_kept = bool(state) and bool(request.COOKIES.get(state_cookie))
+    came_back = request.POST.get("ignite_platform_storage") or request.POST.get(
+        "ignite_platform_state"
+    )  # posted again by our own storage page (the second field alone: pages made before)
+    if target and state and not cookie_kept and not came_back:
         # No state cookie came back (blocked in the frame): fetch the state from the
         # platform's storage in the browser, then post the launch again from our own page.
         return _launch_from_platform_storage(request, state, target)
@@ -104,16 +150,58 @@ def launch(request):
         claims = launch_record(launch=valid)
     except LaunchError as exc:
         return launch_error_response(request, exc)
-    state_cookie = STATE_COOKIE_PREFIX + request.POST.get("state", "")
-    target, params = reverse("lti:home"), {PARAM: claims.to_token()}
+    target, params = reverse("lti:home"), {}
     if valid.message_type == MESSAGE_DEEP_LINKING:
         from .deep_linking import deep_link_seal
 
         target = reverse("lti:deep-link")
         params["dl"] = deep_link_seal(claims=valid.claims, client_id=valid.platform.client_id)
-    response = HttpResponseRedirect(add_query(target, params))
+    binding = binding_value(request=request) if cookie_kept else ""
+    if binding:
+        claims = claims.bound_to(binding_hash(binding))
+    elif claims.role == Role.TRAINER:
+        # This frame keeps no cookie, so a trainer's pages could not be bound to it: they go
+        # on in a window of their own, which keeps one.
+        code = handoff_issue(claims=claims, target=add_query(target, params))
+        response = render(
+            request,
+            "lti_tool/open_window.html",
+            {"handoff_url": add_query(reverse("lti:handoff"), {"code": code})},
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+    response = HttpResponseRedirect(add_query(target, {**params, PARAM: claims.to_token()}))
     response.status_code = 303
-    response.delete_cookie(state_cookie, path="/lti/", samesite="None")
+    if binding:
+        binding_set(response=response, value=binding)
+    if cookie_kept:
+        partitioned_cookie_delete(response=response, name=state_cookie, path="/lti/")
+    return response
+
+
+@require_GET
+def handoff(request):
+    """A trainer's launch from a frame that keeps no cookie, opened in its own window: bind it
+    to this (first-party) window and go on."""
+    handed = handoff_take(code=request.GET.get("code", ""))
+    if handed is None:
+        security_log.info("handoff refused: unknown, used or expired code")
+        return render(
+            request,
+            "lti_tool/denied.html",
+            {
+                "title": "This link has already been used",
+                "message": "Go back to your course and open Ignite again.",
+            },
+            status=400,
+        )
+    claims, target = handed
+    binding = binding_value(request=request)
+    response = HttpResponseRedirect(
+        add_query(target, {PARAM: claims.bound_to(binding_hash(binding)).to_token()})
+    )
+    response.status_code = 303
+    binding_set(response=response, value=binding)
     return response
 
 

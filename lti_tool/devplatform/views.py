@@ -18,6 +18,8 @@ from . import platform, services
 from .models import DevAccessToken, DevLineItem, DevScore
 from .people import ADD_CONTENT, CLIENT_ID, COURSES, DEPLOYMENT_ID, PEOPLE, course_links, find_link
 
+NO_STORAGE = "|no-storage"
+
 
 def _base(request) -> str:
     return tool_origin(request)
@@ -35,6 +37,8 @@ def _tool_base(request) -> str:
 def index(request):
     """Pick a person and a link, and launch the tool in an iframe through the real OIDC flow."""
     person = PEOPLE.get(request.GET.get("person", ""))
+    storages = request.GET.getlist("storage")
+    storage_off = "off" in storages
     course_key, _, link_key = request.GET.get("link", "").partition(":")
     course = COURSES.get(course_key)
     launch_url = ""
@@ -45,24 +49,23 @@ def index(request):
         hint = (
             f"{course.key}:{ADD_CONTENT if link_key == ADD_CONTENT else (link.key if link else '')}"
         )
-        launch_url = (
-            tool
-            + reverse("lti:login")
-            + "?"
-            + urlencode(
-                {
-                    "iss": platform.issuer(base),
-                    "login_hint": person.key,
-                    "target_link_uri": tool + reverse("lti:home"),
-                    "lti_message_hint": hint,
-                    "client_id": CLIENT_ID,
-                    "lti_deployment_id": DEPLOYMENT_ID,
-                    # This platform keeps the tool's login state in its own window on request
-                    # (LTI Client Side postMessage storage), for browsers blocking cookies.
-                    "lti_storage_target": "_parent",
-                }
-            )
-        )
+        login = {
+            "iss": platform.issuer(base),
+            "login_hint": person.key,
+            "target_link_uri": tool + reverse("lti:home"),
+            "lti_message_hint": hint,
+            "client_id": CLIENT_ID,
+            "lti_deployment_id": DEPLOYMENT_ID,
+            # This platform keeps the tool's login state in its own window on request
+            # (LTI Client Side postMessage storage), for browsers blocking cookies.
+            "lti_storage_target": "_parent",
+        }
+        if storage_off:
+            # Playing an LMS without platform storage (Moodle): no storage target offered, at
+            # login or launch (the hint tells the authorization endpoint).
+            del login["lti_storage_target"]
+            login["lti_message_hint"] = hint + NO_STORAGE
+        launch_url = tool + reverse("lti:login") + "?" + urlencode(login)
     response = render(
         request,
         "devplatform/index.html",
@@ -71,8 +74,10 @@ def index(request):
             "courses": [(c, course_links(c)) for c in COURSES.values()],
             "add_content": ADD_CONTENT,
             "tool_origin": _tool_base(request),
-            # ?storage=broken plays an LMS that announces postMessage storage but never answers.
-            "storage": request.GET.get("storage") != "broken",
+            # ?storage=broken plays an LMS that announces postMessage storage but never answers;
+            # ?storage=off one that offers none (as Moodle).
+            "storage": "broken" not in storages,
+            "storage_off": storage_off,
             "person": person,
             "course": course,
             "selected_link": request.GET.get("link", ""),
@@ -111,7 +116,9 @@ def authorize(request):
         if not params.get(name):
             problems.append(f"{name} is missing")
     person = PEOPLE.get(params.get("login_hint", ""))
-    course_key, _, link_key = params.get("lti_message_hint", "").partition(":")
+    hint = params.get("lti_message_hint", "")
+    storage_off = hint.endswith(NO_STORAGE)
+    course_key, _, link_key = hint.removesuffix(NO_STORAGE).partition(":")
     course = COURSES.get(course_key)
     if person is None or course is None:
         problems.append("login_hint or lti_message_hint names no user or course")
@@ -135,17 +142,11 @@ def authorize(request):
             "id": f"{course.key}-nav",
             "title": "Ignite",
         }
+    fields = {"id_token": platform.sign(claims), "state": params["state"]}
+    if not storage_off:
+        fields["lti_storage_target"] = "_parent"
     return render(
-        request,
-        "devplatform/autopost.html",
-        {
-            "action": params["redirect_uri"],
-            "fields": {
-                "id_token": platform.sign(claims),
-                "state": params["state"],
-                "lti_storage_target": "_parent",
-            },
-        },
+        request, "devplatform/autopost.html", {"action": params["redirect_uri"], "fields": fields}
     )
 
 

@@ -49,11 +49,11 @@ def test_trainer_sees_dashboard_link_and_roster(lti, client):
     assert "Maya Alvarez" in dashboard.content.decode()
 
 
-def test_name_is_escaped(lti, client):
-    page = landing(client, lti.launch(name="<script>alert(1)</script> O'Neil"))
+def test_name_is_plain_text_and_escaped(lti, client):
+    page = landing(client, lti.launch(name="<script>alert(1)</script> O'Neil & Co <3"))
     body = page.content.decode()
-    assert "<script>alert(1)</script>" not in body
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; O&#x27;Neil" in body
+    assert "<script>alert(1)</script>" not in body and "alert(1)" not in body
+    assert "O&#x27;Neil &amp; Co &lt;3" in body
 
 
 def test_teacher_gets_403_on_trainer_dashboard(lti, client):

@@ -1,5 +1,7 @@
 // LTI Client Side postMessage storage (1EdTech lti-cs-oidc / lti-pm-s): keeps the login state
-// in the platform's window when the browser blocks cookies in the LMS frame.
+// in the platform's window when the browser blocks cookies in the LMS frame. Mode "check" (no
+// platform storage): go on to the platform only if this frame kept the login-state cookie, and
+// otherwise offer the new window before the platform is asked.
 (function () {
   var el = document.getElementById("lti-storage");
   if (!el) return;
@@ -35,11 +37,13 @@
     }, 3000);
   }
 
-  function cookiesWork() {
-    document.cookie = "ignite-cookie-test=1; SameSite=None; Secure; path=/";
-    var works = document.cookie.indexOf("ignite-cookie-test=1") !== -1;
-    document.cookie = "ignite-cookie-test=; Max-Age=0; SameSite=None; Secure; path=/";
-    return works;
+  // Did the login-state cookie (partitioned) come back to Ignite from this frame?
+  function cookieKept(done) {
+    if (!navigator.cookieEnabled || !data.check || !window.fetch) { done(false); return; }
+    fetch(data.check, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : { kept: false }; })
+      .then(function (answer) { done(answer.kept === true); })
+      .catch(function () { done(false); });
   }
 
   function showFallback() {
@@ -51,18 +55,27 @@
 
   if (data.mode === "put") {
     ask("lti.put_data", { key: data.key, value: data.value }, function (answer) {
-      if (answer || cookiesWork()) window.location.replace(data.redirect);
-      else showFallback();
+      if (answer) { window.location.replace(data.redirect); return; }
+      cookieKept(function (kept) {
+        if (kept) window.location.replace(data.redirect);
+        else showFallback();
+      });
     });
   } else if (data.mode === "get") {
     ask("lti.get_data", { key: data.key }, function (answer) {
+      // Found or not, the launch goes back to Ignite: a missing state is refused (and logged)
+      // by the server like every other refusal.
       var form = document.getElementById("storage-launch");
-      if (answer && typeof answer.value === "string" && form) {
+      if (!form) return;
+      if (answer && typeof answer.value === "string") {
         form.elements.ignite_platform_state.value = answer.value;
-        form.submit();
-      } else {
-        showFallback();
       }
+      form.submit();
+    });
+  } else if (data.mode === "check") {
+    cookieKept(function (kept) {
+      if (kept) window.location.replace(data.redirect);
+      else showFallback();
     });
   }
 })();
