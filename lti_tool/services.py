@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-import json
 import logging
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from django.core.cache import cache
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
@@ -98,46 +94,15 @@ def _update(obj: models.Model, **values) -> None:
         obj.save(update_fields=[*changed, "updated_at"])
 
 
-def _memo_key(launch: ValidLaunch) -> str:
-    claims = launch.claims
-    relevant = [
-        launch.platform.pk,
-        launch.deployment.pk,
-        launch.message_type,
-        *(claims.get(k) for k in ("sub", "name", "given_name", "family_name", "email")),
-        *(
-            claims.get(k)
-            for k in (
-                CLAIM_CONTEXT,
-                CLAIM_NRPS,
-                CLAIM_RESOURCE_LINK,
-                CLAIM_CUSTOM,
-                CLAIM_AGS_ENDPOINT,
-                CLAIM_ROLES,
-            )
-        ),
-    ]
-    digest = hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode())
-    return f"lti:launch-memo:{digest.hexdigest()}"
-
-
 def launch_record(*, launch: ValidLaunch) -> LaunchClaims:
     """Create or update the people and places a launch names; return the launch token claims.
 
-    A launch whose claims are identical to one recorded in the last minute (a teacher
-    reopening the same link) finds the database already up to date: it reuses that result
-    from the shared cache and writes nothing ("last opened" is kept to the minute anyway).
+    Every launch reads the rows it names, so what an admin or a roster sync changed since
+    (a membership made inactive, a person erased) is seen at once. A teacher back on another
+    day costs three reads and one update; a relaunch within the minute writes nothing ("last
+    opened" is kept to the minute); unchanged rows are never rewritten.
     """
-    key = _memo_key(launch)
-    memo = cache.get(key)
-    if isinstance(memo, dict):
-        try:
-            return LaunchClaims(**memo)
-        except TypeError:
-            pass
-    result = _launch_record(launch)
-    cache.set(key, dataclasses.asdict(result), int(LAST_LAUNCH_RESOLUTION.total_seconds()))
-    return result
+    return _launch_record(launch)
 
 
 def _launch_record(launch: ValidLaunch) -> LaunchClaims:
@@ -264,24 +229,19 @@ def _launch_record(launch: ValidLaunch) -> LaunchClaims:
         except IntegrityError:  # the same person's other tab got there first
             user = LtiUser.objects.select_related("participant").get(**user_lookup)
     participant = user.participant
-    current = (
-        Membership.objects.filter(participant=participant, cohort=cohort)
-        .values_list("role", "status", "last_launch_at")
-        .first()
+    membership = Membership.objects.filter(participant=participant, cohort=cohort)
+    # One statement for a teacher back on another day: update the membership unless it is
+    # already current ("last opened" is kept to the minute: a relaunch within it writes
+    # nothing). Only when nothing was updated do we need to know whether it exists.
+    stale = membership.exclude(
+        role=role, status=Membership.Status.ACTIVE, last_launch_at__gte=now - LAST_LAUNCH_RESOLUTION
     )
-    if current is None:
+    if not stale.update(**seen) and not membership.exists():
         try:
             with transaction.atomic():
                 Membership.objects.create(participant=participant, cohort=cohort, **seen)
         except IntegrityError:  # the same person's other tab got there first
-            Membership.objects.filter(participant=participant, cohort=cohort).update(**seen)
-    elif (
-        current[:2] != (role, Membership.Status.ACTIVE)
-        or current[2] is None
-        or now - current[2] > LAST_LAUNCH_RESOLUTION
-    ):
-        # "Last opened" is kept to the minute: a relaunch within it writes nothing.
-        Membership.objects.filter(participant=participant, cohort=cohort).update(**seen)
+            membership.update(**seen)
     return _claims(launch, participant, cohort, placement, role)
 
 
