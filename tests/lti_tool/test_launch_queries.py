@@ -182,3 +182,22 @@ def test_a_role_change_applies_within_the_minute(lti):
     lti.launch()
     lti.launch(**{LTI + "roles": [INSTRUCTOR]})
     assert Membership.objects.get().role == "trainer"
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "not-a-jwt",
+        "a.b",
+        "!!!.@@@.###",
+        "eyJhbGciOiJSUzI1NiJ9.W10.sig",  # a body that is a JSON array
+        "W10.eyJpc3MiOiJ4In0.sig",  # a header that is a JSON array
+        "eyJhbGciOiJSUzI1NiJ9." + "W" * 3 + "." + "s",  # not base64 of JSON
+        "eyJhbGciOiJSUzI1NiJ9." + "W1tb" * 20000 + ".sig",  # [[[[... deeply nested
+    ],
+)
+def test_a_malformed_id_token_is_a_clear_401(lti, token):
+    state, _ = lti.login()
+    response = lti.post_launch(token, state)
+    assert response.status_code == 401
+    assert b"Traceback" not in response.content
