@@ -258,15 +258,19 @@ class Target:
     log_path: Path | None = None
 
     @property
+    def is_ignite(self) -> bool:
+        return self.name != "baseline"
+
+    @property
     def origin(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     @property
     def target_link_uri(self) -> str:
-        return f"{self.origin}/app/" if self.name == "ignite" else f"{self.origin}/lti/launch/"
+        return f"{self.origin}/app/" if self.is_ignite else f"{self.origin}/lti/launch/"
 
     def check_launch(self, reply: Reply, who: Person) -> None:
-        if self.name == "ignite":
+        if self.is_ignite:
             location = reply.headers.get("Location", "")
             parts = urlsplit(location)
             if reply.status != 303 or parts.path != "/app/" or "lt" not in parse_qs(parts.query):
@@ -399,7 +403,7 @@ def start_server(
             raise BenchError(f"{target.title} did not start:\n{tail(target.log_path)}")
         try:
             # A page that renders no template: this only asks whether a worker answers.
-            probe = "/.well-known/jwks.json" if target.name == "ignite" else "/lti/launch/"
+            probe = "/.well-known/jwks.json" if target.is_ignite else "/lti/launch/"
             http_call(target.port, "GET", probe)
             return
         except OSError:
@@ -525,15 +529,17 @@ def base_env() -> dict[str, str]:
     return env
 
 
-def prepare_ignite(platform: Platform, storage: Storage, port: int, root: Path) -> Target:
+def prepare_ignite(
+    platform: Platform, storage: Storage, port: int, root: Path, name: str = "ignite"
+) -> Target:
     env = base_env()
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
         SECRET_KEY=secrets.token_urlsafe(50),
         IGNITE_KEY_ENCRYPTION_SECRET=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=storage.database_url("ignite"),
-        CACHE_KEY_PREFIX=storage.cache_prefix("ignite"),
+        DATABASE_URL=storage.database_url(name),
+        CACHE_KEY_PREFIX=storage.cache_prefix(name),
         LOG_LEVEL="WARNING",
     )
     if storage.args.redis:
@@ -568,7 +574,9 @@ def prepare_ignite(platform: Platform, storage: Storage, port: int, root: Path) 
         env=prep,
         what="Ignite lti_platform add",
     )
-    return Target("ignite", "Ignite", port, root, "config.wsgi", env)
+    return Target(
+        name, "Ignite" if name == "ignite" else f"Ignite {name}", port, root, "config.wsgi", env
+    )
 
 
 def prepare_baseline(platform: Platform, storage: Storage, port: int, tmp: Path) -> Target:
@@ -965,7 +973,7 @@ def measure(
             flow, login, launch, _ = one_flow(
                 target,
                 platform,
-                people.returning(stateful=target.name == "ignite"),
+                people.returning(stateful=target.is_ignite),
                 args.login_method,
                 phase,
             )
@@ -1148,6 +1156,11 @@ def verdict(value: float, limit: float | None) -> str:
     return f"met (<= {limit:g})" if value <= limit else f"MISSED (> {limit:g})"
 
 
+def runs(regime: Regime, tool: str) -> bool:
+    """Whether this tool takes part in this regime (the bare tool has no pages)."""
+    return ("baseline" if tool == "baseline" else "ignite") in regime.tools
+
+
 def build_report(results: dict, counts: dict, args) -> dict:
     """Rows with ratios to the bare tool's login + launch CPU measured in the same run."""
     base_windows = [
@@ -1171,8 +1184,11 @@ def build_report(results: dict, counts: dict, args) -> dict:
     if launches:
         base_hook_cpu = sum(c.get("cpu_s", 0.0) for c in base_counted) / launches * 1000
     rows = []
+    tools = ["baseline", "ignite", "before"]
     for regime in REGIMES.values():
-        for tool in regime.tools:
+        for tool in tools:
+            if not runs(regime, tool):
+                continue
             r = results.get((tool, regime.name))
             if r is None:
                 continue
@@ -1196,8 +1212,8 @@ def build_report(results: dict, counts: dict, args) -> dict:
                     "cpu_ms_by_round": r["cpu_ms_by_round"],
                     "sql_per_flow": sql,
                     "ratio_to_bare": value,
-                    "target": regime.target if tool == "ignite" else None,
-                    "verdict": verdict(value, regime.target) if tool == "ignite" else "",
+                    "target": regime.target if tool != "baseline" else None,
+                    "verdict": verdict(value, regime.target) if tool != "baseline" else "",
                     "errors": r["errors"],
                     "errors_by_kind": r["errors_by_kind"],
                     "error_samples": r["error_samples"],
@@ -1206,9 +1222,10 @@ def build_report(results: dict, counts: dict, args) -> dict:
                 }
             )
     pages = []
-    ignite_counts = counts.get("ignite", {})
-    for phase, step, targets in PAGE_ROWS:
-        c = ignite_counts.get((phase, step))
+    for (phase, step, targets), tool in [
+        (row, tool) for row in PAGE_ROWS for tool in tools if tool != "baseline"
+    ]:
+        c = counts.get(tool, {}).get((phase, step))
         if not c or not c["requests"]:
             continue
         cpu_ms = c["cpu_s"] / c["requests"] * 1000
@@ -1220,6 +1237,7 @@ def build_report(results: dict, counts: dict, args) -> dict:
             checks.append(f"CPU {verdict(cpu_ms, targets['cpu_ms'])} ms")
         pages.append(
             {
+                "tool": tool,
                 "step": step,
                 "requests": c["requests"],
                 "worker_cpu_ms": cpu_ms,
@@ -1276,7 +1294,7 @@ def report_text(report: dict) -> str:
     ]
     for page in table["pages"]:
         lines.append(
-            f"  {page['step']:<16} n={page['requests']:>6}  CPU {page['worker_cpu_ms']:6.2f} ms  "
+            f"  {page['step']:<16} {page['tool']:<8} n={page['requests']:>6}  CPU {page['worker_cpu_ms']:6.2f} ms  "
             f"SQL {page['sql']:5.1f}  {page['ratio_to_bare']:5.2f}x  {page['verdict']}"
         )
     lines += [
@@ -1457,6 +1475,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=ROOT,
         help="the Ignite checkout to serve (default: this repository)",
     )
+    parser.add_argument(
+        "--compare-dir",
+        metavar="DIR",
+        type=Path,
+        help=(
+            "a second Ignite checkout (e.g. `git archive` of the commit before a change) served "
+            "as a third tool, 'before', measured in the same interleaved rounds"
+        ),
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir")
     args = parser.parse_args(argv)
@@ -1486,7 +1513,6 @@ def print_profile(profile_dir: Path, names: list[str]) -> None:
 
 def seed_people(target: Target, platform: Platform, people: People, args) -> None:
     """Everyone in the returning pool launches once (a first launch), before any window."""
-    people.pool = [people.make(f"user-{n}") for n in range(args.users)]
     queue = list(people.pool) + list(people.memo_people)
     lock = threading.Lock()
     failures: list[str] = []
@@ -1527,11 +1553,18 @@ def main(argv: list[str] | None = None) -> int:
         log(f"gunicorn is not installed next to {sys.executable}; run with the project venv")
         return 2
     args.ignite_dir = args.ignite_dir.resolve()
+    if args.compare_dir:
+        args.compare_dir = args.compare_dir.resolve()
+        if not (args.compare_dir / "manage.py").is_file():
+            log(f"--compare-dir {args.compare_dir} is not an Ignite checkout (no manage.py)")
+            return 2
     if not (args.ignite_dir / "manage.py").is_file() or not (args.ignite_dir / "config").is_dir():
         log(f"--ignite-dir {args.ignite_dir} is not an Ignite checkout (no manage.py/config)")
         return 2
     command = shlex.join([sys.executable, *sys.argv]) if argv is None else shlex.join(argv)
     names = ["baseline", "ignite"] if args.target == "both" else [args.target]
+    if args.compare_dir:
+        names.append("before")
     tmp = Path(tempfile.mkdtemp(prefix="ignite-bench-"))
     count_dir = tmp / "counts"
     count_dir.mkdir()
@@ -1548,6 +1581,11 @@ def main(argv: list[str] | None = None) -> int:
         if "ignite" in names:
             targets["ignite"] = prepare_ignite(platform, storage, free_port(), args.ignite_dir)
             prepare_content(targets["ignite"])
+        if "before" in names:
+            targets["before"] = prepare_ignite(
+                platform, storage, free_port(), args.compare_dir, "before"
+            )
+            prepare_content(targets["before"])
         if "baseline" in names:
             targets["baseline"] = prepare_baseline(platform, storage, free_port(), tmp)
         for name in names:
@@ -1566,22 +1604,23 @@ def main(argv: list[str] | None = None) -> int:
                     f"{tail(targets[name].log_path)}"
                 ) from None
             log(f"{targets[name].title} listening on {targets[name].origin}")
-        if "ignite" in targets:
-            log(f"seeding {args.users} returning people in Ignite (one first launch each)")
-            seed_people(targets["ignite"], platform, people, args)
-        else:
-            people.pool = [people.make(f"user-{n}") for n in range(args.users)]
-        module_urls = []
-        if "ignite" in targets and "mastery" in args.regime_list:
-            module_urls = module_links(targets["ignite"], platform, args)
+        people.pool = [people.make(f"user-{n}") for n in range(args.users)]
+        module_urls: dict[str, list[str]] = {}
+        for name, target in targets.items():
+            if not target.is_ignite:
+                continue
+            log(f"seeding {args.users} returning people in {target.title} (a first launch each)")
+            seed_people(target, platform, people, args)
+            if "mastery" in args.regime_list:
+                module_urls[name] = module_links(target, platform, args)
         for round_no in range(args.rounds):
             for regime_name in args.regime_list:
                 regime = REGIMES[regime_name]
-                order = [n for n in names if n in regime.tools]
+                order = [n for n in names if runs(regime, n)]
                 if round_no % 2:
                     order.reverse()
                 for name in order:
-                    if regime.aged and name == "ignite":
+                    if regime.aged and targets[name].is_ignite:
                         age_people(targets[name])
                     log(
                         f"round {round_no + 1}/{args.rounds} {regime.name}: "
@@ -1596,7 +1635,7 @@ def main(argv: list[str] | None = None) -> int:
                         people,
                         storage,
                         round_no,
-                        module_urls,
+                        module_urls.get(name, []),
                     )
                     cpu = (window.server_cpu + window.db_cpu + window.cache_cpu) / max(
                         window.flows, 1
