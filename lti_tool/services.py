@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from courses.models import Cohort, Membership, Participant, Placement, Role
+from courses.models import Cohort, Membership, Module, Participant, Placement, Role
 
 from .constants import (
     CLAIM_AGS_ENDPOINT,
@@ -94,6 +96,23 @@ def _update(obj: models.Model, **values) -> None:
         obj.save(update_fields=[*changed, "updated_at"])
 
 
+@dataclass(frozen=True)
+class Landing:
+    """A recorded launch and where it lands: the placed module's page when the link places a
+    module that was imported, else /app/ (the cohort's modules)."""
+
+    claims: LaunchClaims
+    module_placed: bool
+
+
+def launch_land(*, launch: ValidLaunch) -> Landing:
+    """Record the launch (as `launch_record`) and say whether it lands on a module page, so the
+    launch redirects there at once instead of through /app/ (one request fewer per landing,
+    and no second lookup of the placement and module)."""
+    claims, module_placed = _launch_landing(launch)
+    return Landing(claims=claims, module_placed=module_placed)
+
+
 def launch_record(*, launch: ValidLaunch) -> LaunchClaims:
     """Create or update the people and places a launch names; return the launch token claims.
 
@@ -102,11 +121,21 @@ def launch_record(*, launch: ValidLaunch) -> LaunchClaims:
     day costs three reads and one update; a relaunch within the minute writes nothing ("last
     opened" is kept to the minute); unchanged rows are never rewritten.
     """
-    return _launch_record(launch)
+    return _launch_landing(launch)[0]
 
 
 def _launch_record(launch: ValidLaunch) -> LaunchClaims:
-    """Create or update the people and places a launch names; return the launch token claims.
+    return _launch_landing(launch)[0]
+
+
+def _first(queryset):
+    # `.first()` would add ORDER BY id: a lookup by a unique key needs no order.
+    return next(iter(queryset[:1]), None)
+
+
+def _launch_landing(launch: ValidLaunch) -> tuple[LaunchClaims, bool]:
+    """Create or update the people and places a launch names; return the launch token claims
+    and whether the placement names an imported module.
 
     Not one transaction on purpose: a returning launch reads without locks and writes one
     row (the membership), so launches don't queue behind each other's write locks. Each
@@ -121,7 +150,7 @@ def _launch_record(launch: ValidLaunch) -> LaunchClaims:
         "email": _text(claims.get("email"), 320),
     }
     user_lookup = {"platform": launch.platform, "sub": _text(claims.get("sub"))}
-    user = LtiUser.objects.select_related("participant").filter(**user_lookup).first()
+    user = _first(LtiUser.objects.select_related("participant").filter(**user_lookup))
     if user is not None:
         # Platforms may omit personal data on some launches: never erase what we know.
         _update(user.participant, **{k: v for k, v in person.items() if v})
@@ -133,15 +162,22 @@ def _launch_record(launch: ValidLaunch) -> LaunchClaims:
     )
     known_link = None
     if launch.message_type == MESSAGE_RESOURCE_LINK:
-        # A returning link: context, cohort, link and placement in one query.
-        known_link = (
+        # A returning link: context, cohort, link, placement and whether its module was
+        # imported, in one query.
+        known_link = _first(
             LtiResourceLink.objects.select_related("context__cohort", "placement")
+            .annotate(
+                module_ready=Exists(
+                    Module.objects.filter(
+                        slug=OuterRef("placement__module_slug"), current__isnull=False
+                    )
+                )
+            )
             .filter(
                 context__deployment=launch.deployment,
                 context__context_id=_text(context.get("id")),
                 resource_link_id=_text(link_claim.get("id")),
             )
-            .first()
         )
     if known_link is not None:
         lti_context = known_link.context
@@ -170,6 +206,7 @@ def _launch_record(launch: ValidLaunch) -> LaunchClaims:
         lti_context.save(update_fields=["memberships_url"])
 
     placement = None
+    module_placed = False
     if launch.message_type == MESSAGE_RESOURCE_LINK:
         link = claims[CLAIM_RESOURCE_LINK]
         custom = claims.get(CLAIM_CUSTOM) if isinstance(claims.get(CLAIM_CUSTOM), dict) else {}
@@ -188,6 +225,7 @@ def _launch_record(launch: ValidLaunch) -> LaunchClaims:
             )[0]
         )
         placement = lti_link.placement
+        slug_read = placement.module_slug
         values = {"title": _text(link.get("title"))}
         module = custom.get("module") or custom.get("ignite_module")
         if isinstance(module, str) and module:
@@ -196,6 +234,12 @@ def _launch_record(launch: ValidLaunch) -> LaunchClaims:
         if policy is not None:
             values["mastery_policy"] = policy
         _update(placement, **{k: v for k, v in values.items() if v or k == "mastery_policy"})
+        if known_link is not None and placement.module_slug == slug_read:
+            module_placed = known_link.module_ready
+        elif placement.module_slug:  # a new link, or the link now names another module
+            module_placed = Module.objects.filter(
+                slug=placement.module_slug, current__isnull=False
+            ).exists()
         ags_values = {
             "lineitem_url": _text(ags.get("lineitem"), 1000),
             "lineitems_url": _text(ags.get("lineitems"), 1000),
@@ -225,7 +269,7 @@ def _launch_record(launch: ValidLaunch) -> LaunchClaims:
                 participant = Participant.objects.create(**person)
                 LtiUser.objects.create(**user_lookup, participant=participant)
                 Membership.objects.create(participant=participant, cohort=cohort, **seen)
-            return _claims(launch, participant, cohort, placement, role)
+            return _claims(launch, participant, cohort, placement, role), module_placed
         except IntegrityError:  # the same person's other tab got there first
             user = LtiUser.objects.select_related("participant").get(**user_lookup)
     participant = user.participant
@@ -242,7 +286,7 @@ def _launch_record(launch: ValidLaunch) -> LaunchClaims:
                 Membership.objects.create(participant=participant, cohort=cohort, **seen)
         except IntegrityError:  # the same person's other tab got there first
             membership.update(**seen)
-    return _claims(launch, participant, cohort, placement, role)
+    return _claims(launch, participant, cohort, placement, role), module_placed
 
 
 def _claims(launch: ValidLaunch, participant, cohort, placement, role: str) -> LaunchClaims:
