@@ -181,8 +181,9 @@ def journey(target, platform, who, stats: Stats, rng: random.Random) -> None:
             "Cookie": lb.cookies_from(login),
         },
     )
-    home = timed(stats, "landing", port, "GET", launch.headers["Location"], 302)
-    module_url = home.headers["Location"]
+    module_url = launch.headers["Location"]
+    if urlsplit(module_url).path == "/app/":  # an Ignite that lands through /app/
+        module_url = timed(stats, "landing", port, "GET", module_url, 302).headers["Location"]
     lt = parse_qs(urlsplit(module_url).query)["lt"][0]
     page = timed(stats, "module page", port, "GET", module_url, 200).body.decode()
     lessons = re.findall(r'href="(/app/p/\d+/lessons/[^/"]+/)\?lt=', page)
@@ -364,25 +365,38 @@ def stop_grade_worker(proc) -> None:
 
 
 class Identities:
-    """The people one client thread plays, each launching again only after more than a minute
-    (the window within which a relaunch writes nothing)."""
+    """The people one client thread plays. Each launched once before the load, "a day ago"
+    (bench/launch.py's aging), and launches again only after more than a minute (within it a
+    relaunch writes nothing, which would flatter the figures); when all are busy, a new person
+    makes a first launch."""
 
     GAP = 61.0
 
-    def __init__(self, thread: int, context: int):
+    def __init__(self, thread: int, context: int, seeded: int, kinds: Counter):
         self.thread = thread
         self.context = context
+        self.fresh = [f"teacher-{thread}-{n}" for n in range(1, seeded + 1)]
         self.last: dict[str, float] = {}
-        self.count = 0
+        self.count = seeded
+        self.kinds = kinds
 
     def next(self) -> lb.Person:
         now = time.monotonic()
-        ready = next((sub for sub, at in self.last.items() if now - at > self.GAP), None)
-        if ready is None:
-            self.count += 1
-            ready = f"teacher-{self.thread}-{self.count}"
-        sub = ready
+        if self.fresh:
+            sub = self.fresh.pop(0)
+            self.kinds["returning on another day"] += 1
+        else:
+            sub = next((s for s, at in self.last.items() if now - at > self.GAP), None)
+            if sub is not None:
+                self.kinds["returning after more than a minute"] += 1
+            else:
+                self.count += 1
+                sub = f"teacher-{self.thread}-{self.count}"
+                self.kinds["first launch"] += 1
         self.last[sub] = now
+        return self.person(sub)
+
+    def person(self, sub: str) -> lb.Person:
         return lb.Person(
             sub,
             f"Teacher {sub.split('-', 1)[1]} Load",
@@ -405,6 +419,12 @@ def main() -> int:
     )
     parser.add_argument(
         "--drain-timeout", type=int, default=120, help="seconds to wait for the outbox (120)"
+    )
+    parser.add_argument(
+        "--people",
+        type=int,
+        default=8,
+        help="people each teacher thread plays, launched once before the load (default 8)",
     )
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432")
@@ -471,6 +491,14 @@ def main() -> int:
             env=prep,
             what="point the platform's token URL at the AGS server",
         )
+        # Every teacher's people launch once, then that is made a day ago.
+        kinds: Counter = Counter()
+        lb.log(f"{args.users * args.people} people launch once, then age a day")
+        seeds = [Identities(n, n % 5, args.people, Counter()) for n in range(args.users)]
+        for identities in seeds:
+            for sub in identities.fresh:
+                lb.one_flow(target, platform, identities.person(sub), "POST")
+        lb.age_people(target)
         # The grade worker runs during the load, as production runs it.
         worker, worker_log = start_grade_worker(target, tmp)
         stats = Stats()
@@ -478,7 +506,7 @@ def main() -> int:
 
         def teacher(n, seed):
             rng = random.Random(seed)
-            identities = Identities(n, n % 5)
+            identities = Identities(n, n % 5, args.people, kinds)
             while time.monotonic() < stop:
                 try:
                     journey(target, platform, identities.next(), stats, rng)
@@ -552,6 +580,7 @@ def main() -> int:
             f"journeys: {stats.journeys} ({stats.journeys / elapsed:.1f}/s); "
             f"requests: {len(every)} ({rate:.1f}/s)",
             f"requests/s {limiter}",
+            "launches: " + ", ".join(f"{n} {kind}" for kind, n in kinds.most_common()),
             f"errors  : {errors} {dict(stats.errors) or ''}",
             f"latency : all requests p50 {ms(every, 50):.0f} ms, "
             f"p95 {ms(every, 95):.0f} ms, p99 {ms(every, 99):.0f} ms",

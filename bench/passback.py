@@ -260,7 +260,7 @@ def main() -> int:
                     f"machine : {os.cpu_count()} CPUs, {pyplatform.platform()}, "
                     f"Python {pyplatform.python_version()}, {engine}",
                     f"load    : {args.scores} scores, {args.links} links, {args.workers} worker "
-                    f"thread(s), faults {args.faults:.0%}",
+                    f"thread(s), each score POST failing with probability {args.faults:g}",
                     f"delivered       : {len(delivered)} of {args.scores} "
                     f"({failed} failed) in {elapsed:.2f} s",
                     f"throughput      : {len(delivered) / elapsed:.1f} scores/s",
