@@ -134,21 +134,18 @@ def main() -> int:
         for thread in threads:
             thread.start()
         event("teachers start; grade worker running")
-        time.sleep(args.duration / 3)
+        time.sleep(max(0.0, t0 + args.duration / 3 - time.monotonic()))
         victim = lb.worker_pids(target.proc.pid)[0]
         os.kill(victim, signal.SIGKILL)
         kills.append(time.monotonic())
         event(f"killed web worker {victim} (SIGKILL)")
         if args.restart_db:
-            time.sleep(args.duration / 6)
+            time.sleep(max(0.0, t0 + args.duration / 2 - time.monotonic()))
             event("restarting PostgreSQL")
             took = restart_postgres()
             event(f"PostgreSQL back ({took:.1f} s)")
-        for thread in threads:
-            thread.join()
-        event(f"teachers stop ({stats.journeys} journeys)")
-
-        # --- phase 2: delivery with an LMS that is slow, down, throttling; worker killed ----
+        # --- while teachers still work: the LMS fails, the grade worker dies ----------------
+        time.sleep(max(0.0, t0 + args.duration * 0.6 - time.monotonic()))
         ags.delay = 0.2
         for _ in range(40):
             ags.faults["scores"].append(503)
@@ -163,9 +160,14 @@ def main() -> int:
         event("grade worker killed (SIGKILL) mid-delivery")
         ags.expire_all_tokens()
         event("the LMS revoked every access token")
-        ags.delay = 0.0
+        time.sleep(1)
         worker, _ = load.start_grade_worker(target, tmp, worker_env)
         event("grade worker restarted")
+        for thread in threads:
+            thread.join()
+        event(f"teachers stop ({stats.journeys} journeys)")
+        ags.delay = 0.0
+        event("the LMS is fast again")
         outbox, drain = load.outbox_wait(target, args.drain_timeout)
         event(f"outbox settled after {drain:.1f} s")
         load.stop_grade_worker(worker)
@@ -203,6 +205,13 @@ def main() -> int:
             )
         if book["out_of_order"]:
             failures.append(f"older score posted after a newer one for {book['out_of_order'][:3]}")
+        lms_faults = dict(ags.faults_injected)
+        if not lms_faults:
+            failures.append("no LMS fault reached the grade worker: the delivery drill was empty")
+        if ags.token_requests < 2:
+            failures.append(
+                "no token was requested after the LMS revoked them: nothing was delivered after"
+            )
         if not book["pairs_with_several_posts"]:
             failures.append(
                 "no (person, line item) had two scores posted: the order check had nothing to "
@@ -218,6 +227,8 @@ def main() -> int:
             f"{len(every)} requests answered as expected",
             f"answers : {sum(tolerated.values())} tolerated {tolerated or ''}; "
             f"{sum(failed.values())} failed {failed or ''}",
+            f"LMS     : faults served {lms_faults or 'none'}; "
+            f"{len(ags.faults['scores'])} queued faults left unserved",
             f"outbox  : {load.outbox_line(outbox['status'])}",
             f"gradebook: {book['held']} scores held for {book['expected']} (person, line item) "
             f"pairs, {len(book['problems'])} differ from the outbox",
