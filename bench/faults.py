@@ -9,9 +9,14 @@ Run by hand (it restarts the local PostgreSQL server when asked; never in the te
     .venv/bin/python bench/faults.py --postgres --redis --restart-db
     .venv/bin/python bench/faults.py                        # SQLite, no database restart
 
-Figures: requests and errors during the faults (a request cut by a killed worker or a
-restarting database is an error the teacher sees; the point is that no data is lost), scores
-delivered, resends, token requests, and the gradebook checked against the outbox.
+The grade worker runs during the teacher traffic, as in production, so each teacher's scores
+are posted one after another. Figures: requests during the faults and how they were answered,
+event times as measured, the outbox, and the gradebook checked against the outbox per (person,
+line item): value, maximum and time of the newest score, nothing extra, and no older score
+posted after a newer one. The exit status is 1 with a FAIL line when any of that is false: a
+5xx other than 503, a 503 without Retry-After, any request without an answer other than the
+one a killed worker was serving, a score missing, wrong, extra, undelivered or out of order,
+or no teacher with two scores (the order check would have had nothing to check).
 """
 
 from __future__ import annotations
@@ -34,27 +39,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import launch as lb  # noqa: E402
 import load  # noqa: E402
-
-CHECK = r"""
-import json, django
-django.setup()
-from mastery.models import GradeRecord, Attempt
-from mastery.attempts import counted_attempt
-from lti_tool.models import LtiUser
-out = {"records": {}, "expected": {}}
-for r in GradeRecord.objects.filter(kind="mastery").select_related("participant__lti_user"):
-    out["records"].setdefault(r.status, 0)
-    out["records"][r.status] += 1
-seen = set()
-for a in Attempt.objects.filter(status="submitted").select_related("participant__lti_user", "placement"):
-    key = (a.participant_id, a.placement_id)
-    if key in seen:
-        continue
-    seen.add(key)
-    counted = counted_attempt(a.participant, a.placement)
-    out["expected"][a.participant.lti_user.sub] = float(counted.score)
-print(json.dumps(out))
-"""
 
 
 def manage(root: Path, env: dict, *args: str, timeout: int = 300) -> str:
@@ -98,8 +82,9 @@ def main() -> int:
     platform = load.LoadPlatform()
     from tests.lti_tool.ags_server import AgsServer
 
-    target = ags = worker = None
+    target = ags = worker = worker_log = None
     events: list[str] = []
+    kills: list[float] = []  # when a web worker was killed (time.monotonic())
     try:
         port = lb.free_port()
         target = lb.prepare_ignite(platform, storage, port, root)
@@ -116,10 +101,18 @@ def main() -> int:
             f"{ags.url}/token", "--keyset-url", platform.keyset_url, "--deployment-id",
             lb.DEPLOYMENT_ID,
         )  # fmt: skip
+        worker_env = {"IGNITE_GRADE_LEASE_SECONDS": "5"}
+        # The grade worker runs while teachers work, as in production: each teacher's scores
+        # are posted one after another, so the order check below has something to check.
+        worker, worker_log = load.start_grade_worker(target, tmp, worker_env)
+        t0 = time.monotonic()
+
+        def event(text: str) -> None:
+            events.append(f"t+{time.monotonic() - t0:5.1f}s: {text}")
 
         # --- phase 1: teachers work; a worker is killed; the database restarts ------------
         stats = load.Stats()
-        stop = time.monotonic() + args.duration
+        stop = t0 + args.duration
         people = [
             lb.Person(f"teacher-{n}", f"Teacher {n} Drill",
                       "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner",
@@ -140,18 +133,19 @@ def main() -> int:
         threads = [threading.Thread(target=teacher, args=(p, i)) for i, p in enumerate(people)]
         for thread in threads:
             thread.start()
-        time.sleep(args.duration / 3)
+        event("teachers start; grade worker running")
+        time.sleep(max(0.0, t0 + args.duration / 3 - time.monotonic()))
         victim = lb.worker_pids(target.proc.pid)[0]
         os.kill(victim, signal.SIGKILL)
-        events.append(f"t+{args.duration // 3}s: killed web worker {victim} (SIGKILL)")
+        kills.append(time.monotonic())
+        event(f"killed web worker {victim} (SIGKILL)")
         if args.restart_db:
-            time.sleep(args.duration / 6)
+            time.sleep(max(0.0, t0 + args.duration / 2 - time.monotonic()))
+            event("restarting PostgreSQL")
             took = restart_postgres()
-            events.append(f"t+{args.duration // 2}s: restarted PostgreSQL ({took:.1f} s)")
-        for thread in threads:
-            thread.join()
-
-        # --- phase 2: delivery with an LMS that is slow, down, throttling; worker killed ----
+            event(f"PostgreSQL back ({took:.1f} s)")
+        # --- while teachers still work: the LMS fails, the grade worker dies ----------------
+        time.sleep(max(0.0, t0 + args.duration * 0.6 - time.monotonic()))
         ags.delay = 0.2
         for _ in range(40):
             ags.faults["scores"].append(503)
@@ -159,46 +153,70 @@ def main() -> int:
             ags.faults["scores"].append((429, 1))
         for _ in range(5):
             ags.faults["scores"].append("drop")
-        worker_env = {**target.env, "IGNITE_GRADE_LEASE_SECONDS": "5"}
-        worker_log = open(tmp / "grade-worker.log", "w")  # noqa: SIM115 - closed with the run
-        worker = subprocess.Popen(
-            [sys.executable, "manage.py", "grades", "-v", "0", "worker"],
-            cwd=root, env=worker_env, stdout=worker_log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        event("the LMS turns slow (0.2 s), answers 503 x40, 429 (Retry-After: 1) x10, drops x5")
         time.sleep(3)
         worker.send_signal(signal.SIGKILL)
         worker.wait()
-        events.append("delivery: grade worker killed (SIGKILL) while the LMS was slow and failing")
+        event("grade worker killed (SIGKILL) mid-delivery")
         ags.expire_all_tokens()
-        events.append("delivery: the LMS revoked every access token")
+        event("the LMS revoked every access token")
+        time.sleep(1)
+        worker, _ = load.start_grade_worker(target, tmp, worker_env)
+        event("grade worker restarted")
+        for thread in threads:
+            thread.join()
+        event(f"teachers stop ({stats.journeys} journeys)")
         ags.delay = 0.0
-        worker = subprocess.Popen(
-            [sys.executable, "manage.py", "grades", "-v", "0", "worker"],
-            cwd=root, env=worker_env, stdout=worker_log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        deadline = time.monotonic() + args.drain_timeout
-        check_env = {**target.env, "DJANGO_SETTINGS_MODULE": "config.settings"}
-        while time.monotonic() < deadline:
-            state = json.loads(
-                lb.run_checked(
-                    [sys.executable, "-c", CHECK], cwd=root, env=check_env, what="outbox check"
-                )  # fmt: skip
-            )
-            waiting = state["records"].get("pending", 0) + state["records"].get("sending", 0)
-            if not waiting:
-                break
-            time.sleep(2)
-        worker.terminate()
-        worker.wait(timeout=30)
+        event("the LMS is fast again")
+        outbox, drain = load.outbox_wait(target, args.drain_timeout)
+        event(f"outbox settled after {drain:.1f} s")
+        load.stop_grade_worker(worker)
+        book = load.gradebook_check(ags, outbox)
 
-        held = {user: s["scoreGiven"] for (_, user), s in ags.scores.items()}
-        expected = state["expected"]
-        wrong = {u: (expected[u], held.get(u)) for u in expected if held.get(u) != expected[u]}
-        posts_by_user: dict[str, list] = {}
-        for post in ags.score_posts:
-            posts_by_user.setdefault(post["userId"], []).append(post["timestamp"])
-        out_of_order = sum(1 for ts in posts_by_user.values() if ts != sorted(ts))
+        # What a teacher may see during the faults: a 503 that says when to try again, and
+        # the one request a killed sync worker was serving (no answer, within 2 s of the kill).
+        # Anything else is a failure: another 5xx, a 503 without Retry-After, any other
+        # unexpected status, or a request with no answer at any other time.
+        allowed_cuts = {k: 1 for k in kills}
+        failed: dict[str, int] = {}
+        tolerated: dict[str, int] = {}
+        for at, kind in stats.error_times:
+            if kind.endswith("503 with Retry-After"):
+                tolerated[kind] = tolerated.get(kind, 0) + 1
+                continue
+            if "no answer" in kind:
+                kill = next((k for k in kills if 0 <= at - k <= 2 and allowed_cuts[k]), None)
+                if kill is not None:
+                    allowed_cuts[kill] -= 1
+                    tolerated[kind] = tolerated.get(kind, 0) + 1
+                    continue
+            failed[kind] = failed.get(kind, 0) + 1
         every = [t for values in stats.times.values() for t in values]
+        failures = []
+        if failed:
+            failures.append(f"{sum(failed.values())} requests failed: {failed}")
+        left = {s: outbox["status"].get(s, 0) for s in ("pending", "sending", "failed")}
+        if any(left.values()):
+            failures.append(f"outbox not delivered: {left}")
+        if book["problems"]:
+            failures.append(
+                f"gradebook differs from the outbox in {len(book['problems'])} places, e.g. "
+                + "; ".join(book["problems"][:3])
+            )
+        if book["out_of_order"]:
+            failures.append(f"older score posted after a newer one for {book['out_of_order'][:3]}")
+        lms_faults = dict(ags.faults_injected)
+        if not lms_faults:
+            failures.append("no LMS fault reached the grade worker: the delivery drill was empty")
+        if ags.token_requests < 2:
+            failures.append(
+                "no token was requested after the LMS revoked them: nothing was delivered after"
+            )
+        if not book["pairs_with_several_posts"]:
+            failures.append(
+                "no (person, line item) had two scores posted: the order check had nothing to "
+                "check (run longer or with more journeys)"
+            )
         lines = [
             "Fault drill",
             "storage : "
@@ -206,22 +224,31 @@ def main() -> int:
             + (" + Redis" if args.redis else ""),
             *[f"event   : {e}" for e in events],
             f"load    : {args.users} teachers, {args.duration} s: {stats.journeys} journeys, "
-            f"{len(every)} requests, {sum(stats.errors.values())} failed "
-            f"{dict(stats.errors) or ''}",
-            f"outbox  : {state['records']}",
-            f"gradebook: {len(held)} teachers' scores held, {len(expected)} expected, "
-            f"{len(wrong)} differ {wrong or ''}",
-            f"posts   : {len(ags.score_posts)} accepted score posts, {out_of_order} users with an "
-            f"older score posted after a newer one; {ags.token_requests} token requests",
+            f"{len(every)} requests answered as expected",
+            f"answers : {sum(tolerated.values())} tolerated {tolerated or ''}; "
+            f"{sum(failed.values())} failed {failed or ''}",
+            f"LMS     : faults served {lms_faults or 'none'}; "
+            f"{len(ags.faults['scores'])} queued faults left unserved",
+            f"outbox  : {load.outbox_line(outbox['status'])}",
+            f"gradebook: {book['held']} scores held for {book['expected']} (person, line item) "
+            f"pairs, {len(book['problems'])} differ from the outbox",
+            f"posts   : {book['posts']} accepted score posts, {book['pairs_with_several_posts']} "
+            f"pairs with several, {len(book['out_of_order'])} with an older score posted after "
+            f"a newer one; {ags.token_requests} token requests",
             "command : .venv/bin/python bench/faults.py " + " ".join(sys.argv[1:]),
         ]
+        lines += [f"FAIL: {f}" for f in failures] or [
+            "PASS: only 503s with Retry-After (and the killed worker's own request) failed; "
+            "every score is in the gradebook as the outbox says, none out of order"
+        ]
         print("\n".join(lines))
-        if wrong:
+        if failures:
             print(f"worker log: {tmp / 'grade-worker.log'}")
-        return 0 if not wrong and not out_of_order else 1
+        return 1 if failures else 0
     finally:
-        if worker is not None and worker.poll() is None:
-            worker.kill()
+        load.stop_grade_worker(worker)
+        if worker_log is not None:
+            worker_log.close()
         load.teardown(target, ags, platform, storage)
 
 

@@ -26,12 +26,15 @@ See bench/README.md for what is measured, what is not, and how to read the numbe
 from __future__ import annotations
 
 import argparse
+import hashlib
+import html
 import http.client
 import json
 import math
 import os
 import platform as pyplatform
 import random
+import re
 import secrets
 import shlex
 import shutil
@@ -42,7 +45,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import metadata
@@ -64,6 +67,8 @@ KID = "bench-platform-key-1"
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 ROLE_LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 ROLE_INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
+MODULE = "station-rotation"  # a module of content/blended-learning
+AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/1"
 HTTP_TIMEOUT = 30.0
@@ -159,6 +164,17 @@ class Platform:
             LTI + "resource_link": {"id": who.link_id, "title": "Blended learning, week 1"},
             LTI + "roles": [who.role],
             LTI + "context": {"id": who.context_id, "title": "Cohort", "label": "BL"},
+            # A link that opens a module (the landing goes to its page), with unlimited
+            # attempts (the mastery rows repeat the check) and a gradebook column. The bare
+            # tool receives the same token and ignores these claims.
+            LTI + "custom": {"module": MODULE, "mastery_max_attempts": "0"},
+            AGS_CLAIM: {
+                "scope": [
+                    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+                    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+                ],
+                "lineitems": f"{self.base}/lineitems",
+            },
         }
         return jwt.encode(claims, self.private_key, algorithm="RS256", headers={"kid": KID})
 
@@ -242,18 +258,24 @@ class Target:
     log_path: Path | None = None
 
     @property
+    def is_ignite(self) -> bool:
+        return self.name != "baseline"
+
+    @property
     def origin(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     @property
     def target_link_uri(self) -> str:
-        return f"{self.origin}/app/" if self.name == "ignite" else f"{self.origin}/lti/launch/"
+        return f"{self.origin}/app/" if self.is_ignite else f"{self.origin}/lti/launch/"
 
     def check_launch(self, reply: Reply, who: Person) -> None:
-        if self.name == "ignite":
+        if self.is_ignite:
             location = reply.headers.get("Location", "")
             parts = urlsplit(location)
-            if reply.status != 303 or parts.path != "/app/" or "lt" not in parse_qs(parts.query):
+            # /app/, or straight to the placed module's page.
+            landed = parts.path == "/app/" or re.fullmatch(r"/app/p/\d+/", parts.path)
+            if reply.status != 303 or not landed or "lt" not in parse_qs(parts.query):
                 raise FlowError(f"launch {reply.status}", location or _snippet(reply.body))
         elif reply.status != 200 or who.name.encode() not in reply.body:
             raise FlowError(f"launch {reply.status}", _snippet(reply.body))
@@ -263,8 +285,8 @@ def _snippet(body: bytes) -> str:
     return " ".join(body[:300].decode("utf-8", "replace").split())
 
 
-def one_flow(target: Target, platform: Platform, who: Person, login_method: str):
-    """Login then launch; returns (flow, login, launch) durations in seconds."""
+def one_flow(target: Target, platform: Platform, who: Person, login_method: str, phase: str = ""):
+    """Login then launch; returns (flow, login, launch) durations in seconds, and the launch."""
     params = {
         "iss": ISSUER,
         "login_hint": who.sub,
@@ -274,14 +296,16 @@ def one_flow(target: Target, platform: Platform, who: Person, login_method: str)
     }
     started = time.perf_counter()
     if login_method == "GET":
-        login = http_call(target.port, "GET", "/lti/login/?" + urlencode(params))
+        login = http_call(
+            target.port, "GET", "/lti/login/?" + urlencode(params), headers=tag(phase, "login")
+        )
     else:
         login = http_call(
             target.port,
             "POST",
             "/lti/login/",
             body=urlencode(params),
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            headers={"Content-Type": "application/x-www-form-urlencoded", **tag(phase, "login")},
         )
     login_done = time.perf_counter()
     if login.status != 302:
@@ -305,11 +329,20 @@ def one_flow(target: Target, platform: Platform, who: Person, login_method: str)
         "POST",
         "/lti/launch/",
         body=urlencode({"id_token": id_token, "state": state}),
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": cookie,
+            **tag(phase, "launch"),
+        },
     )
     finished = time.perf_counter()
     target.check_launch(launch, who)
-    return finished - started, login_done - started, finished - launch_start
+    return finished - started, login_done - started, finished - launch_start, launch
+
+
+def tag(phase: str, step: str) -> dict[str, str]:
+    """Headers naming what a request is, for bench/gunicorn_count.py (nothing else reads them)."""
+    return {"X-Bench-Phase": phase, "X-Bench-Step": step} if phase else {}
 
 
 # --- Servers, databases, caches ------------------------------------------------------------
@@ -328,7 +361,14 @@ def run_checked(cmd: list[str], *, cwd: Path, env: dict[str, str], what: str) ->
     return result.stdout
 
 
-def start_server(target: Target, *, workers: int, tmp: Path, profile_dir: Path | None) -> None:
+def start_server(
+    target: Target,
+    *,
+    workers: int,
+    tmp: Path,
+    profile_dir: Path | None,
+    count_dir: Path | None = None,
+) -> None:
     target.log_path = tmp / f"{target.name}-gunicorn.log"
     cmd = [
         sys.executable,
@@ -352,6 +392,9 @@ def start_server(target: Target, *, workers: int, tmp: Path, profile_dir: Path |
     if profile_dir is not None:
         cmd += ["--config", str(BENCH / "gunicorn_profile.py")]
         env.update(BENCH_PROFILE_DIR=str(profile_dir), BENCH_PROFILE_NAME=target.name)
+    elif count_dir is not None:
+        cmd += ["--config", str(BENCH / "gunicorn_count.py")]
+        env.update(BENCH_COUNT_DIR=str(count_dir), BENCH_PROFILE_NAME=target.name)
     with open(target.log_path, "w") as out:
         target.proc = subprocess.Popen(
             cmd, cwd=target.cwd, env=env, stdout=out, stderr=subprocess.STDOUT
@@ -362,7 +405,7 @@ def start_server(target: Target, *, workers: int, tmp: Path, profile_dir: Path |
             raise BenchError(f"{target.title} did not start:\n{tail(target.log_path)}")
         try:
             # A page that renders no template: this only asks whether a worker answers.
-            probe = "/.well-known/jwks.json" if target.name == "ignite" else "/lti/launch/"
+            probe = "/.well-known/jwks.json" if target.is_ignite else "/lti/launch/"
             http_call(target.port, "GET", probe)
             return
         except OSError:
@@ -488,15 +531,17 @@ def base_env() -> dict[str, str]:
     return env
 
 
-def prepare_ignite(platform: Platform, storage: Storage, port: int, root: Path) -> Target:
+def prepare_ignite(
+    platform: Platform, storage: Storage, port: int, root: Path, name: str = "ignite"
+) -> Target:
     env = base_env()
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
         SECRET_KEY=secrets.token_urlsafe(50),
         IGNITE_KEY_ENCRYPTION_SECRET=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=storage.database_url("ignite"),
-        CACHE_KEY_PREFIX=storage.cache_prefix("ignite"),
+        DATABASE_URL=storage.database_url(name),
+        CACHE_KEY_PREFIX=storage.cache_prefix(name),
         LOG_LEVEL="WARNING",
     )
     if storage.args.redis:
@@ -531,7 +576,9 @@ def prepare_ignite(platform: Platform, storage: Storage, port: int, root: Path) 
         env=prep,
         what="Ignite lti_platform add",
     )
-    return Target("ignite", "Ignite", port, root, "config.wsgi", env)
+    return Target(
+        name, "Ignite" if name == "ignite" else f"Ignite {name}", port, root, "config.wsgi", env
+    )
 
 
 def prepare_baseline(platform: Platform, storage: Storage, port: int, tmp: Path) -> Target:
@@ -584,7 +631,249 @@ def prepare_baseline(platform: Platform, storage: Storage, port: int, tmp: Path)
     return Target("baseline", "bare pylti1p3", port, BASELINE_DIR, "baseline_tool.wsgi", env)
 
 
-# --- Measuring ----------------------------------------------------------------------------
+def prepare_content(target: Target) -> None:
+    """The catalog and production static files, as a deployment has them (the module page)."""
+    prep = {**target.env, "DEBUG": "1"}
+    manage = [sys.executable, "manage.py"]
+    run_checked([*manage, "import_content"], cwd=target.cwd, env=prep, what="import_content")
+    # Into the checkout's staticfiles/ (config/settings.py's STATIC_ROOT, git-ignored).
+    run_checked(
+        [*manage, "collectstatic", "--noinput"],
+        cwd=target.cwd,
+        env=target.env,
+        what="collectstatic",
+    )
+
+
+# Run inside Ignite (`manage.py shell -c`) before each window of a regime that needs people
+# who last launched on another day: their memberships' "last opened" moves back a day and the
+# launch memo (kept for 60 s in the shared cache) is dropped, as it would have expired. Nothing
+# else changes: the rows, the per-process caches and the platform keys stay as they are.
+AGE_SCRIPT = """
+from datetime import timedelta
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import F
+from courses.models import Membership
+Membership.objects.filter(last_launch_at__isnull=False).update(
+    last_launch_at=F("last_launch_at") - timedelta(days=1)
+)
+pattern = cache.make_key("lti:launch-memo:")
+backend = settings.CACHES["default"]["BACKEND"]
+if backend.endswith("RedisCache"):
+    client = cache._cache.get_client(write=True)
+    for key in list(client.scan_iter(match=pattern + "*", count=1000)):
+        client.delete(key)
+elif backend.endswith("DatabaseCache"):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM " + connection.ops.quote_name(settings.CACHES["default"]["LOCATION"])
+            + " WHERE cache_key LIKE %s", [pattern + "%"]
+        )
+else:
+    raise SystemExit("unknown cache backend " + backend)
+"""
+
+
+# --- Regimes --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Regime:
+    name: str
+    title: str
+    tools: tuple[str, ...]
+    steps: tuple[str, ...]
+    aged: bool  # people launch after the memo window: "another day"
+    target: float | None = None  # CPU per flow, as a ratio to the bare tool's login + launch
+
+
+REGIMES = {
+    r.name: r
+    for r in (
+        Regime(
+            "returning",
+            "returning on another day: login + launch (no memo)",
+            ("baseline", "ignite"),
+            ("login", "launch"),
+            True,
+            1.0,
+        ),
+        Regime(
+            "first",
+            "first launch: login + launch of a new person",
+            ("baseline", "ignite"),
+            ("login", "launch"),
+            False,
+            1.5,
+        ),
+        Regime(
+            "landing",
+            "full landing: login + launch (+ /app/) + module page (another day)",
+            ("ignite",),
+            ("login", "launch", "landing", "module page"),
+            True,
+            2.0,
+        ),
+        Regime(
+            "mastery",
+            "mastery check: start + question page + submit + result page",
+            ("ignite",),
+            ("mastery start", "question page", "mastery submit", "result page"),
+            False,
+        ),
+        Regime(
+            "memo",
+            "MEMO REGIME: relaunch of the same link within 60 s (the launch memo)",
+            ("baseline", "ignite"),
+            ("login", "launch"),
+            False,
+        ),
+    )
+}
+# Per-request rows, from the workers' own counts (bench/gunicorn_count.py): step -> targets.
+PAGE_ROWS = (
+    ("landing", "module page", {"queries": 5}),
+    ("mastery", "mastery submit", {"queries": 10, "cpu_ms": 5.0}),
+    ("mastery", "result page", {"queries": 6}),
+    ("mastery", "question page", {}),
+    ("mastery", "mastery start", {}),
+    ("landing", "landing", {}),
+)
+
+
+class People:
+    """Who launches. Returning people come from a pool of people who launched before, each
+    at most once per window (a second launch within 60 s would take the memo path); a first
+    launch is a person nobody has seen; the memo regime repeats a small set."""
+
+    def __init__(self, args, run_id: str):
+        self.args = args
+        self.run_id = run_id
+        self.lock = threading.Lock()
+        self.pool: list[Person] = []
+        self.cursor = 0
+        self.reused = 0
+        self.new_count = 0
+        self.memo_people = [self.make(f"memo-{n}") for n in range(max(4, args.threads * 2))]
+
+    def make(self, sub: str) -> Person:
+        n = int(hashlib.sha256(sub.encode()).hexdigest()[:8], 16)
+        context = n % self.args.contexts
+        return Person(
+            sub=sub,
+            name=f"Teacher {sub.title().replace('-', '')}",
+            role=ROLE_INSTRUCTOR if n % 25 == 0 else ROLE_LEARNER,
+            context_id=f"course-{context}",
+            link_id=f"link-{context}-{n % 3}",
+        )
+
+    def start_window(self) -> None:
+        with self.lock:
+            self.cursor = 0
+            self.reused = 0
+
+    def returning(self, *, stateful: bool = True) -> Person:
+        with self.lock:
+            if stateful and self.cursor >= len(self.pool):
+                # Only a tool that remembers launches (Ignite's memo) cares.
+                self.reused += 1
+            who = self.pool[self.cursor % len(self.pool)]
+            self.cursor += 1
+            return who
+
+    def new(self) -> Person:
+        with self.lock:
+            self.new_count += 1
+            return self.make(f"new-{self.run_id}-{self.new_count}")
+
+    def memo(self, rng: random.Random) -> Person:
+        return rng.choice(self.memo_people)
+
+
+# --- Flows ----------------------------------------------------------------------------------
+
+
+def _get(target: Target, path: str, phase: str, step: str, expect: int) -> Reply:
+    reply = http_call(target.port, "GET", path, headers=tag(phase, step))
+    if reply.status != expect:
+        raise FlowError(f"{step} {reply.status}", _snippet(reply.body))
+    return reply
+
+
+def _post(target: Target, path: str, data, phase: str, step: str, expect: int) -> Reply:
+    reply = http_call(
+        target.port,
+        "POST",
+        path,
+        body=urlencode(data, doseq=True),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": target.origin,
+            **tag(phase, step),
+        },
+    )
+    if reply.status != expect:
+        raise FlowError(f"{step} {reply.status}", _snippet(reply.body))
+    return reply
+
+
+def landing_flow(target: Target, platform: Platform, who: Person, args, phase: str) -> dict:
+    """Login, launch, /app/ (a redirect to the placed module) and the module page."""
+    t0 = time.perf_counter()
+    _, login, launch, reply = one_flow(target, platform, who, args.login_method, phase)
+    t1 = time.perf_counter()
+    module_url = reply.headers["Location"]
+    if urlsplit(module_url).path == "/app/":  # a launch that lands via /app/ (older Ignite)
+        home = _get(target, module_url, phase, "landing", 302)
+        module_url = home.headers.get("Location", "")
+    if not re.match(r"^/app/p/\d+/\?", module_url):
+        raise FlowError("landing went elsewhere", module_url)
+    t2 = time.perf_counter()
+    page = _get(target, module_url, phase, "module page", 200)
+    if b"data-testid" not in page.body and b"<main" not in page.body:
+        raise FlowError("module page is not a page", _snippet(page.body))
+    t3 = time.perf_counter()
+    times = {"flow": t3 - t0, "login": login, "launch": launch, "module page": t3 - t2}
+    if t2 - t1 > 0.0005:
+        times["landing"] = t2 - t1
+    return {**times, "module_url": module_url}
+
+
+def mastery_flow(target: Target, module_url: str, rng: random.Random, phase: str) -> dict:
+    """Start a mastery check, open its questions, submit answers, read the result."""
+    parts = urlsplit(module_url)
+    lt = parse_qs(parts.query)["lt"][0]
+    t0 = time.perf_counter()
+    start = _post(target, f"{parts.path}mastery/", {"lt": lt}, phase, "mastery start", 303)
+    attempt_path = urlsplit(start.headers["Location"]).path
+    t1 = time.perf_counter()
+    page = _get(target, f"{attempt_path}?lt={lt}", phase, "question page", 200).body.decode()
+    t2 = time.perf_counter()
+    answers: dict[str, list[str]] = {"lt": [lt]}
+    for name, value in re.findall(r'name="(q-[^"]+)" value="([^"]*)"', page):
+        name = html.unescape(name)
+        if name not in answers or rng.random() < 0.3:
+            answers[name] = [html.unescape(value)]
+    for name in re.findall(r'<select name="(q-[^"]+)"', page):
+        answers[html.unescape(name)] = [str(rng.randint(1, 4))]
+    if len(answers) < 2:
+        raise FlowError("question page has no questions", _snippet(page.encode()))
+    _post(target, attempt_path, answers, phase, "mastery submit", 303)
+    t3 = time.perf_counter()
+    _get(target, f"{attempt_path}?lt={lt}", phase, "result page", 200)
+    t4 = time.perf_counter()
+    return {
+        "flow": t4 - t0,
+        "mastery start": t1 - t0,
+        "question page": t2 - t1,
+        "mastery submit": t3 - t2,
+        "result page": t4 - t3,
+    }
+
+
+# --- Measuring ------------------------------------------------------------------------------
 
 
 @dataclass
@@ -592,45 +881,140 @@ class Window:
     """Flows that completed inside one measuring window, and what the machine spent."""
 
     seconds: float = 0.0
-    flow: list[float] = field(default_factory=list)
-    login: list[float] = field(default_factory=list)
-    launch: list[float] = field(default_factory=list)
+    times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: Counter = field(default_factory=Counter)
     error_samples: dict[str, str] = field(default_factory=dict)
     server_cpu: float = 0.0
+    db_cpu: float = 0.0
+    cache_cpu: float = 0.0
     client_cpu: float = 0.0
     machine_busy: float = 0.0
+    reused: int = 0
+
+    @property
+    def flows(self) -> int:
+        return len(self.times["flow"])
 
 
-def measure(target: Target, platform: Platform, args, seed: int) -> Window:
+def service_pids(storage: Storage, target: Target) -> tuple[list[int], list[int]]:
+    """PostgreSQL backends serving this tool's database, and the Redis server, from /proc."""
+    db, cache_pids = [], []
+    if not (storage.args.postgres or storage.args.redis):
+        return db, cache_pids
+    dbname = target.env.get("DATABASE_URL", "").rsplit("/", 1)[-1]
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            comm = Path(f"/proc/{entry}/comm").read_text().strip()
+        except OSError:
+            continue
+        # A backend's title is "postgres: USER DBNAME HOST(PORT) STATE".
+        if storage.args.postgres and cmdline.startswith("postgres:"):
+            words = cmdline.split()
+            if len(words) > 2 and words[2] == dbname:
+                db.append(int(entry))
+        elif storage.args.redis and comm.startswith("redis-server"):
+            cache_pids.append(int(entry))
+    return db, cache_pids
+
+
+def cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    return {pid: cpu_seconds([pid]) for pid in pids}
+
+
+def cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
+    # A process that started during the window spent all its CPU inside it; one that ended
+    # during it is lost (rare: gunicorn workers and pooled backends live for the whole run).
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
+def snapshot(target: Target, storage: Storage) -> dict:
+    db, cache_pids = service_pids(storage, target)
+    return {
+        "server": cpu_by_pid(worker_pids(target.proc.pid)),
+        "db": cpu_by_pid(db),
+        "cache": cpu_by_pid(cache_pids),
+        "client": time.process_time(),
+        "busy": machine_busy(),
+    }
+
+
+def age_people(target: Target) -> None:
+    run_checked(
+        [sys.executable, "manage.py", "shell", "-c", AGE_SCRIPT],
+        cwd=target.cwd,
+        env=target.env,
+        what="age the launches by a day",
+    )
+
+
+def measure(
+    target: Target,
+    platform: Platform,
+    args,
+    regime: Regime,
+    people: People,
+    storage: Storage,
+    seed: int,
+    module_urls: list[str],
+) -> Window:
     window = Window()
     lock = threading.Lock()
+    people.start_window()
     begin = time.perf_counter()
     measure_from = begin + args.warmup
     measure_until = measure_from + args.duration
+    phase = f"{regime.name}"
+
+    def one(rng: random.Random, n: int, state: dict) -> dict:
+        if regime.name == "returning":
+            flow, login, launch, _ = one_flow(
+                target,
+                platform,
+                people.returning(stateful=target.is_ignite),
+                args.login_method,
+                phase,
+            )
+            return {"flow": flow, "login": login, "launch": launch}
+        if regime.name == "first":
+            flow, login, launch, _ = one_flow(
+                target, platform, people.new(), args.login_method, phase
+            )
+            return {"flow": flow, "login": login, "launch": launch}
+        if regime.name == "memo":
+            flow, login, launch, _ = one_flow(
+                target, platform, people.memo(rng), args.login_method, phase
+            )
+            return {"flow": flow, "login": login, "launch": launch}
+        if regime.name == "landing":
+            return landing_flow(target, platform, people.returning(), args, phase)
+        # mastery: each thread is one teacher taking the check again and again
+        return mastery_flow(target, module_urls[n % len(module_urls)], rng, phase)
 
     def worker(n: int) -> None:
         rng = random.Random(seed * 1000 + n)
+        state: dict = {}
         while True:
             now = time.perf_counter()
             if now >= measure_until:
                 return
-            who = pick_person(rng, args.users, args.contexts)
             try:
-                flow, login, launch = one_flow(target, platform, who, args.login_method)
+                times = one(rng, n, state)
                 error = None
             except FlowError as exc:
                 error = exc
-            except (OSError, http.client.HTTPException) as exc:
+            except (OSError, http.client.HTTPException, KeyError) as exc:
                 error = FlowError(type(exc).__name__, str(exc))
             done = time.perf_counter()
             if not measure_from <= done < measure_until:
                 continue
             with lock:
                 if error is None:
-                    window.flow.append(flow)
-                    window.login.append(login)
-                    window.launch.append(launch)
+                    for step, seconds in times.items():
+                        if isinstance(seconds, float):
+                            window.times[step].append(seconds)
                 else:
                     window.errors[error.kind] += 1
                     window.error_samples.setdefault(error.kind, error.detail[:300])
@@ -639,17 +1023,20 @@ def measure(target: Target, platform: Platform, args, seed: int) -> Window:
     for t in threads:
         t.start()
     time.sleep(max(0.0, measure_from - time.perf_counter()))
-    workers = worker_pids(target.proc.pid)
-    cpu0, client0, busy0 = cpu_seconds(workers), time.process_time(), machine_busy()
+    s0 = snapshot(target, storage)
+    reused0 = people.reused
     time.sleep(max(0.0, measure_until - time.perf_counter()))
-    cpu1, client1, busy1 = cpu_seconds(workers), time.process_time(), machine_busy()
+    s1 = snapshot(target, storage)
+    window.reused = people.reused - reused0
     for t in threads:
         t.join(timeout=HTTP_TIMEOUT * 3)
     window.seconds = args.duration
-    window.server_cpu = cpu1 - cpu0
-    window.client_cpu = client1 - client0
-    total = busy1[1] - busy0[1]
-    window.machine_busy = (busy1[0] - busy0[0]) / total if total else 0.0
+    window.server_cpu = cpu_delta(s0["server"], s1["server"])
+    window.db_cpu = cpu_delta(s0["db"], s1["db"])
+    window.cache_cpu = cpu_delta(s0["cache"], s1["cache"])
+    window.client_cpu = s1["client"] - s0["client"]
+    total = s1["busy"][1] - s0["busy"][1]
+    window.machine_busy = (s1["busy"][0] - s0["busy"][0]) / total if total else 0.0
     return window
 
 
@@ -667,38 +1054,65 @@ def latency(values: list[float]) -> dict[str, float]:
         "p95": percentile(values, 95),
         "p99": percentile(values, 99),
         "mean": (sum(values) / len(values) * 1000) if values else float("nan"),
-        "max": (max(values) * 1000) if values else float("nan"),
     }
 
 
 def summarise(windows: list[Window]) -> dict:
-    flows = [v for w in windows for v in w.flow]
+    flows = sum(w.flows for w in windows)
     seconds = sum(w.seconds for w in windows)
     errors: Counter = Counter()
     samples: dict[str, str] = {}
+    steps: dict[str, list[float]] = defaultdict(list)
     for w in windows:
         errors.update(w.errors)
         for kind, detail in w.error_samples.items():
             samples.setdefault(kind, detail)
-    server_cpu = sum(w.server_cpu for w in windows)
+        for step, values in w.times.items():
+            steps[step].extend(values)
+
+    def per_flow(total: float) -> float:
+        return total / flows * 1000 if flows else float("nan")
+
+    server = sum(w.server_cpu for w in windows)
+    db = sum(w.db_cpu for w in windows)
+    cache_cpu = sum(w.cache_cpu for w in windows)
     return {
-        "flows": len(flows),
+        "flows": flows,
         "seconds": seconds,
-        "flows_per_s": len(flows) / seconds if seconds else 0.0,
-        "flows_per_s_by_round": [round(len(w.flow) / w.seconds, 1) for w in windows],
-        "flow_ms": latency(flows),
-        "login_ms": latency([v for w in windows for v in w.login]),
-        "launch_ms": latency([v for w in windows for v in w.launch]),
+        "flows_per_s": flows / seconds if seconds else 0.0,
+        "flows_per_s_by_round": [round(w.flows / w.seconds, 1) for w in windows],
+        "cpu_ms_by_round": [
+            round((w.server_cpu + w.db_cpu + w.cache_cpu) / w.flows * 1000, 2) if w.flows else None
+            for w in windows
+        ],
+        "latency_ms": {step: latency(values) for step, values in steps.items()},
         "errors": sum(errors.values()),
         "errors_by_kind": dict(errors),
         "error_samples": samples,
-        "server_cpu_ms_per_flow": server_cpu / len(flows) * 1000 if flows else float("nan"),
+        "server_cpu_ms_per_flow": per_flow(server),
+        "db_cpu_ms_per_flow": per_flow(db),
+        "cache_cpu_ms_per_flow": per_flow(cache_cpu),
+        "cpu_ms_per_flow": per_flow(server + db + cache_cpu),
         "client_cpu_share": sum(w.client_cpu for w in windows) / seconds if seconds else 0.0,
         "machine_busy": sum(w.machine_busy for w in windows) / len(windows),
+        "reused_people": sum(w.reused for w in windows),
     }
 
 
-# --- Reporting ----------------------------------------------------------------------------
+def read_counts(count_dir: Path, name: str) -> dict[tuple[str, str], dict]:
+    """Per (phase, step): requests, worker CPU and SQL statements, summed over the workers."""
+    totals: dict[tuple[str, str], dict] = {}
+    for path in count_dir.glob(f"{name}-*.json"):
+        for row in json.loads(path.read_text()):
+            key = (row["phase"], row["step"])
+            t = totals.setdefault(key, {"requests": 0, "cpu_s": 0.0, "queries": 0})
+            t["requests"] += row["requests"]
+            t["cpu_s"] += row["cpu_s"]
+            t["queries"] += row["queries"]
+    return totals
+
+
+# --- Reporting ------------------------------------------------------------------------------
 
 
 def machine_info(storage: Storage) -> dict:
@@ -734,50 +1148,184 @@ def ratio(a: float, b: float) -> float:
     return a / b if b and not math.isnan(a) and not math.isnan(b) else float("nan")
 
 
+def verdict(value: float, limit: float | None) -> str:
+    if limit is None:
+        return ""
+    if math.isnan(value):
+        return "no data"
+    return f"met (<= {limit:g})" if value <= limit else f"MISSED (> {limit:g})"
+
+
+def runs(regime: Regime, tool: str) -> bool:
+    """Whether this tool takes part in this regime (the bare tool has no pages)."""
+    return ("baseline" if tool == "baseline" else "ignite") in regime.tools
+
+
+def build_report(results: dict, counts: dict, args) -> dict:
+    """Rows with ratios to the bare tool's login + launch CPU measured in the same run."""
+    base_windows = [
+        results[("baseline", name)]
+        for name in ("returning", "first")
+        if ("baseline", name) in results
+    ]
+    base_flows = sum(r["flows"] for r in base_windows)
+    base_cpu = (
+        sum(r["cpu_ms_per_flow"] * r["flows"] for r in base_windows) / base_flows
+        if base_flows
+        else float("nan")
+    )
+    base_counted = [
+        counts.get("baseline", {}).get((name, step), {})
+        for name in ("returning", "first")
+        for step in ("login", "launch")
+    ]
+    base_hook_cpu = float("nan")
+    launches = sum(c.get("requests", 0) for c in base_counted) / 2
+    if launches:
+        base_hook_cpu = sum(c.get("cpu_s", 0.0) for c in base_counted) / launches * 1000
+    rows = []
+    tools = ["baseline", "ignite", "before"]
+    for regime in REGIMES.values():
+        for tool in tools:
+            if not runs(regime, tool):
+                continue
+            r = results.get((tool, regime.name))
+            if r is None:
+                continue
+            tool_counts = counts.get(tool, {})
+            queries = [tool_counts.get((regime.name, step), {}) for step in regime.steps]
+            # Per flow: every flow makes the regime's first request once; later steps may be
+            # skipped (a launch that lands on the module page needs no /app/).
+            n = queries[0].get("requests", 0) if queries else 0
+            sql = sum(q.get("queries", 0) for q in queries) / n if n else float("nan")
+            value = ratio(r["cpu_ms_per_flow"], base_cpu)
+            rows.append(
+                {
+                    "regime": regime.name,
+                    "title": regime.title,
+                    "tool": tool,
+                    "flows": r["flows"],
+                    "flows_per_s": r["flows_per_s"],
+                    "flow_ms": r["latency_ms"].get("flow", {}),
+                    "cpu_ms_per_flow": r["cpu_ms_per_flow"],
+                    "server_cpu_ms_per_flow": r["server_cpu_ms_per_flow"],
+                    "db_cpu_ms_per_flow": r["db_cpu_ms_per_flow"],
+                    "cache_cpu_ms_per_flow": r["cache_cpu_ms_per_flow"],
+                    "cpu_ms_by_round": r["cpu_ms_by_round"],
+                    "sql_per_flow": sql,
+                    "ratio_to_bare": value,
+                    "target": regime.target if tool != "baseline" else None,
+                    "verdict": verdict(value, regime.target) if tool != "baseline" else "",
+                    "errors": r["errors"],
+                    "errors_by_kind": r["errors_by_kind"],
+                    "error_samples": r["error_samples"],
+                    "reused_people": r["reused_people"],
+                    "machine_busy": r["machine_busy"],
+                }
+            )
+    pages = []
+    for (phase, step, targets), tool in [
+        (row, tool) for row in PAGE_ROWS for tool in tools if tool != "baseline"
+    ]:
+        c = counts.get(tool, {}).get((phase, step))
+        if not c or not c["requests"]:
+            continue
+        cpu_ms = c["cpu_s"] / c["requests"] * 1000
+        queries = c["queries"] / c["requests"]
+        checks = []
+        if "queries" in targets:
+            checks.append(f"SQL {verdict(queries, targets['queries'])}")
+        if "cpu_ms" in targets:
+            checks.append(f"CPU {verdict(cpu_ms, targets['cpu_ms'])} ms")
+        pages.append(
+            {
+                "tool": tool,
+                "step": step,
+                "requests": c["requests"],
+                "worker_cpu_ms": cpu_ms,
+                "sql": queries,
+                "ratio_to_bare": ratio(cpu_ms, base_hook_cpu),
+                "verdict": "; ".join(checks),
+            }
+        )
+    return {
+        "bare_login_launch_cpu_ms": base_cpu,
+        "bare_login_launch_worker_cpu_ms": base_hook_cpu,
+        "rows": rows,
+        "pages": pages,
+    }
+
+
 def report_text(report: dict) -> str:
-    cfg, machine, results = report["config"], report["machine"], report["results"]
+    cfg, machine, table = report["config"], report["machine"], report["table"]
     lines = [
-        "LTI 1.3 login -> launch flows (login POST + signed id_token + launch POST)",
+        "Ignite against a bare pylti1p3 tool, CPU per complete flow, interleaved rounds",
         f"machine : {machine['nproc']} CPUs ({machine['cpu']}), Linux {machine['kernel']}, "
         f"Python {machine['python']}, Django {machine['django']}, pylti1p3next "
         f"{machine['pylti1p3next']}, gunicorn {machine['gunicorn']}",
         f"storage : {machine['database']}; cache: {machine['cache']}",
         f"load    : {cfg['threads']} client threads, {cfg['duration']:g} s measured after "
-        f"{cfg['warmup']:g} s warm-up, x{cfg['rounds']} round(s); gunicorn {cfg['workers']} "
-        f"sync workers per tool; {cfg['users']} users in {cfg['contexts']} courses; "
-        f"login by {cfg['login_method']}",
+        f"{cfg['warmup']:g} s warm-up per tool, regime and round; x{cfg['rounds']} round(s), "
+        f"tools alternating first; gunicorn {cfg['workers']} sync workers per tool; "
+        f"{cfg['users']} returning people in {cfg['contexts']} courses; login by "
+        f"{cfg['login_method']}",
         "",
-        f"{'':<14}{'flows/s':>9}  {'flow ms p50':>11} {'p95':>7} {'p99':>7}  "
-        f"{'launch ms p50':>13} {'p95':>7} {'p99':>7}  {'errors':>6}  "
-        f"{'server CPU':>10}  {'busy':>5}",
+        f"bare pylti1p3 login + launch, the 1.0x of every ratio: "
+        f"{table['bare_login_launch_cpu_ms']:.2f} ms CPU per flow",
+        "",
+        f"{'flow':<66} {'tool':<8} {'flows/s':>7} {'p50 ms':>7} {'p95 ms':>7} "
+        f"{'CPU ms':>7} {'(srv/db/cache)':>16} {'SQL':>5} {'x bare':>7}  target",
     ]
-    for r in results.values():
-        f, la = r["flow_ms"], r["launch_ms"]
-        lines.append(
-            f"{r['title']:<14}{r['flows_per_s']:>9.1f}  {f['p50']:>11.1f} {f['p95']:>7.1f} "
-            f"{f['p99']:>7.1f}  {la['p50']:>13.1f} {la['p95']:>7.1f} {la['p99']:>7.1f}  "
-            f"{r['errors']:>6}  {r['server_cpu_ms_per_flow']:>7.1f} ms  "
-            f"{r['machine_busy'] * 100:>4.0f}%"
+    for row in table["rows"]:
+        f = row["flow_ms"]
+        split = (
+            f"{row['server_cpu_ms_per_flow']:.1f}/{row['db_cpu_ms_per_flow']:.1f}/"
+            f"{row['cache_cpu_ms_per_flow']:.1f}"
         )
-    if "ratio" in report:
-        q = report["ratio"]
         lines.append(
-            f"{'Ignite/base':<14}{q['flows_per_s']:>8.2f}x  {q['flow_p50']:>10.2f}x "
-            f"{q['flow_p95']:>6.2f}x {q['flow_p99']:>6.2f}x  {q['launch_p50']:>12.2f}x "
-            f"{q['launch_p95']:>6.2f}x {q['launch_p99']:>6.2f}x  {'':>6}  "
-            f"{q['server_cpu_per_flow']:>8.2f}x"
+            f"{row['title']:<66} {row['tool']:<8} {row['flows_per_s']:>7.1f} "
+            f"{f.get('p50', float('nan')):>7.1f} {f.get('p95', float('nan')):>7.1f} "
+            f"{row['cpu_ms_per_flow']:>7.2f} {split:>16} {row['sql_per_flow']:>5.1f} "
+            f"{row['ratio_to_bare']:>6.2f}x  {row['verdict']}"
         )
     lines += [
         "",
-        "server CPU = gunicorn workers' user+system CPU per successful flow (database and",
-        "Redis servers not included); busy = whole machine, client included "
-        f"(the bench client itself used {_client_share(results)} of one CPU).",
+        "Requests inside those flows (Ignite; the worker's own CPU for the request, SQL "
+        "statements; x bare = against the bare tool's login + launch worker CPU, "
+        f"{table['bare_login_launch_worker_cpu_ms']:.2f} ms):",
     ]
-    for r in results.values():
-        if len(r["flows_per_s_by_round"]) > 1:
-            lines.append(f"{r['title']}: flows/s by round {r['flows_per_s_by_round']}")
-        for kind, count in r["errors_by_kind"].items():
-            lines.append(f"{r['title']} error {kind} x{count}: {r['error_samples'].get(kind, '')}")
+    for page in table["pages"]:
+        lines.append(
+            f"  {page['step']:<16} {page['tool']:<8} n={page['requests']:>6}  CPU {page['worker_cpu_ms']:6.2f} ms  "
+            f"SQL {page['sql']:5.1f}  {page['ratio_to_bare']:5.2f}x  {page['verdict']}"
+        )
+    lines += [
+        "",
+        "CPU = user+system CPU of the gunicorn workers (srv), of the PostgreSQL backends "
+        "serving the tool's database (db) and of the Redis server (cache), from /proc, per "
+        "successful flow. On SQLite the database and the database cache run inside the "
+        "workers, so db and cache are 0 and srv holds them. SQL counts statements Django sent "
+        "(with the database cache, cache reads and writes are SQL). flows/s and latency "
+        "depend on everything else the machine runs; CPU per flow is the steadier figure.",
+    ]
+    for row in table["rows"]:
+        if len(row["cpu_ms_by_round"]) > 1:
+            lines.append(
+                f"{row['regime']}/{row['tool']}: CPU ms per flow by round {row['cpu_ms_by_round']}"
+            )
+        if row["reused_people"]:
+            lines.append(
+                f"WARNING {row['regime']}/{row['tool']}: {row['reused_people']} flows reused a "
+                "person within the window (the pool ran out: raise --users); those may have "
+                "taken the memo path"
+            )
+        for kind, count in row["errors_by_kind"].items():
+            lines.append(
+                f"FAIL {row['regime']}/{row['tool']} error {kind} x{count}: "
+                f"{row['error_samples'].get(kind, '')}"
+            )
+    busy = [f"{row['machine_busy'] * 100:.0f}%" for row in table["rows"]]
+    lines.append(f"machine busy during the windows (all CPUs, client included): {', '.join(busy)}")
     if cfg["ignite_dir"] != str(ROOT):
         lines.append(f"Ignite served from {cfg['ignite_dir']}")
     lines += ["", f"command : {report['command']}"]
@@ -789,18 +1337,13 @@ def _json_safe(value):
     if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
         return [_json_safe(v) for v in value]
     return value
 
 
-def _client_share(results: dict) -> str:
-    shares = [f"{r['client_cpu_share'] * 100:.0f}%" for r in results.values()]
-    return "/".join(shares)
-
-
-# --- Main ---------------------------------------------------------------------------------
+# --- Main -----------------------------------------------------------------------------------
 
 
 def bounded(kind, low, high):
@@ -820,21 +1363,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="bench/launch.py",
         description=(
-            "Measure complete LTI 1.3 login -> launch flows per second and their latency "
-            "(p50/p95/p99 of the whole flow and of the launch POST alone) against Ignite and "
-            "against a bare pylti1p3 Django tool (bench/baseline/), each under gunicorn on "
-            "127.0.0.1, one after the other in the same run. The script plays the LMS (RSA key, "
-            "JWKS on loopback, signed id_tokens) and the browser (cookies, form posts). "
-            "Each tool gets a fresh database (SQLite in a temp dir by default)."
+            "CPU per complete flow and throughput of Ignite against a bare pylti1p3 Django tool "
+            "(bench/baseline/), both under gunicorn on 127.0.0.1, in interleaved rounds, in the "
+            "regimes teachers live in: returning on another day, first launch, the full landing "
+            "(login, launch, /app/, module page), a mastery check (start, questions, submit, "
+            "result), and last the launch memo (a relaunch within 60 s). The script plays the "
+            "LMS (RSA key, JWKS on loopback, signed id_tokens) and the browser."
         ),
         epilog=(
             "examples:\n"
             "  .venv/bin/python bench/launch.py\n"
             "  .venv/bin/python bench/launch.py --postgres --redis\n"
+            "  .venv/bin/python bench/launch.py --regimes returning,first --rounds 3\n"
             "  .venv/bin/python bench/launch.py --target ignite --workers 1 --profile /tmp/prof\n"
-            "  .venv/bin/python bench/launch.py --json > result.json\n"
-            "Run by hand; it is not part of the test suite. Needs nothing but the project venv\n"
-            "(and, for --postgres/--redis, the servers on 127.0.0.1). See bench/README.md."
+            "Run by hand; it is not part of the test suite. See bench/README.md."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -849,27 +1391,33 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--duration",
         "-d",
         type=bounded(float, 1, 300),
-        default=20.0,
-        help="seconds measured per tool and round (1-300, default 20)",
+        default=10.0,
+        help="seconds measured per tool, regime and round (default 10)",
     )
     parser.add_argument(
         "--warmup",
         type=bounded(float, 0, 120),
-        default=5.0,
-        help="seconds of flows before measuring, not counted (0-120, default 5)",
+        default=3.0,
+        help="seconds of flows before measuring, not counted (default 3)",
     )
     parser.add_argument(
         "--workers",
         "-w",
         type=bounded(int, 1, 16),
         default=2,
-        help="gunicorn sync workers for each tool (1-16, default 2)",
+        help="gunicorn sync workers for each tool (default 2)",
     )
     parser.add_argument(
         "--rounds",
         type=bounded(int, 1, 10),
-        default=1,
-        help="measure each tool this many times, alternating which goes first (default 1)",
+        default=2,
+        help="rounds; each measures every regime on both tools, alternating "
+        "which tool goes first (default 2)",
+    )
+    parser.add_argument(
+        "--regimes",
+        default=",".join(REGIMES),
+        help=f"comma-separated subset of {','.join(REGIMES)} (default all)",
     )
     parser.add_argument(
         "--target",
@@ -879,9 +1427,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--users",
-        type=bounded(int, 1, 1_000_000),
-        default=500,
-        help="distinct users launching, picked at random (default 500)",
+        type=bounded(int, 10, 1_000_000),
+        default=5000,
+        help="returning people, each launched once before the rounds (default 5000; each may "
+        "launch once per window, so keep it above flows/s x (warm-up + duration))",
     )
     parser.add_argument(
         "--contexts",
@@ -898,7 +1447,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--postgres",
         action="store_true",
-        help="use PostgreSQL (a database per tool, created and dropped) instead of SQLite",
+        help="use PostgreSQL (a database per tool, created and dropped)",
     )
     parser.add_argument(
         "--postgres-url",
@@ -907,9 +1456,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"PostgreSQL server for --postgres (default {DEFAULT_POSTGRES})",
     )
     parser.add_argument(
-        "--redis",
-        action="store_true",
-        help="use Redis as the cache (keys under a per-run prefix, deleted at the end)",
+        "--redis", action="store_true", help="use Redis as the cache (keys under a per-run prefix)"
     )
     parser.add_argument(
         "--redis-url",
@@ -921,30 +1468,34 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--profile",
         metavar="DIR",
         type=Path,
-        help=(
-            "run the workers under cProfile and write one .prof per worker to DIR, then print "
-            "the top functions; throughput is then NOT comparable"
-        ),
+        help="cProfile per worker into DIR; the figures are then NOT comparable",
     )
     parser.add_argument(
         "--ignite-dir",
         metavar="DIR",
         type=Path,
         default=ROOT,
+        help="the Ignite checkout to serve (default: this repository)",
+    )
+    parser.add_argument(
+        "--compare-dir",
+        metavar="DIR",
+        type=Path,
         help=(
-            "the Ignite checkout to serve (default: this repository); point it at another "
-            "copy to measure a change before and after"
+            "a second Ignite checkout (e.g. `git archive` of the commit before a change) served "
+            "as a third tool, 'before', measured in the same interleaved rounds"
         ),
     )
-    parser.add_argument(
-        "--json",
-        action="store_true",
-        help="print the report as JSON on stdout (progress on stderr)",
-    )
-    parser.add_argument(
-        "--keep", action="store_true", help="keep the temp dir (databases, server logs)"
-    )
-    return parser.parse_args(argv)
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--keep", action="store_true", help="keep the temp dir")
+    args = parser.parse_args(argv)
+    args.regime_list = [r.strip() for r in args.regimes.split(",") if r.strip()]
+    unknown = [r for r in args.regime_list if r not in REGIMES]
+    if unknown:
+        parser.error(f"unknown regime(s) {unknown}; choose from {list(REGIMES)}")
+    # The report reads in this order whatever the command line says: the memo regime last.
+    args.regime_list = [r for r in REGIMES if r in args.regime_list]
+    return args
 
 
 def print_profile(profile_dir: Path, names: list[str]) -> None:
@@ -962,102 +1513,176 @@ def print_profile(profile_dir: Path, names: list[str]) -> None:
         stats.sort_stats("tottime").print_stats(25)
 
 
+def seed_people(target: Target, platform: Platform, people: People, args) -> None:
+    """Everyone in the returning pool launches once (a first launch), before any window."""
+    queue = list(people.pool) + list(people.memo_people)
+    lock = threading.Lock()
+    failures: list[str] = []
+
+    def worker() -> None:
+        while True:
+            with lock:
+                if not queue or failures:
+                    return
+                who = queue.pop()
+            try:
+                one_flow(target, platform, who, args.login_method, "seed")
+            except (FlowError, OSError, http.client.HTTPException) as exc:
+                with lock:
+                    failures.append(f"{who.sub}: {exc}")
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(args.threads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if failures:
+        raise BenchError(f"seeding {target.title} failed: {failures[0]}")
+
+
+def module_links(target: Target, platform: Platform, args) -> list[str]:
+    """One teacher per client thread for the mastery rows: a landing gives each a module URL."""
+    urls = []
+    for n in range(args.threads):
+        who = Person(f"mastery-{n}", f"Mastery Teacher{n}", ROLE_LEARNER, "course-0", "link-0-0")
+        urls.append(landing_flow(target, platform, who, args, "setup")["module_url"])
+    return urls
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if shutil.which("gunicorn", path=str(Path(sys.executable).parent)) is None:
         log(f"gunicorn is not installed next to {sys.executable}; run with the project venv")
         return 2
     args.ignite_dir = args.ignite_dir.resolve()
+    if args.compare_dir:
+        args.compare_dir = args.compare_dir.resolve()
+        if not (args.compare_dir / "manage.py").is_file():
+            log(f"--compare-dir {args.compare_dir} is not an Ignite checkout (no manage.py)")
+            return 2
     if not (args.ignite_dir / "manage.py").is_file() or not (args.ignite_dir / "config").is_dir():
         log(f"--ignite-dir {args.ignite_dir} is not an Ignite checkout (no manage.py/config)")
         return 2
     command = shlex.join([sys.executable, *sys.argv]) if argv is None else shlex.join(argv)
     names = ["baseline", "ignite"] if args.target == "both" else [args.target]
+    if args.compare_dir:
+        names.append("before")
     tmp = Path(tempfile.mkdtemp(prefix="ignite-bench-"))
+    count_dir = tmp / "counts"
+    count_dir.mkdir()
     run_id = secrets.token_hex(4)
     storage = Storage(args, tmp, run_id)
     platform = Platform()
+    people = People(args, run_id)
     targets: dict[str, Target] = {}
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
+    windows: dict[tuple[str, str], list[Window]] = defaultdict(list)
     try:
         log(f"preparing in {tmp} ({'PostgreSQL' if args.postgres else 'SQLite'} databases)")
         if "ignite" in names:
             targets["ignite"] = prepare_ignite(platform, storage, free_port(), args.ignite_dir)
+            prepare_content(targets["ignite"])
+        if "before" in names:
+            targets["before"] = prepare_ignite(
+                platform, storage, free_port(), args.compare_dir, "before"
+            )
+            prepare_content(targets["before"])
         if "baseline" in names:
             targets["baseline"] = prepare_baseline(platform, storage, free_port(), tmp)
         for name in names:
-            start_server(targets[name], workers=args.workers, tmp=tmp, profile_dir=args.profile)
-            # One flow first, so a broken setup is one clear message rather than N errors.
+            start_server(
+                targets[name],
+                workers=args.workers,
+                tmp=tmp,
+                profile_dir=args.profile,
+                count_dir=count_dir,
+            )
             try:
-                one_flow(targets[name], platform, pick_person(random.Random(0), 1, 1), "POST")
+                one_flow(targets[name], platform, people.make("probe"), "POST")
             except FlowError as exc:
                 raise BenchError(
                     f"{targets[name].title}: the first flow failed ({exc.kind}: {exc.detail})\n"
                     f"{tail(targets[name].log_path)}"
                 ) from None
             log(f"{targets[name].title} listening on {targets[name].origin}")
-        windows: dict[str, list[Window]] = {name: [] for name in names}
+        people.pool = [people.make(f"user-{n}") for n in range(args.users)]
+        module_urls: dict[str, list[str]] = {}
+        for name, target in targets.items():
+            if not target.is_ignite:
+                continue
+            log(f"seeding {args.users} returning people in {target.title} (a first launch each)")
+            seed_people(target, platform, people, args)
+            if "mastery" in args.regime_list:
+                module_urls[name] = module_links(target, platform, args)
         for round_no in range(args.rounds):
-            order = names if round_no % 2 == 0 else list(reversed(names))
-            for name in order:
-                log(
-                    f"round {round_no + 1}/{args.rounds}: {targets[name].title}, "
-                    f"{args.threads} threads, {args.warmup:g} s warm-up + {args.duration:g} s"
-                )
-                window = measure(targets[name], platform, args, seed=round_no)
-                log(
-                    f"  {len(window.flow) / window.seconds:.1f} flows/s, {sum(window.errors.values())} errors"
-                )
-                windows[name].append(window)
-        report = {
-            "command": command,
-            "machine": machine_info(storage),
-            "config": {
-                "threads": args.threads,
-                "duration": args.duration,
-                "warmup": args.warmup,
-                "rounds": args.rounds,
-                "workers": args.workers,
-                "users": args.users,
-                "contexts": args.contexts,
-                "login_method": args.login_method,
-                "postgres": args.postgres,
-                "redis": args.redis,
-                "profiled": bool(args.profile),
-                "ignite_dir": str(args.ignite_dir),
-            },
-            "results": {
-                name: {"title": targets[name].title, **summarise(windows[name])} for name in names
-            },
-            "jwks_fetches": platform.jwks_requests,
-        }
-        if len(names) == 2:
-            ig, base = report["results"]["ignite"], report["results"]["baseline"]
-            report["ratio"] = {
-                "flows_per_s": ratio(ig["flows_per_s"], base["flows_per_s"]),
-                **{
-                    f"{kind}_{p}": ratio(ig[f"{kind}_ms"][p], base[f"{kind}_ms"][p])
-                    for kind in ("flow", "launch")
-                    for p in ("p50", "p95", "p99")
-                },
-                "server_cpu_per_flow": ratio(
-                    ig["server_cpu_ms_per_flow"], base["server_cpu_ms_per_flow"]
-                ),
-            }
+            for regime_name in args.regime_list:
+                regime = REGIMES[regime_name]
+                order = [n for n in names if runs(regime, n)]
+                if round_no % 2:
+                    order.reverse()
+                for name in order:
+                    if regime.aged and targets[name].is_ignite:
+                        age_people(targets[name])
+                    log(
+                        f"round {round_no + 1}/{args.rounds} {regime.name}: "
+                        f"{targets[name].title}, {args.threads} threads, "
+                        f"{args.warmup:g} s warm-up + {args.duration:g} s"
+                    )
+                    window = measure(
+                        targets[name],
+                        platform,
+                        args,
+                        regime,
+                        people,
+                        storage,
+                        round_no,
+                        module_urls.get(name, []),
+                    )
+                    cpu = (window.server_cpu + window.db_cpu + window.cache_cpu) / max(
+                        window.flows, 1
+                    )
+                    log(
+                        f"  {window.flows / window.seconds:.1f} flows/s, {cpu * 1000:.2f} ms CPU "
+                        f"per flow, {sum(window.errors.values())} errors"
+                    )
+                    windows[(name, regime.name)].append(window)
     except BenchError as exc:
-        log(f"bench failed: {exc}")
+        log(f"FAIL bench could not run: {exc}")
         return 1
     finally:
         for target in targets.values():
             stop_server(target)
         platform.close()
         storage.cleanup()
-        if args.keep:
-            log(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
 
+    counts = {name: read_counts(count_dir, name) for name in names}
+    if not args.keep:
+        shutil.rmtree(tmp, ignore_errors=True)
+    else:
+        log(f"kept {tmp}")
+    results = {key: summarise(ws) for key, ws in windows.items()}
+    report = {
+        "command": command,
+        "machine": machine_info(storage),
+        "config": {
+            "threads": args.threads,
+            "duration": args.duration,
+            "warmup": args.warmup,
+            "rounds": args.rounds,
+            "workers": args.workers,
+            "users": args.users,
+            "contexts": args.contexts,
+            "login_method": args.login_method,
+            "postgres": args.postgres,
+            "redis": args.redis,
+            "profiled": bool(args.profile),
+            "ignite_dir": str(args.ignite_dir),
+            "regimes": args.regime_list,
+        },
+        "table": build_report(results, counts, args),
+        "jwks_fetches": platform.jwks_requests,
+    }
     if args.profile:
         print_profile(args.profile, names)
         log("profiled run: cProfile slows the workers, so these numbers are not comparable")
@@ -1065,6 +1690,10 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(_json_safe(report), indent=2))
     else:
         print(report_text(report))
+    failed = [row for row in report["table"]["rows"] if row["errors"]]
+    if failed:
+        print(f"FAIL: {sum(r['errors'] for r in failed)} flows failed; the figures are not valid")
+        return 1
     return 0
 
 

@@ -1,13 +1,21 @@
 #!/usr/bin/env python
 """Load: N simulated teachers launch, read a lesson, mark it complete and take a mastery check,
-over and over for a fixed time, against Ignite under gunicorn; then the grade outbox is drained
-to an AGS endpoint on loopback.
+over and over for a fixed time, against Ignite under gunicorn, with the grade worker running
+beside it as production runs it (`manage.py grades worker`) and delivering to an AGS endpoint
+on loopback.
 
 Each simulated teacher is a thread playing the browser (cookies, form posts, launch token in
-links) with the LMS's signed id_tokens (bench/launch.py's platform). Reported: requests per
-second, journeys per second, p50/p95/p99 latency per request kind and overall, and errors (any
-unexpected status). After the window the outbox is drained with `manage.py grades deliver` to
-tests/lti_tool/ags_server.py and every score is checked against what the gradebook holds.
+links) with the LMS's signed id_tokens (bench/launch.py's platform). A thread plays several
+people in turn, so that each launch is a person's first launch in more than a minute ("last
+opened" is kept to the minute: a relaunch within it writes nothing, which would flatter the
+figures). Reported: requests and journeys per second and what limits them, p50/p95/p99 latency
+per request kind, errors (any unexpected status, any request that got no answer), the full
+outbox status, and every score in the gradebook checked against the outbox: value, maximum,
+person, line item and time of the newest score per (person, line item), nothing extra, and no
+older score posted after a newer one.
+
+The exit status is 1, with a FAIL line saying why, when any request failed, a score is
+missing, wrong or extra in the gradebook, arrived out of order, or is left undelivered.
 
 Run by hand (never in the test suite), from the repository root:
 
@@ -19,15 +27,19 @@ from __future__ import annotations
 
 import argparse
 import html
+import json
 import os
 import random
 import re
 import secrets
+import signal
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -68,7 +80,10 @@ class Stats:
         self.lock = threading.Lock()
         self.times: dict[str, list[float]] = defaultdict(list)
         self.errors: Counter = Counter()
+        self.error_times: list[tuple[float, str]] = []  # (time.monotonic(), kind)
+        self.unavailable = 0  # 503 answers that carried a valid Retry-After
         self.journeys = 0
+        self.think = 0.0  # seconds the clients spent thinking, all threads together
 
     def add(self, kind: str, seconds: float):
         with self.lock:
@@ -77,6 +92,21 @@ class Stats:
     def error(self, kind: str):
         with self.lock:
             self.errors[kind] += 1
+            self.error_times.append((time.monotonic(), kind))
+
+
+def retry_after_valid(value: str | None) -> bool:
+    """A Retry-After a browser or client can act on: delay-seconds >= 1, or an HTTP date."""
+    if not value:
+        return False
+    if value.strip().isdigit():
+        return int(value) >= 1
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return parsedate_to_datetime(value) is not None
+    except (TypeError, ValueError):
+        return False
 
 
 def ms(values: list[float], p: float) -> float:
@@ -92,12 +122,27 @@ THINK = 0.0  # seconds a teacher spends between requests (reading), set from --t
 
 def timed(stats: Stats, kind: str, port: int, method: str, path: str, expect: int, **kw):
     if THINK:
-        time.sleep(THINK * random.uniform(0.5, 1.5))
+        pause = THINK * random.uniform(0.5, 1.5)
+        time.sleep(pause)
+        with stats.lock:
+            stats.think += pause
     started = time.perf_counter()
-    reply = lb.http_call(port, method, path, **kw)
+    try:
+        reply = lb.http_call(port, method, path, **kw)
+    except (OSError, lb.http.client.HTTPException) as exc:
+        stats.error(f"{kind}: no answer ({exc.__class__.__name__})")
+        raise lb.FlowError(kind, str(exc)) from None
     stats.add(kind, time.perf_counter() - started)
     if reply.status != expect:
-        stats.error(f"{kind} {reply.status}")
+        if reply.status == 503:
+            if retry_after_valid(reply.headers.get("Retry-After")):
+                with stats.lock:
+                    stats.unavailable += 1
+                stats.error(f"{kind} 503 with Retry-After")
+            else:
+                stats.error(f"{kind} 503 WITHOUT a valid Retry-After")
+        else:
+            stats.error(f"{kind} {reply.status}")
         raise lb.FlowError(kind, f"{reply.status} {lb._snippet(reply.body)}")
     return reply
 
@@ -136,8 +181,9 @@ def journey(target, platform, who, stats: Stats, rng: random.Random) -> None:
             "Cookie": lb.cookies_from(login),
         },
     )
-    home = timed(stats, "landing", port, "GET", launch.headers["Location"], 302)
-    module_url = home.headers["Location"]
+    module_url = launch.headers["Location"]
+    if urlsplit(module_url).path == "/app/":  # an Ignite that lands through /app/
+        module_url = timed(stats, "landing", port, "GET", module_url, 302).headers["Location"]
     lt = parse_qs(urlsplit(module_url).query)["lt"][0]
     page = timed(stats, "module page", port, "GET", module_url, 200).body.decode()
     lessons = re.findall(r'href="(/app/p/\d+/lessons/[^/"]+/)\?lt=', page)
@@ -187,6 +233,179 @@ def worker_rss(target) -> list[float]:
     return sizes
 
 
+# Run with Ignite's settings (`python -c`): the outbox's status counts, and per (person,
+# placement, kind) the newest score with the line item it belongs to.
+OUTBOX = r"""
+import json, django
+django.setup()
+from django.db.models import Count
+from lti_tool.models import LtiLineItem, LtiResourceLink
+from mastery.models import GradeRecord
+status = dict(GradeRecord.objects.values_list("status").annotate(n=Count("id")))
+links = {link.placement_id: link for link in LtiResourceLink.objects.all()}
+items = {(i.resource_link_id, i.tag): i.url for i in LtiLineItem.objects.all()}
+newest = {}
+for r in GradeRecord.objects.select_related("participant__lti_user").order_by("timestamp", "pk"):
+    newest[(r.participant_id, r.placement_id, r.kind)] = r
+expected = []
+for r in newest.values():
+    link = links.get(r.placement_id)
+    url = None
+    if link is not None:
+        url = link.lineitem_url if r.kind == "mastery" and link.lineitem_url else items.get((link.pk, r.kind))
+    given = None if r.score_given is None else float(min(r.score_given, r.score_maximum))
+    expected.append({
+        "user": r.participant.lti_user.sub, "lineitem": url, "kind": r.kind, "score": given,
+        "max": float(r.score_maximum), "status": r.status,
+        "timestamp": r.timestamp.isoformat(timespec="milliseconds"),
+    })
+print(json.dumps({"status": status, "expected": expected}))
+"""
+
+WAITING = ("pending", "sending")
+
+
+def outbox_read(target) -> dict:
+    return json.loads(
+        lb.run_checked(
+            [sys.executable, "-c", OUTBOX],
+            cwd=target.cwd,
+            env={**target.env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+            what="reading the outbox",
+        )
+    )
+
+
+def outbox_wait(target, timeout: float) -> tuple[dict, float]:
+    """Poll until nothing is pending or being sent (or the timeout); the outbox and the wait."""
+    started = time.monotonic()
+    while True:
+        state = outbox_read(target)
+        if not any(state["status"].get(s, 0) for s in WAITING):
+            return state, time.monotonic() - started
+        if time.monotonic() - started > timeout:
+            return state, time.monotonic() - started
+        time.sleep(1.0)
+
+
+def _ts(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def gradebook_check(ags, outbox: dict) -> dict:
+    """The gradebook against the outbox, keyed by (line item, person), and the posting order."""
+    problems: list[str] = []
+    expected_keys = set()
+    for e in outbox["expected"]:
+        key = (e["lineitem"], e["user"])
+        expected_keys.add(key)
+        if e["status"] in ("no_gradebook",):
+            continue
+        if e["status"] != "delivered":
+            problems.append(f"{e['user']} {e['kind']}: newest score is {e['status']}")
+            continue
+        held = ags.scores.get(key)
+        if held is None:
+            problems.append(f"{e['user']} {e['kind']}: not in the gradebook ({e['lineitem']})")
+            continue
+        got = (
+            None if held.get("scoreGiven") is None else float(held["scoreGiven"]),
+            float(held.get("scoreMaximum", 0)),
+            _ts(held["timestamp"]),
+        )
+        want = (e["score"], e["max"], _ts(e["timestamp"]))
+        if got != want:
+            problems.append(f"{e['user']} {e['kind']}: gradebook holds {got}, outbox says {want}")
+    for key in set(ags.scores) - expected_keys:
+        problems.append(f"gradebook holds a score the outbox does not: {key}")
+    posted: dict[tuple, list[datetime]] = defaultdict(list)
+    for item, score in ags.score_log:
+        posted[(item, score["userId"])].append(_ts(score["timestamp"]))
+    out_of_order = [
+        k for k, ts in posted.items() if any(b < a for a, b in zip(ts, ts[1:], strict=False))
+    ]
+    return {
+        "problems": problems,
+        "held": len(ags.scores),
+        "expected": len(expected_keys),
+        "out_of_order": out_of_order,
+        "pairs_with_several_posts": sum(1 for ts in posted.values() if len(ts) > 1),
+        "posts": len(ags.score_log),
+    }
+
+
+def outbox_line(status: dict) -> str:
+    names = ("pending", "sending", "delivered", "failed", "superseded", "no_gradebook")
+    known = [f"{name} {status.get(name, 0)}" for name in names]
+    other = [f"{k} {v}" for k, v in status.items() if k not in names]
+    return ", ".join(known + other)
+
+
+def start_grade_worker(target, tmp: Path, env_extra: dict | None = None):
+    log_file = open(tmp / "grade-worker.log", "a")  # noqa: SIM115 - closed by the caller
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "grades", "-v", "0", "worker"],
+        cwd=target.cwd,
+        env={**target.env, **(env_extra or {})},
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+    )
+    return proc, log_file
+
+
+def stop_grade_worker(proc) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)  # the worker finishes the score in hand and stops
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+class Identities:
+    """The people one client thread plays. Each launched once before the load, "a day ago"
+    (bench/launch.py's aging), and launches again only after more than a minute (within it a
+    relaunch writes nothing, which would flatter the figures); when all are busy, a new person
+    makes a first launch."""
+
+    GAP = 61.0
+
+    def __init__(self, thread: int, context: int, seeded: int, kinds: Counter):
+        self.thread = thread
+        self.context = context
+        self.fresh = [f"teacher-{thread}-{n}" for n in range(1, seeded + 1)]
+        self.last: dict[str, float] = {}
+        self.count = seeded
+        self.kinds = kinds
+
+    def next(self) -> lb.Person:
+        now = time.monotonic()
+        if self.fresh:
+            sub = self.fresh.pop(0)
+            self.kinds["returning on another day"] += 1
+        else:
+            sub = next((s for s, at in self.last.items() if now - at > self.GAP), None)
+            if sub is not None:
+                self.kinds["returning after more than a minute"] += 1
+            else:
+                self.count += 1
+                sub = f"teacher-{self.thread}-{self.count}"
+                self.kinds["first launch"] += 1
+        self.last[sub] = now
+        return self.person(sub)
+
+    def person(self, sub: str) -> lb.Person:
+        return lb.Person(
+            sub,
+            f"Teacher {sub.split('-', 1)[1]} Load",
+            "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner",
+            f"cohort-{self.context}",
+            f"link-{self.context}",
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=50, help="concurrent teachers (default 50)")
@@ -197,6 +416,15 @@ def main() -> int:
         type=float,
         default=1.0,
         help="mean seconds between a teacher's requests (default 1.0; 0 = no pause, a stress test)",
+    )
+    parser.add_argument(
+        "--drain-timeout", type=int, default=120, help="seconds to wait for the outbox (120)"
+    )
+    parser.add_argument(
+        "--people",
+        type=int,
+        default=8,
+        help="people each teacher thread plays, launched once before the load (default 8)",
     )
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432")
@@ -216,6 +444,7 @@ def main() -> int:
 
     ags = None
     target = None
+    worker = worker_log = None
     try:
         port = lb.free_port()
         target = lb.prepare_ignite(platform, storage, port, root)
@@ -235,8 +464,6 @@ def main() -> int:
         )
         lb.start_server(target, workers=args.workers, tmp=tmp, profile_dir=None)
         jwks = lb.http_call(port, "GET", "/.well-known/jwks.json")
-        import json
-
         tool_jwks = json.loads(jwks.body)
         ags = AgsServer(lambda: tool_jwks, lb.CLIENT_ID)
         platform.lineitems_url = f"{ags.url}/lineitems"
@@ -264,34 +491,36 @@ def main() -> int:
             env=prep,
             what="point the platform's token URL at the AGS server",
         )
+        # Every teacher's people launch once, then that is made a day ago.
+        kinds: Counter = Counter()
+        lb.log(f"{args.users * args.people} people launch once, then age a day")
+        seeds = [Identities(n, n % 5, args.people, Counter()) for n in range(args.users)]
+        for identities in seeds:
+            for sub in identities.fresh:
+                lb.one_flow(target, platform, identities.person(sub), "POST")
+        lb.age_people(target)
+        # The grade worker runs during the load, as production runs it.
+        worker, worker_log = start_grade_worker(target, tmp)
         stats = Stats()
         stop = time.monotonic() + args.duration
-        people = [
-            lb.Person(
-                f"teacher-{n}",
-                f"Teacher {n} Load",
-                "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner",
-                f"cohort-{n % 5}",
-                f"link-{n % 5}",
-            )
-            for n in range(args.users)
-        ]
 
-        def teacher(who, seed):
+        def teacher(n, seed):
             rng = random.Random(seed)
+            identities = Identities(n, n % 5, args.people, kinds)
             while time.monotonic() < stop:
                 try:
-                    journey(target, platform, who, stats, rng)
+                    journey(target, platform, identities.next(), stats, rng)
                 except lb.FlowError:
                     pass
                 except Exception as exc:  # noqa: BLE001 - a crash is an error to count
                     stats.error(f"client {exc.__class__.__name__}")
 
         lb.log(
-            f"{args.users} teachers for {args.duration} s against gunicorn ({args.workers} workers)"
+            f"{args.users} teachers for {args.duration} s against gunicorn ({args.workers} "
+            "workers), grade worker running"
         )
         started = time.monotonic()
-        threads = [threading.Thread(target=teacher, args=(p, i)) for i, p in enumerate(people)]
+        threads = [threading.Thread(target=teacher, args=(i, i)) for i in range(args.users)]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -299,33 +528,60 @@ def main() -> int:
         elapsed = time.monotonic() - started
         rss = worker_rss(target)
 
-        lb.log("draining the grade outbox")
-        drain_started = time.monotonic()
-        lb.run_checked(
-            [sys.executable, "manage.py", "grades", "deliver"],
-            cwd=root,
-            env={**target.env},
-            what="grades deliver",
-        )
-        drain = time.monotonic() - drain_started
-        status = lb.run_checked(
-            [sys.executable, "manage.py", "grades", "status"],
-            cwd=root,
-            env={**target.env},
-            what="grades status",
-        )
+        lb.log("waiting for the grade worker to empty the outbox")
+        outbox, drain = outbox_wait(target, args.drain_timeout)
+        stop_grade_worker(worker)
+        book = gradebook_check(ags, outbox)
 
         every = [t for values in stats.times.values() for t in values]
+        latency_mean = sum(every) / len(every) if every else 0.0
+        # A closed loop: each teacher thinks, then waits for the answer. With think time T the
+        # rate cannot exceed users / (T + mean latency); when it comes close, the clients set it.
+        bound = args.users / (THINK + latency_mean) if (THINK + latency_mean) else 0.0
+        rate = len(every) / elapsed if elapsed else 0.0
+        if THINK and bound and rate > 0.9 * bound:
+            limiter = (
+                f"set by think time: {args.users} teachers / ({THINK:.1f} s think + "
+                f"{latency_mean * 1000:.0f} ms mean latency) = {bound:.1f}/s at most; this "
+                "measures latency under that load, not capacity (use --think 0 for capacity)"
+            )
+        else:
+            limiter = (
+                f"set by the server ({rate / bound:.0%} of the {bound:.1f}/s the clients allow): "
+                "a capacity figure on this machine, client threads included"
+                if bound
+                else "set by the server"
+            )
+        failures = []
+        errors = sum(stats.errors.values())
+        if errors:
+            failures.append(f"{errors} requests failed {dict(stats.errors)}")
+        left = {s: outbox["status"].get(s, 0) for s in (*WAITING, "failed")}
+        if any(left.values()):
+            failures.append(f"outbox not delivered after {drain:.0f} s: {left}")
+        if book["problems"]:
+            failures.append(
+                f"gradebook differs from the outbox in {len(book['problems'])} places, e.g. "
+                + "; ".join(book["problems"][:3])
+            )
+        if book["out_of_order"]:
+            failures.append(f"older score posted after a newer one for {book['out_of_order'][:3]}")
+        if not book["expected"]:
+            failures.append("no score reached the outbox: the load did not test passback")
+
         lines = [
             "Load: simulated teachers launch, read, complete a lesson, take a mastery check",
             f"machine : {os.cpu_count()} CPUs; storage: "
             + ("PostgreSQL" if args.postgres else "SQLite")
             + (" + Redis" if args.redis else ""),
-            f"load    : {args.users} teachers, {elapsed:.0f} s, gunicorn {args.workers} sync workers, "
-            f"think time {THINK:.1f} s",
+            f"load    : {args.users} teachers, {elapsed:.0f} s, gunicorn {args.workers} sync "
+            f"workers, grade worker running, think time {THINK:.1f} s; each launch is the "
+            "person's first in over a minute",
             f"journeys: {stats.journeys} ({stats.journeys / elapsed:.1f}/s); "
-            f"requests: {len(every)} ({len(every) / elapsed:.1f}/s)",
-            f"errors  : {sum(stats.errors.values())} {dict(stats.errors) or ''}",
+            f"requests: {len(every)} ({rate:.1f}/s)",
+            f"requests/s {limiter}",
+            "launches: " + ", ".join(f"{n} {kind}" for kind, n in kinds.most_common()),
+            f"errors  : {errors} {dict(stats.errors) or ''}",
             f"latency : all requests p50 {ms(every, 50):.0f} ms, "
             f"p95 {ms(every, 95):.0f} ms, p99 {ms(every, 99):.0f} ms",
         ]
@@ -339,15 +595,24 @@ def main() -> int:
                 f"memory  : {len(rss)} workers, resident {min(rss):.0f}-{max(rss):.0f} MB each "
                 f"(mean {sum(rss) / len(rss):.0f} MB) after the load"
             )
-        lines.append(
-            f"drain   : {drain:.1f} s; gradebook holds {len(ags.scores)} scores; "
-            f"{ags.token_requests} token request(s)"
-        )
-        lines.append("outbox  : " + " ".join(status.split()[:12]))
-        lines.append("command : .venv/bin/python bench/load.py " + " ".join(sys.argv[1:]))
+        lines += [
+            f"outbox  : {outbox_line(outbox['status'])}",
+            f"drain   : the outbox was empty {drain:.1f} s after the load ended",
+            f"gradebook: {book['held']} scores held for {book['expected']} (person, line item) "
+            f"pairs; {len(book['problems'])} differ; {book['posts']} score posts, "
+            f"{book['pairs_with_several_posts']} pairs with several, "
+            f"{len(book['out_of_order'])} out of order; {ags.token_requests} token request(s)",
+            "command : .venv/bin/python bench/load.py " + " ".join(sys.argv[1:]),
+        ]
+        lines += [f"FAIL: {f}" for f in failures] or [
+            "PASS: every request answered, every score delivered as the outbox says"
+        ]
         print("\n".join(lines))
-        return 0 if not stats.errors else 1
+        return 1 if failures else 0
     finally:
+        stop_grade_worker(worker)
+        if worker_log is not None:
+            worker_log.close()
         teardown(target, ags, platform, storage)
 
 

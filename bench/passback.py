@@ -12,10 +12,18 @@ the same code as `manage.py grades worker`. It reports:
 - scores/s from the first claim to the last delivery, and per-score latency p50/p95/p99;
 - token requests (target: one per platform and scope set per token lifetime), line items
   created (one per link), score POSTs (one per score unless faults force a resend);
-- with --faults P: the share P of score POSTs answered 500, 503 or 429 (Retry-After: 0) or cut
-  off without an answer, and every access token revoked twice during the run (the next call
-  gets a 401); the run drains until every score is delivered and reports the resends and the
-  token requests it took.
+- with --faults P: each score POST fails with probability P, drawn per request from a
+  generator seeded with --seed (so a run can be repeated, and the share is not exact by
+  construction): 500, 503 or 429 with a Retry-After of --retry-after seconds (default 1), or
+  cut off without an answer; and every access token is revoked twice during the run (the next
+  call gets a 401). Retries wait as they would in production (the outbox's backoff, at least
+  the Retry-After), so scores/s includes those waits. The run drains until every score is
+  delivered and reports the faults injected, the resends and the token requests it took;
+- the gradebook checked against the outbox per (person, line item), and that no older score
+  was posted after a newer one.
+
+It runs with DEBUG off (production settings). The exit status is 1, with a FAIL line, when a
+score is not delivered, differs from the outbox, or arrived out of order.
 
 Run by hand, from the repository root, with the project's venv:
 
@@ -39,6 +47,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 
 def parse_args():
@@ -47,7 +56,13 @@ def parse_args():
     parser.add_argument("--links", type=int, default=20, help="graded links (default 20)")
     parser.add_argument("--workers", type=int, default=1, help="worker threads (default 1)")
     parser.add_argument("--token-ttl", type=int, default=3600, help="token lifetime, s")
-    parser.add_argument("--faults", type=float, default=0.0, help="share of AGS requests failing")
+    parser.add_argument(
+        "--faults", type=float, default=0.0, help="probability that a score POST fails"
+    )
+    parser.add_argument("--seed", type=int, default=7, help="seed of the fault draws (7)")
+    parser.add_argument(
+        "--retry-after", type=int, default=1, help="Retry-After of injected 429/503, s (1)"
+    )
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
     parser.add_argument(
         "--postgres-url", default="postgres://postgres@127.0.0.1:5432", metavar="URL"
@@ -57,10 +72,15 @@ def parse_args():
 
 def configure(args, workdir: Path) -> str:
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ["DEBUG"] = "1"  # http:// platform URLs on loopback
-    os.environ.setdefault("SECRET_KEY", "bench-only")
+    # Production settings. The loopback platform's http:// URLs are written straight into the
+    # database (no form validation), which is all DEBUG was for.
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", f"bench-only-{uuid.uuid4().hex}")
+    os.environ.setdefault("IGNITE_KEY_ENCRYPTION_SECRET", f"bench-only-{uuid.uuid4().hex}")
+    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
     os.environ["CACHE_KEY_PREFIX"] = f"bench-{uuid.uuid4().hex[:8]}"
     os.environ.pop("REDIS_URL", None)
+    os.environ.pop("IGNITE_DEV_PLATFORM", None)
     if args.postgres:
         name = f"ignite_bench_{uuid.uuid4().hex[:8]}"
         import psycopg
@@ -104,7 +124,7 @@ def main() -> int:
     from keys.services import jwks, key_ensure
     from lti_tool import services_http
     from lti_tool.models import Deployment, LtiContext, LtiResourceLink, LtiUser, Platform
-    from lti_tool.passback import grades_drain
+    from lti_tool.passback import grades_drain, next_due_at
     from mastery.grades import grade_record_create
     from mastery.models import GradeRecord
     from tests.lti_tool.ags_server import AgsServer
@@ -153,10 +173,11 @@ def main() -> int:
         connection.close()
 
         if args.faults:
-            rng = random.Random(7)
-            faults = int(args.scores * args.faults)
-            for _ in range(faults):
-                server.faults["scores"].append(rng.choice([500, 503, (429, 0), "drop"]))
+            server.fault_rng = random.Random(args.seed)
+            server.random_faults["scores"] = (
+                args.faults,
+                [500, (503, args.retry_after), (429, args.retry_after), "drop"],
+            )
             # And the platform forgets every token it issued, twice during the run (a 401 each).
             expiries = [args.scores // 3, 2 * args.scores // 3]
         else:
@@ -183,10 +204,10 @@ def main() -> int:
                         ).exists()
                         if not due:
                             return
-                        # Retries wait for their backoff: make them due now for the bench.
-                        GradeRecord.objects.filter(status=GradeRecord.Status.PENDING).update(
-                            next_attempt_at=timezone.now()
-                        )
+                        # Retries wait for their backoff and Retry-After, as the worker does.
+                        at = next_due_at()
+                        wait = (at - timezone.now()).total_seconds() if at else 0.2
+                        time.sleep(min(max(wait, 0.02), 1.0))
                         rounds[0] += 1
             finally:
                 connection.close()
@@ -209,15 +230,28 @@ def main() -> int:
         retries = sum(a - 1 for _, _, a in delivered if a > 1)
         failed = GradeRecord.objects.filter(status=GradeRecord.Status.FAILED).count()
         token_requests = services_http.counters.token_requests - token_requests_before
-        # What the gradebook holds must be exactly what the outbox says it delivered.
-        expected = {
-            (sub, float(score))
-            for sub, score in GradeRecord.objects.filter(
-                status=GradeRecord.Status.DELIVERED
-            ).values_list("participant__lti_user__sub", "score_given")
-        }
-        held = {(user, float(s["scoreGiven"])) for (_, user), s in server.scores.items()}
-        mismatches = len(expected ^ held)
+        # What the gradebook holds must be exactly what the outbox says, per (person, line item).
+        import contextlib
+        import io
+        import json
+
+        import load  # bench/load.py: the outbox snapshot and the gradebook check
+
+        snapshot_out = io.StringIO()
+        with contextlib.redirect_stdout(snapshot_out):
+            exec(load.OUTBOX, {})  # noqa: S102 - the bench's own snippet, run in this process
+        outbox = json.loads(snapshot_out.getvalue())
+        book = load.gradebook_check(server, outbox)
+        failures = []
+        if len(delivered) != args.scores:
+            failures.append(f"{args.scores - len(delivered)} scores not delivered")
+        if book["problems"]:
+            failures.append(
+                f"gradebook differs from the outbox in {len(book['problems'])} places, e.g. "
+                + "; ".join(book["problems"][:3])
+            )
+        if book["out_of_order"]:
+            failures.append(f"older score posted after a newer one for {book['out_of_order'][:3]}")
         engine = "PostgreSQL" if args.postgres else "SQLite (WAL)"
         print(
             "\n".join(
@@ -226,7 +260,7 @@ def main() -> int:
                     f"machine : {os.cpu_count()} CPUs, {pyplatform.platform()}, "
                     f"Python {pyplatform.python_version()}, {engine}",
                     f"load    : {args.scores} scores, {args.links} links, {args.workers} worker "
-                    f"thread(s), faults {args.faults:.0%}",
+                    f"thread(s), each score POST failing with probability {args.faults:g}",
                     f"delivered       : {len(delivered)} of {args.scores} "
                     f"({failed} failed) in {elapsed:.2f} s",
                     f"throughput      : {len(delivered) / elapsed:.1f} scores/s",
@@ -236,16 +270,20 @@ def main() -> int:
                     f"token requests  : {token_requests} by the tool, "
                     f"{server.token_requests} seen by the platform",
                     f"line items      : {len(server.line_items)} created for {args.links} links",
-                    f"gradebook check : {len(held)} scores held, {mismatches} differ from the "
-                    "outbox",
+                    f"gradebook check : {book['held']} scores held for {book['expected']} "
+                    f"(person, line item) pairs, {len(book['problems'])} differ from the "
+                    f"outbox, {len(book['out_of_order'])} out of order",
+                    f"faults injected : {server.faults_injected or 'none'} "
+                    f"(p={args.faults:g}, seed {args.seed}, Retry-After {args.retry_after} s)",
                     f"score POSTs     : {len(server.score_posts)} ({retries} resends after faults)",
                     "command : "
                     + " ".join([".venv/bin/python", "bench/passback.py", *sys.argv[1:]]),
                 ]
             )
         )
+        print("\n".join(f"FAIL: {f}" for f in failures) or "PASS")
         server.close()
-        return 0 if len(delivered) == args.scores and not mismatches else 1
+        return 1 if failures else 0
     finally:
         if db_name:
             drop_postgres(args, db_name)

@@ -20,6 +20,7 @@ from . import launch_token
 from .binding import binding_matches
 from .errors import LaunchTokenError
 from .launch_token import HEADER, PARAM, LaunchClaims
+from .registry import platform_get
 from .security import all_frame_ancestors, content_security_policy
 from .urls_util import tool_origin
 
@@ -74,9 +75,8 @@ class Launch:
 
     @cached_property
     def platform(self):
-        from .models import Platform
-
-        return Platform.objects.filter(pk=self.claims.platform_id).first()
+        # Kept per worker, dropped when any registration changes (lti_tool/registry.py).
+        return platform_get(self.claims.platform_id)
 
     @cached_property
     def frame_ancestors(self) -> list[str]:

@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
-
-FRAME_ANCESTORS_CACHE_KEY = "lti:frame-ancestors:v1"
-FRAME_ANCESTORS_TTL = 300
-
-
-def forget_frame_ancestors() -> None:
-    cache.delete(FRAME_ANCESTORS_CACHE_KEY)
+from .registry import frame_ancestors_all
 
 
 def all_frame_ancestors() -> list[str]:
-    """Origins of every active registered platform, cached: asked on every framed page."""
-    origins = cache.get(FRAME_ANCESTORS_CACHE_KEY)
-    if origins is None:
-        from .models import Platform
-
-        origins = []
-        for platform in Platform.objects.filter(is_active=True):
-            origins += platform.frame_ancestor_origins()
-        origins = list(dict.fromkeys(origins))
-        cache.set(FRAME_ANCESTORS_CACHE_KEY, origins, FRAME_ANCESTORS_TTL)
-    return origins
+    """Origins of every active registered platform: asked on every framed page without a
+    launch, so kept per worker with the registrations (invalidated when one changes)."""
+    return frame_ancestors_all()
 
 
 def content_security_policy(frame_ancestors: list[str] | None) -> str:

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.core.cache import cache
 from django.db import IntegrityError, models, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from courses.content import REVIEW_ITEMS, REVIEW_WHEN
-from courses.models import Cohort, Membership, Participant, Placement, Role
+from courses.models import Cohort, Membership, Module, Participant, Placement, Role
 
 from .constants import (
     CLAIM_AGS_ENDPOINT,
@@ -120,55 +118,42 @@ def _update(obj: models.Model, **values) -> None:
         obj.save(update_fields=[*changed, "updated_at"])
 
 
-def _memo_key(launch: ValidLaunch) -> str:
-    claims = launch.claims
-    relevant = [
-        launch.platform.pk,
-        launch.deployment.pk,
-        launch.message_type,
-        *(claims.get(k) for k in ("sub", "name", "given_name", "family_name", "email")),
-        *(
-            claims.get(k)
-            for k in (
-                CLAIM_CONTEXT,
-                CLAIM_NRPS,
-                CLAIM_RESOURCE_LINK,
-                CLAIM_CUSTOM,
-                CLAIM_AGS_ENDPOINT,
-                CLAIM_ROLES,
-            )
-        ),
-    ]
-    digest = hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode())
-    return f"lti:launch-memo:{digest.hexdigest()}"
+@dataclass(frozen=True)
+class Landing:
+    """A recorded launch and where it lands: the placed module's page when the link places a
+    module that was imported, else /app/ (the cohort's modules)."""
+
+    claims: LaunchClaims
+    module_placed: bool
+
+
+def launch_land(*, launch: ValidLaunch) -> Landing:
+    """Record the launch (as `launch_record`) and say whether it lands on a module page, so the
+    launch redirects there at once instead of through /app/ (one request fewer per landing,
+    and no second lookup of the placement and module)."""
+    claims, module_placed = _launch_landing(launch)
+    return Landing(claims=claims, module_placed=module_placed)
 
 
 def launch_record(*, launch: ValidLaunch) -> LaunchClaims:
     """Create or update the people and places a launch names; return the launch token claims.
 
-    A launch whose claims are identical to one recorded in the last minute (a teacher
-    reopening the same link) finds the database already up to date: it reuses that result
-    from the shared cache and writes nothing ("last opened" is kept to the minute anyway).
+    Every launch reads the rows it names, so what an admin or a roster sync changed since
+    (a membership made inactive, a person erased) is seen at once. A teacher back on another
+    day costs three reads and one update; a relaunch within the minute writes nothing ("last
+    opened" is kept to the minute); unchanged rows are never rewritten.
     """
-    key = _memo_key(launch)
-    # The memo holds only while it is this person's latest launch: Instructor, then Learner,
-    # then Instructor again within the minute must record the last one, not reuse the first.
-    latest_key = f"lti:launch-latest:{launch.platform.pk}:{_text(launch.claims.get('sub'))}"
-    found = cache.get_many([key, latest_key])
-    memo = found.get(key)
-    if isinstance(memo, dict) and found.get(latest_key) == key:
-        try:
-            return LaunchClaims(**memo)
-        except TypeError:
-            pass
-    result = _launch_record(launch)
-    ttl = int(LAST_LAUNCH_RESOLUTION.total_seconds())
-    cache.set_many({key: dataclasses.asdict(result), latest_key: key}, ttl)
-    return result
+    return _launch_landing(launch)[0]
 
 
-def _launch_record(launch: ValidLaunch) -> LaunchClaims:
-    """Create or update the people and places a launch names; return the launch token claims.
+def _first(queryset):
+    # `.first()` would add ORDER BY id: a lookup by a unique key needs no order.
+    return next(iter(queryset[:1]), None)
+
+
+def _launch_landing(launch: ValidLaunch) -> tuple[LaunchClaims, bool]:
+    """Create or update the people and places a launch names; return the launch token claims
+    and whether the placement names an imported module.
 
     Not one transaction on purpose: a returning launch reads without locks and writes one
     row (the membership), so launches don't queue behind each other's write locks. Each
@@ -178,7 +163,7 @@ def _launch_record(launch: ValidLaunch) -> LaunchClaims:
     claims = launch.claims
     person = person_fields(claims)  # plain-text names (lti_tool/person_names.py)
     user_lookup = {"platform": launch.platform, "sub": _text(claims.get("sub"))}
-    user = LtiUser.objects.select_related("participant").filter(**user_lookup).first()
+    user = _first(LtiUser.objects.select_related("participant").filter(**user_lookup))
     if user is not None:
         # Platforms may omit personal data on some launches: never erase what we know.
         _update(user.participant, **{k: v for k, v in person.items() if v})
@@ -190,15 +175,22 @@ def _launch_record(launch: ValidLaunch) -> LaunchClaims:
     )
     known_link = None
     if launch.message_type == MESSAGE_RESOURCE_LINK:
-        # A returning link: context, cohort, link and placement in one query.
-        known_link = (
+        # A returning link: context, cohort, link, placement and whether its module was
+        # imported, in one query.
+        known_link = _first(
             LtiResourceLink.objects.select_related("context__cohort", "placement")
+            .annotate(
+                module_ready=Exists(
+                    Module.objects.filter(
+                        slug=OuterRef("placement__module_slug"), current__isnull=False
+                    )
+                )
+            )
             .filter(
                 context__deployment=launch.deployment,
                 context__context_id=_text(context.get("id")),
                 resource_link_id=_text(link_claim.get("id")),
             )
-            .first()
         )
     if known_link is not None:
         lti_context = known_link.context
@@ -227,6 +219,7 @@ def _launch_record(launch: ValidLaunch) -> LaunchClaims:
         lti_context.save(update_fields=["memberships_url"])
 
     placement = None
+    module_placed = False
     if launch.message_type == MESSAGE_RESOURCE_LINK:
         link = claims[CLAIM_RESOURCE_LINK]
         custom = claims.get(CLAIM_CUSTOM) if isinstance(claims.get(CLAIM_CUSTOM), dict) else {}
@@ -245,6 +238,7 @@ def _launch_record(launch: ValidLaunch) -> LaunchClaims:
             )[0]
         )
         placement = lti_link.placement
+        slug_read = placement.module_slug
         values = {"title": _text(link.get("title"))}
         module = custom.get("module") or custom.get("ignite_module")
         if isinstance(module, str) and module:
@@ -253,6 +247,12 @@ def _launch_record(launch: ValidLaunch) -> LaunchClaims:
         if policy is not None:
             values["mastery_policy"] = policy
         _update(placement, **{k: v for k, v in values.items() if v or k == "mastery_policy"})
+        if known_link is not None and placement.module_slug == slug_read:
+            module_placed = known_link.module_ready
+        elif placement.module_slug:  # a new link, or the link now names another module
+            module_placed = Module.objects.filter(
+                slug=placement.module_slug, current__isnull=False
+            ).exists()
         ags_values = {
             "lineitem_url": _text(ags.get("lineitem"), 1000),
             "lineitems_url": _text(ags.get("lineitems"), 1000),
@@ -282,29 +282,24 @@ def _launch_record(launch: ValidLaunch) -> LaunchClaims:
                 participant = Participant.objects.create(**person)
                 LtiUser.objects.create(**user_lookup, participant=participant)
                 Membership.objects.create(participant=participant, cohort=cohort, **seen)
-            return _claims(launch, participant, cohort, placement, role)
+            return _claims(launch, participant, cohort, placement, role), module_placed
         except IntegrityError:  # the same person's other tab got there first
             user = LtiUser.objects.select_related("participant").get(**user_lookup)
     participant = user.participant
-    current = (
-        Membership.objects.filter(participant=participant, cohort=cohort)
-        .values_list("role", "status", "last_launch_at")
-        .first()
+    membership = Membership.objects.filter(participant=participant, cohort=cohort)
+    # One statement for a teacher back on another day: update the membership unless it is
+    # already current ("last opened" is kept to the minute: a relaunch within it writes
+    # nothing). Only when nothing was updated do we need to know whether it exists.
+    stale = membership.exclude(
+        role=role, status=Membership.Status.ACTIVE, last_launch_at__gte=now - LAST_LAUNCH_RESOLUTION
     )
-    if current is None:
+    if not stale.update(**seen) and not membership.exists():
         try:
             with transaction.atomic():
                 Membership.objects.create(participant=participant, cohort=cohort, **seen)
         except IntegrityError:  # the same person's other tab got there first
-            Membership.objects.filter(participant=participant, cohort=cohort).update(**seen)
-    elif (
-        current[:2] != (role, Membership.Status.ACTIVE)
-        or current[2] is None
-        or now - current[2] > LAST_LAUNCH_RESOLUTION
-    ):
-        # "Last opened" is kept to the minute: a relaunch within it writes nothing.
-        Membership.objects.filter(participant=participant, cohort=cohort).update(**seen)
-    return _claims(launch, participant, cohort, placement, role)
+            membership.update(**seen)
+    return _claims(launch, participant, cohort, placement, role), module_placed
 
 
 def _claims(launch: ValidLaunch, participant, cohort, placement, role: str) -> LaunchClaims:

@@ -1,13 +1,12 @@
-"""Keep the cached frame-ancestors list in step with the registered platforms."""
+"""Keep each worker's copies of the registrations (lti_tool/registry.py) in step with the rows."""
 
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 
-from .models import Platform
-from .security import forget_frame_ancestors
+from .models import Deployment, Platform
+from .registry import registry_changed
 
-
-@receiver(post_save, sender=Platform)
-@receiver(post_delete, sender=Platform)
-def _platform_changed(**kwargs):
-    forget_frame_ancestors()
+for _model in (Platform, Deployment):
+    post_save.connect(registry_changed, sender=_model, dispatch_uid=f"registry-{_model.__name__}")
+    post_delete.connect(
+        registry_changed, sender=_model, dispatch_uid=f"registry-{_model.__name__}-deleted"
+    )

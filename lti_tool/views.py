@@ -27,7 +27,7 @@ from .login import (
     login_params_remember,
     login_start,
 )
-from .services import launch_record
+from .services import launch_land
 from .urls_util import absolute, add_query, origin_of
 
 security_log = logging.getLogger("ignite.lti.security")
@@ -147,10 +147,14 @@ def launch(request):
         return _launch_from_platform_storage(request, state, target)
     try:
         valid = launch_validate(request)
-        claims = launch_record(launch=valid)
+        landing = launch_land(launch=valid)
+        claims = landing.claims
     except LaunchError as exc:
         return launch_error_response(request, exc)
     target, params = reverse("lti:home"), {}
+    if landing.module_placed:
+        # Straight to the module page: what /app/ would redirect to, one request sooner.
+        target = reverse("courses:module", args=[claims.placement_id])
     if valid.message_type == MESSAGE_DEEP_LINKING:
         from .deep_linking import deep_link_seal
 

@@ -16,10 +16,13 @@ LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 
 def test_launch_lands_on_the_placed_module(launch_as, placement_of):
     teacher = launch_as(name="Maya <b>Alvarez</b>")
-    landing = teacher.client.get(teacher.landing)
     placement = placement_of()
-    assert landing.status_code == 302
-    assert landing["Location"].startswith(f"/app/p/{placement.pk}/?lt=")
+    # The launch redirects straight to the placed module (issue 22: no hop through /app/).
+    assert teacher.landing.startswith(f"/app/p/{placement.pk}/?lt=")
+    # /app/ still leads there (course navigation, a bookmarked landing).
+    home = teacher.client.get("/app/", {"lt": teacher.lt})
+    assert home.status_code == 302
+    assert home["Location"].startswith(f"/app/p/{placement.pk}/?lt=")
     page = teacher.get(f"/app/p/{placement.pk}/")
     html = page.content.decode()
     assert page.status_code == 200

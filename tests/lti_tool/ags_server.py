@@ -8,6 +8,7 @@ Retry-After), or "drop" to close the connection without answering.
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
 import uuid
@@ -31,7 +32,13 @@ class AgsServer:
         self.line_items: dict[str, dict] = {}
         self.scores: dict[tuple[str, str], dict] = {}  # (line item id, user) -> latest score
         self.score_posts: list[dict] = []
+        # Every accepted score with its line item, in the order they arrived.
+        self.score_log: list[tuple[str, dict]] = []
         self.faults: dict[str, deque] = {"token": deque(), "lineitems": deque(), "scores": deque()}
+        # Faults drawn per request: kind -> (probability, choices), from a seeded generator.
+        self.random_faults: dict[str, tuple[float, list]] = {}
+        self.fault_rng = random.Random(0)
+        self.faults_injected: dict[str, int] = {}
         self.delay = 0.0
         self.auth_failures = 0
         server = self
@@ -62,6 +69,13 @@ class AgsServer:
             def _fault(self, kind) -> bool:
                 with server.lock:
                     fault = server.faults[kind].popleft() if server.faults[kind] else None
+                    if fault is None and kind in server.random_faults:
+                        rate, choices = server.random_faults[kind]
+                        if server.fault_rng.random() < rate:
+                            fault = server.fault_rng.choice(choices)
+                    if fault is not None:
+                        name = str(fault[0] if isinstance(fault, tuple) else fault)
+                        server.faults_injected[name] = server.faults_injected.get(name, 0) + 1
                 if fault is None:
                     return False
                 if fault == "drop":
@@ -134,6 +148,7 @@ class AgsServer:
                     key = (item_id, score["userId"])
                     with server.lock:
                         server.score_posts.append(score)
+                        server.score_log.append((item_id, score))
                         held = server.scores.get(key)
                         if held is None or datetime.fromisoformat(held["timestamp"]) < ts:
                             server.scores[key] = score

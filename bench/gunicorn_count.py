@@ -1,0 +1,76 @@
+"""gunicorn hooks for bench/launch.py: per request, the worker's CPU time and SQL statements.
+
+Loaded with `gunicorn -c bench/gunicorn_count.py` for both tools. The bench names what each
+request is with two headers (`X-Bench-Phase`: the regime, `X-Bench-Step`: login, launch, module
+page...); the worker adds up, per (phase, step), how many requests it served, the CPU time its
+process spent between `pre_request` and `post_request` (a sync worker serves one request at a
+time, so that is the request's own CPU: Python and, on SQLite, the database engine), and the SQL
+statements Django sent (on SQLite with the database cache, cache reads and writes are SQL
+too). Written as JSON to BENCH_COUNT_DIR when the worker exits.
+
+What it leaves out: accepting the connection and parsing the request line (a few hundred
+microseconds, in the /proc figures), and PostgreSQL's or Redis's own CPU (separate processes:
+bench/launch.py reads those from /proc).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import defaultdict
+
+_totals: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0])
+_state = {"queries": 0, "cpu0": 0.0, "key": None}
+
+
+def _count(execute, sql, params, many, context):
+    _state["queries"] += 1
+    return execute(sql, params, many, context)
+
+
+def _on_connection(sender, connection, **kwargs):
+    if _count not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_count)
+
+
+def post_worker_init(worker):
+    from django.db import connections
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(_on_connection, weak=False)
+    for conn in connections.all(initialized_only=True):
+        _on_connection(None, conn)
+
+
+def pre_request(worker, req):
+    headers = dict(req.headers)
+    phase = headers.get("X-BENCH-PHASE", "")
+    step = headers.get("X-BENCH-STEP", "")
+    _state["key"] = (phase, step) if phase and step else None
+    _state["queries"] = 0
+    _state["cpu0"] = time.process_time()
+
+
+def post_request(worker, req, environ, resp):
+    key = _state["key"]
+    if key is None:
+        return
+    total = _totals[key]
+    total[0] += 1
+    total[1] += time.process_time() - _state["cpu0"]
+    total[2] += _state["queries"]
+    _state["key"] = None
+
+
+def worker_exit(server, worker):
+    directory = os.environ.get("BENCH_COUNT_DIR")
+    if not directory:
+        return
+    rows = [
+        {"phase": phase, "step": step, "requests": n, "cpu_s": cpu, "queries": queries}
+        for (phase, step), (n, cpu, queries) in _totals.items()
+    ]
+    name = os.environ.get("BENCH_PROFILE_NAME", "worker")
+    with open(os.path.join(directory, f"{name}-{os.getpid()}.json"), "w") as out:
+        json.dump(rows, out)

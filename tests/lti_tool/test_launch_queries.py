@@ -1,0 +1,203 @@
+"""What a launch costs in SQL, and the per-worker registry: fast, and never stale after a change.
+
+The counts are exact on purpose: a launch that starts doing one more query shows here, in CI,
+rather than in a benchmark nobody runs. The shared cache is a local-memory one in these tests,
+so the counts are the database's own statements on SQLite and PostgreSQL alike (with the
+database cache, each cache read or write would be SQL too).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from courses.models import Membership
+from lti_tool import registry
+from lti_tool.models import Deployment, Platform
+from tests.conftest import LTI
+
+pytestmark = pytest.mark.django_db
+
+INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
+
+
+@pytest.fixture(autouse=True)
+def _local_cache(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    registry.registry_forget()
+    yield
+    cache.clear()
+    registry.registry_forget()
+
+
+def _launch(lti, django_assert_num_queries, queries: int, **claims):
+    state, nonce = lti.login()
+    token = lti.sign(lti.claims(nonce, **claims))
+    with django_assert_num_queries(queries):
+        response = lti.post_launch(token, state)
+    assert response.status_code == 303, response.content[:300]
+    return response
+
+
+def _another_day():
+    Membership.objects.update(last_launch_at=timezone.now() - timedelta(days=1))
+
+
+def test_returning_on_another_day_is_three_reads_and_one_update(lti, django_assert_num_queries):
+    lti.launch()  # the first launch, which also warms this worker's registry
+    _another_day()
+    # The person (with the participant), the link (with context, cohort and placement), and
+    # the membership's "last opened": nothing else is read or rewritten.
+    _launch(lti, django_assert_num_queries, 3)
+    membership = Membership.objects.get()
+    assert timezone.now() - membership.last_launch_at < timedelta(seconds=30)
+
+
+def test_relaunch_within_the_minute_writes_nothing(lti, django_assert_num_queries):
+    lti.launch()
+    first = Membership.objects.get().last_launch_at
+    # The update finds nothing stale, and one read confirms the membership exists.
+    _launch(lti, django_assert_num_queries, 4)
+    assert Membership.objects.get().last_launch_at == first
+
+
+def test_first_launch_of_a_person_in_a_known_course(lti, django_assert_num_queries):
+    lti.launch(sub="colleague")  # the course and link exist: a colleague launched before
+    # Two reads (no such person; the link), then person, LMS identity and membership written
+    # in one transaction (its savepoint's two statements inside the test's transaction).
+    _launch(lti, django_assert_num_queries, 2 + 3 + 2, sub="newcomer")
+    assert Membership.objects.count() == 2
+
+
+def test_login_reads_nothing_once_the_registry_is_warm(lti, django_assert_num_queries):
+    lti.launch()
+    with django_assert_num_queries(0):
+        lti.login()
+
+
+def test_a_launched_page_does_not_look_up_its_platform_again(lti, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    response = lti.launch(**{LTI + "custom": {"module": "none"}})
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "https://canvas.test.example" in page["Content-Security-Policy"]
+    assert not [q for q in queries.captured_queries if "lti_tool_platform" in q["sql"]]
+
+
+# --- invalidation ----------------------------------------------------------------------------
+
+
+def _other_worker_changed_a_registration():
+    """What lti_tool.registry.registry_changed does in another process: only the shared
+    generation moves; this process's copies stay in memory until it notices."""
+    cache.set(registry.GENERATION_KEY, "changed-elsewhere", None)
+
+
+def test_an_edit_made_by_another_worker_is_seen_after_the_check(lti, platform, settings):
+    settings.IGNITE_REGISTRY_CHECK_SECONDS = 0
+    lti.launch()
+    # The edit bypasses this process's signal handlers, as one made in another worker does.
+    Platform.objects.filter(pk=platform.pk).update(auth_login_url="https://moved.example/auth")
+    assert registry.platform_get(platform.pk).auth_login_url != "https://moved.example/auth"
+    _other_worker_changed_a_registration()
+    assert registry.platform_get(platform.pk).auth_login_url == "https://moved.example/auth"
+    assert registry.platform_find(platform.issuer, [platform.client_id]).auth_login_url == (
+        "https://moved.example/auth"
+    )
+
+
+def _login_status(client, platform) -> int:
+    params = {
+        "iss": platform.issuer,
+        "login_hint": "user-hint",
+        "target_link_uri": "http://testserver/app/",
+        "client_id": platform.client_id,
+    }
+    return client.post("/lti/login/", params).status_code
+
+
+def test_a_platform_removed_in_another_worker_stops_launching(lti, client, platform, settings):
+    settings.IGNITE_REGISTRY_CHECK_SECONDS = 0
+    assert lti.launch().status_code == 303
+    Platform.objects.filter(pk=platform.pk).update(is_active=False)  # no signal here
+    assert _login_status(client, platform) == 302  # this worker has not noticed yet...
+    _other_worker_changed_a_registration()
+    assert _login_status(client, platform) == 403  # ...and does at its next check
+
+
+def test_another_workers_change_is_noticed_within_the_check_interval(platform, settings):
+    settings.IGNITE_REGISTRY_CHECK_SECONDS = 60
+    assert registry.platform_get(platform.pk) is not None
+    Platform.objects.filter(pk=platform.pk).delete()  # the signal bumps the generation...
+    registry._entries[("platform-pk", platform.pk)] = (float("inf"), platform)  # ...elsewhere
+    registry._seen.update(generation="before", checked=time.monotonic())
+    assert registry.platform_get(platform.pk) is platform  # checked less than 60 s ago
+    registry._seen["checked"] -= 61
+    assert registry.platform_get(platform.pk) is None
+
+
+def test_a_deactivated_platform_stops_launching_at_once(lti, client, platform):
+    lti.launch()
+    platform.is_active = False
+    platform.save()  # the process that made the change drops its copy at once
+    assert _login_status(client, platform) == 403
+
+
+def test_a_removed_deployment_is_refused_at_once(lti, platform):
+    assert lti.launch().status_code == 303
+    Deployment.objects.filter(platform=platform).delete()
+    assert lti.launch().status_code == 403
+
+
+def test_a_removed_platform_no_longer_frames_the_pages_it_launched(lti, client, platform):
+    response = lti.launch(**{LTI + "custom": {"module": "none"}})
+    page_url = response["Location"]
+    assert "https://canvas.test.example" in client.get(page_url)["Content-Security-Policy"]
+    platform.frame_origins = "https://district.instructure.com"
+    platform.save()
+    assert "https://district.instructure.com" in client.get(page_url)["Content-Security-Policy"]
+    Platform.objects.get(pk=platform.pk).delete()
+    csp = client.get(page_url)["Content-Security-Policy"]
+    assert "canvas.test.example" not in csp and "district.instructure.com" not in csp
+
+
+def test_a_membership_made_inactive_is_active_again_on_the_next_launch(lti):
+    """No launch result is remembered: what a roster sync changed is seen by the next launch,
+    even within the minute."""
+    lti.launch()
+    Membership.objects.update(status=Membership.Status.INACTIVE)
+    lti.launch()
+    assert Membership.objects.get().status == Membership.Status.ACTIVE
+
+
+def test_a_role_change_applies_within_the_minute(lti):
+    lti.launch()
+    lti.launch(**{LTI + "roles": [INSTRUCTOR]})
+    assert Membership.objects.get().role == "trainer"
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "not-a-jwt",
+        "a.b",
+        "!!!.@@@.###",
+        "eyJhbGciOiJSUzI1NiJ9.W10.sig",  # a body that is a JSON array
+        "W10.eyJpc3MiOiJ4In0.sig",  # a header that is a JSON array
+        "eyJhbGciOiJSUzI1NiJ9." + "W" * 3 + "." + "s",  # not base64 of JSON
+        "eyJhbGciOiJSUzI1NiJ9." + "W1tb" * 20000 + ".sig",  # [[[[... deeply nested
+    ],
+)
+def test_a_malformed_id_token_is_a_clear_401(lti, token):
+    state, _ = lti.login()
+    response = lti.post_launch(token, state)
+    assert response.status_code == 401
+    assert b"Traceback" not in response.content
