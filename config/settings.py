@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "courses",
     "mastery",
     "lti_tool",
+    "facilitation",
     "axes",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("lti_tool.urls")),
     path("", include("courses.urls")),
     path("", include("mastery.urls")),
+    path("", include("facilitation.urls")),
     path("app/credentials/", credential_views.my_credentials, name="my-credentials"),
     path(
         "app/credentials/<int:credential_id>/sharing/",

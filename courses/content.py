@@ -22,6 +22,7 @@ from django.db import transaction
 from markdown_it import MarkdownIt
 
 from .content_checks import BANK_FACTOR, bank_cues, option_is_above_cue, option_key
+from .content_extensions import extensions_read, extensions_store
 from .models import Lesson, Module, ModuleVersion, Program
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -173,6 +174,8 @@ class Read:
     programs: list[ProgramData]
     problems: list[str]
     notes: list[str] = field(default_factory=list)  # per-module cue figures, for --check
+    # What content extensions read, by module slug then extension name (content_extensions.py).
+    extensions: dict[str, dict] = field(default_factory=dict)
 
 
 def _load_yaml(path: Path, problems: Problems, text: str | None = None, first_line: int = 1):
@@ -357,6 +360,7 @@ def lesson_html(markdown_text: str) -> str:
 
 
 def _split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """(front matter, body, line number of the closing ---), or None without front matter."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
         return None
@@ -867,7 +871,12 @@ def pack_read(path: Path) -> Read:
         folders = sorted(p for p in path.iterdir() if (p / "program.yaml").is_file())
         if not folders:
             return Read([], [f"{path}:1: no program.yaml here or in its folders"])
-    programs = [p for p in (_read_program(f, problems) for f in folders) if p is not None]
+    pairs = [(f, _read_program(f, problems)) for f in folders]
+    programs = [p for _, p in pairs if p is not None]
+    extensions = {  # the module files other apps own (content_extensions.py)
+        m.slug: extensions_read(folder=f / "modules" / m.slug, module=m, problems=problems)
+        for f, p in pairs if p is not None for m in p.modules if (f / "modules" / m.slug).is_dir()
+    }  # fmt: skip
     seen: dict[str, str] = {}
     for program in programs:
         for module in program.modules:
@@ -881,7 +890,7 @@ def pack_read(path: Path) -> Read:
     program_slugs = [p.slug for p in programs]
     for dup in {s for s in program_slugs if program_slugs.count(s) > 1}:
         problems.add(path, 1, f"duplicate program slug {dup!r}")
-    return Read(programs, problems.items, problems.notes)
+    return Read(programs, problems.items, problems.notes, extensions)
 
 
 # --- import ---------------------------------------------------------------------------------
@@ -990,6 +999,10 @@ def catalog_import(read: Read) -> ImportReport:
             report.created.append(f"{mdata.slug} v{mdata.version}")
     if conflicts:
         raise ContentConflict("\n".join(conflicts))
+    for data in read.programs:  # the module files other apps own (content_extensions.py)
+        for mdata in data.modules:
+            version = ModuleVersion.objects.get(module__slug=mdata.slug, version=mdata.version)
+            extensions_store(version=version, data=read.extensions.get(mdata.slug, {}))
     return report
 
 
@@ -1000,3 +1013,10 @@ def _next_version(module: Module) -> int:
 
 def _is_newest(module: Module, version: ModuleVersion) -> bool:
     return not module.versions.filter(version__gt=version.version).exists()
+
+
+# Public for content extensions (content_extensions.py): the same line-aware reads, so their
+# files report problems as `file:line` exactly as the module's own files do.
+yaml_read = _load_yaml
+front_matter_split = _split_front_matter
+Fields = _Fields

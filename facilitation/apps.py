@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class FacilitationConfig(AppConfig):
+    name = "facilitation"
+    verbose_name = "Facilitator guides, calibration and classroom templates"
+
+    def ready(self):
+        from courses.content_extensions import ContentExtension, extension_register
+
+        from .content import materials_read
+        from .services import materials_store
+
+        extension_register(
+            ContentExtension(name="facilitation", read=materials_read, store=materials_store)
+        )

@@ -1,0 +1,152 @@
+"""Import the trainer layer and templates; score a trainer's calibration round."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from courses.models import ModuleVersion, Participant, Placement
+
+from .models import CalibrationAttempt, ClassroomTemplate, ModuleMaterials
+
+
+def materials_store(*, version: ModuleVersion, data: dict | None) -> None:
+    """Called by the importer for every module it imported (content_extensions.py), inside its
+    transaction: unchanged files change nothing; files removed from the pack remove the row."""
+    existing = ModuleMaterials.objects.filter(module_version=version).first()
+    if data is None:
+        if existing is not None:
+            existing.delete()
+        return
+    if existing is not None and existing.content_hash == data["hash"]:
+        return
+    materials, _ = ModuleMaterials.objects.update_or_create(
+        module_version=version,
+        defaults={
+            "content_hash": data["hash"],
+            "guide": data["guide"],
+            "calibration": data["calibration"],
+            "updated_at": timezone.now(),
+        },
+    )
+    materials.templates.all().delete()
+    ClassroomTemplate.objects.bulk_create(
+        ClassroomTemplate(
+            materials=materials,
+            slug=t["slug"],
+            position=index,
+            title=t["title"],
+            description=t["description"],
+            markdown=t["markdown"],
+            html=t["html"],
+        )
+        for index, t in enumerate(data["templates"])
+    )
+
+
+def materials_for(*, version: ModuleVersion | None) -> ModuleMaterials | None:
+    if version is None:
+        return None
+    return ModuleMaterials.objects.filter(module_version=version).first()
+
+
+def field_name(example_index: int, criterion_index: int) -> str:
+    """The form field for one example and criterion: positions, not names, so a criterion
+    with quotes or spaces makes no odd field name."""
+    return f"e{example_index}-c{criterion_index}"
+
+
+@dataclass
+class CalibrationForm:
+    """The scoring form, and what was chosen so far when a submission was refused."""
+
+    examples: list[dict]
+    rubric: list[dict]
+    chosen: dict[str, str]
+    missing: list[str]
+
+    def rows(self) -> list[dict]:
+        return [
+            {
+                "index": e_index,
+                "example": example,
+                "criteria": [
+                    {
+                        "field": field_name(e_index, c_index),
+                        "criterion": criterion,
+                        "chosen": self.chosen.get(field_name(e_index, c_index), ""),
+                        "missing": field_name(e_index, c_index) in self.missing,
+                    }
+                    for c_index, criterion in enumerate(self.rubric)
+                ],
+            }
+            for e_index, example in enumerate(self.examples)
+        ]
+
+
+def calibration_form(*, materials: ModuleMaterials, data=None) -> CalibrationForm:
+    rubric = (materials.module_version.evidence_task or {}).get("rubric", [])
+    examples = materials.calibration or []
+    chosen, missing = {}, []
+    for e_index, _example in enumerate(examples):
+        for c_index, criterion in enumerate(rubric):
+            name = field_name(e_index, c_index)
+            labels = [lv["label"] for lv in criterion["levels"]]
+            value = data.get(name, "") if data is not None else ""
+            if value in labels:
+                chosen[name] = value
+            elif data is not None:
+                missing.append(name)
+    return CalibrationForm(examples=examples, rubric=rubric, chosen=chosen, missing=missing)
+
+
+@transaction.atomic
+def calibration_submit(
+    *, participant: Participant, placement: Placement, materials: ModuleMaterials, form
+) -> CalibrationAttempt:
+    """Store a complete scoring (the caller checked `form.missing` is empty) beside the
+    reference levels, criterion by criterion."""
+    results, agreed = [], 0
+    for row in form.rows():
+        reference = {r["criterion"]: r for r in row["example"]["levels"]}
+        for cell in row["criteria"]:
+            name = cell["criterion"]["criterion"]
+            ref = reference.get(name, {})
+            same = cell["chosen"] == ref.get("level")
+            agreed += same
+            results.append(
+                {
+                    "example": row["example"]["id"],
+                    "title": row["example"]["title"],
+                    "criterion": name,
+                    "chosen": cell["chosen"],
+                    "reference": ref.get("level", ""),
+                    "rationale": ref.get("rationale", ""),
+                    "agreed": same,
+                    "distance": _distance(cell["criterion"], cell["chosen"], ref.get("level")),
+                }
+            )
+    return CalibrationAttempt.objects.create(
+        participant=participant,
+        placement=placement,
+        module_version=materials.module_version,
+        results=results,
+        agreed=agreed,
+        total=len(results),
+    )
+
+
+def _distance(criterion: dict, chosen: str, reference: str | None) -> int | None:
+    """How many levels apart (positive: scored higher than the reference)."""
+    labels = [lv["label"] for lv in criterion["levels"]]
+    if chosen not in labels or reference not in labels:
+        return None
+    return labels.index(chosen) - labels.index(reference)
+
+
+def calibration_attempts(*, participant: Participant, placement: Placement):
+    return CalibrationAttempt.objects.filter(participant=participant, placement=placement).order_by(
+        "-created_at", "-pk"
+    )

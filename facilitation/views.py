@@ -1,0 +1,158 @@
+"""Trainer pages (a module's facilitator guide, a calibration round) and classroom templates
+(for everyone in the course). Every page needs a launch; a placement is reachable only from its
+own cohort, so another course or platform gets a 404, and a teacher gets a 403 on trainer pages.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_GET, require_http_methods
+
+from courses.models import Module, Placement
+from courses.progress import placement_module
+from lti_tool.access import launch_required, trainer_required
+from lti_tool.templatetags.launch_urls import lurl
+
+from .models import CalibrationAttempt, ClassroomTemplate, ModuleMaterials
+from .services import (
+    calibration_attempts,
+    calibration_form,
+    calibration_submit,
+    materials_for,
+)
+
+
+def _placed(request, placement_id: int) -> tuple[Placement, Module]:
+    placement = Placement.objects.filter(
+        pk=placement_id, cohort_id=request.launch.claims.cohort_id
+    ).first()
+    module = placement_module(placement)
+    if placement is None or module is None:
+        raise Http404("No such module in this course")
+    return placement, module
+
+
+def _materials(module: Module, part: str) -> ModuleMaterials:
+    materials = materials_for(version=module.current)
+    if materials is None or not getattr(materials, part):
+        what = "facilitator guide" if part == "guide" else "calibration set"
+        raise Http404(f"This module has no {what} yet")
+    return materials
+
+
+@require_GET
+@trainer_required
+def guide_page(request, placement_id: int):
+    placement, module = _placed(request, placement_id)
+    materials = _materials(module, "guide")
+    return render(
+        request,
+        "facilitation/guide.html",
+        {"placement": placement, "module": module, "guide": materials.guide},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@trainer_required
+def calibration_page(request, placement_id: int):
+    placement, module = _placed(request, placement_id)
+    materials = _materials(module, "calibration")
+    participant = request.launch.participant
+    form = calibration_form(
+        materials=materials, data=request.POST if request.method == "POST" else None
+    )
+    if request.method == "POST" and not form.missing:
+        attempt = calibration_submit(
+            participant=participant, placement=placement, materials=materials, form=form
+        )
+        response = redirect(
+            lurl(
+                {"launch": request.launch},
+                "facilitation:calibration-result",
+                placement.pk,
+                attempt.pk,
+            )
+        )
+        response.status_code = 303
+        return response
+    return render(
+        request,
+        "facilitation/calibration.html",
+        {
+            "placement": placement,
+            "module": module,
+            "rows": form.rows(),
+            "missing": len(form.missing),
+            "attempts": calibration_attempts(participant=participant, placement=placement)[:20],
+        },
+        status=400 if form.missing else 200,
+    )
+
+
+@require_GET
+@trainer_required
+def calibration_result(request, placement_id: int, attempt_id: int):
+    placement, module = _placed(request, placement_id)
+    attempt = CalibrationAttempt.objects.filter(
+        pk=attempt_id, placement=placement, participant_id=request.launch.claims.participant_id
+    ).first()
+    if attempt is None:
+        raise Http404("No such calibration round")
+    examples: list[dict] = []
+    for result in attempt.results:
+        if not examples or examples[-1]["id"] != result["example"]:
+            examples.append({"id": result["example"], "title": result["title"], "results": []})
+        examples[-1]["results"].append(result)
+    for example in examples:
+        example["agreed"] = sum(1 for r in example["results"] if r["agreed"])
+        example["within_one"] = sum(
+            1 for r in example["results"] if r["distance"] is not None and abs(r["distance"]) <= 1
+        )
+    return render(
+        request,
+        "facilitation/calibration_result.html",
+        {
+            "placement": placement,
+            "module": module,
+            "attempt": attempt,
+            "examples": examples,
+            "within_one": sum(e["within_one"] for e in examples),
+        },
+    )
+
+
+def _template(request, placement_id: int, slug: str) -> tuple[Placement, Module, ClassroomTemplate]:
+    placement, module = _placed(request, placement_id)
+    template = ClassroomTemplate.objects.filter(
+        materials__module_version=module.current, slug=slug
+    ).first()
+    if template is None:
+        raise Http404("No such template in this module")
+    return placement, module, template
+
+
+@require_GET
+@launch_required
+def template_page(request, placement_id: int, slug: str):
+    placement, module, template = _template(request, placement_id, slug)
+    return render(
+        request,
+        "facilitation/template.html",
+        {"placement": placement, "module": module, "template": template},
+    )
+
+
+@require_GET
+@launch_required
+def template_download(request, placement_id: int, slug: str):
+    """A standalone HTML file (print styles inline) that opens in any browser or word processor,
+    so a teacher can fill it in offline."""
+    _placement, module, template = _template(request, placement_id, slug)
+    body = render_to_string(
+        "facilitation/template_download.html", {"module": module, "template": template}
+    )
+    response = HttpResponse(body, content_type="text/html; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{template.slug}.html"'
+    return response
