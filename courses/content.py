@@ -824,8 +824,11 @@ def _read_credentials(
             continue
         fields = _Fields(item, path, problems)
         fields.unknown(
-            {"slug", "name", "description", "criteria", "required_modules", "evidence_required"}
-        )
+            {
+                "slug", "name", "description", "criteria", "required_modules",
+                "evidence_required", "competencies",
+            }
+        )  # fmt: skip
         slug = fields.slug()
         if slug in seen:
             fields.problem("slug", f"duplicate credential slug {slug!r}")
@@ -853,8 +856,41 @@ def _read_credentials(
                 "criteria": fields.text("criteria", limit=4000),
                 "required_modules": required,
                 "evidence_required": evidence is True,
+                "competencies": _read_competencies(item, path, problems),
             }
         )
+    return result
+
+
+def _read_competencies(item: Node, path: Path, problems: Problems) -> list[dict]:
+    """A credential's optional `competencies:` (issue 14 item 7): what it certifies, each
+    aligned to a framework's domain; they become Open Badges `alignment` entries."""
+    raw = item.get("competencies")
+    if raw is None:
+        return []
+    if not isinstance(raw, Seq):
+        problems.add(path, item.line_of("competencies"), "competencies must be a list")
+        return []
+    result = []
+    for index, entry in enumerate(raw):
+        if not isinstance(entry, Node):
+            problems.add(
+                path, raw.item_lines[index], "a competency is a mapping (name, framework, domain)"
+            )
+            continue
+        fields = _Fields(entry, path, problems)
+        fields.unknown({"name", "framework", "domain", "url"})
+        competency = {
+            "name": fields.text("name"),
+            "framework": fields.text("framework"),
+            "domain": fields.text("domain"),
+        }
+        url = fields.text("url", required=False, limit=500)
+        if url and not url.startswith("https://"):
+            fields.problem("url", "url must be an https:// address")
+        elif url:
+            competency["url"] = url
+        result.append(competency)
     return result
 
 
@@ -937,6 +973,7 @@ def catalog_import(read: Read) -> ImportReport:
                     "criteria": c_data["criteria"],
                     "required_modules": c_data["required_modules"],
                     "evidence_required": c_data["evidence_required"],
+                    "competencies": c_data["competencies"],
                 },
             )
         for m_index, mdata in enumerate(data.modules):

@@ -253,6 +253,32 @@ def _issue_once(achievement, participant, cohort_id, evidence, origin) -> Issued
     return None
 
 
+# --- issue 14 item 7: competencies as Open Badges 3.0 Alignment entries ----------------------
+
+
+def achievement_alignment(achievement: Achievement, achievement_url: str) -> dict:
+    """`{"alignment": [...]}` for an achievement that names its competencies, else `{}`.
+
+    OB3's Alignment requires targetUrl; a competency without its own URL points at its entry
+    on the achievement's public page, which names the framework and domain.
+    """
+    if not achievement.competencies:
+        return {}
+    return {
+        "alignment": [
+            {
+                "type": ["Alignment"],
+                "targetName": c["name"],
+                "targetDescription": c["domain"],
+                "targetFramework": c["framework"],
+                "targetType": "ceasn:Competency",
+                "targetUrl": c.get("url") or f"{achievement_url}#competency-{index}",
+            }
+            for index, c in enumerate(achievement.competencies, start=1)
+        ]
+    }
+
+
 def _issue(achievement, participant, cohort_id, evidence, origin) -> IssuedCredential:
     public_id = uuid.uuid4()
     now = timezone.now().replace(microsecond=0)
@@ -319,6 +345,7 @@ def _issue(achievement, participant, cohort_id, evidence, origin) -> IssuedCrede
                     "caption": achievement.name,
                 },
                 "resultDescription": result_descriptions,
+                **achievement_alignment(achievement, achievement_url),
             },
             "result": results,
         },

@@ -212,6 +212,9 @@ class Achievement(models.Model):
     criteria = models.TextField()
     required_modules = models.JSONField(default=list)
     evidence_required = models.BooleanField(default=False)
+    # What the credential certifies, aligned to a named framework (issue 14, item 7): each
+    # {name, framework, domain, url?}; carried into the Open Badges achievement as `alignment`.
+    competencies = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
