@@ -150,3 +150,20 @@ def calibration_attempts(*, participant: Participant, placement: Placement):
     return CalibrationAttempt.objects.filter(participant=participant, placement=placement).order_by(
         "-created_at", "-pk"
     )
+
+
+def calibration_agreement(*, placement: Placement, module_version_id: int) -> dict:
+    """How many of this course's trainers agreed with each reference level, from each trainer's
+    latest round on this version: counts only, never who chose what."""
+    latest: dict[int, CalibrationAttempt] = {}
+    for attempt in CalibrationAttempt.objects.filter(
+        placement=placement, module_version_id=module_version_id
+    ).order_by("created_at", "pk"):
+        latest[attempt.participant_id] = attempt
+    counts: dict[tuple[str, str], list[int]] = {}
+    for attempt in latest.values():
+        for result in attempt.results:
+            entry = counts.setdefault((result["example"], result["criterion"]), [0, 0])
+            entry[0] += bool(result["agreed"])
+            entry[1] += 1
+    return counts

@@ -17,6 +17,7 @@ from lti_tool.templatetags.launch_urls import lurl
 
 from .models import CalibrationAttempt, ClassroomTemplate, ModuleMaterials
 from .services import (
+    calibration_agreement,
     calibration_attempts,
     calibration_form,
     calibration_submit,
@@ -100,11 +101,15 @@ def calibration_result(request, placement_id: int, attempt_id: int):
     ).first()
     if attempt is None:
         raise Http404("No such calibration round")
+    agreement = calibration_agreement(
+        placement=placement, module_version_id=attempt.module_version_id
+    )
     examples: list[dict] = []
     for result in attempt.results:
         if not examples or examples[-1]["id"] != result["example"]:
             examples.append({"id": result["example"], "title": result["title"], "results": []})
-        examples[-1]["results"].append(result)
+        agreed, trainers = agreement.get((result["example"], result["criterion"]), (0, 0))
+        examples[-1]["results"].append({**result, "cohort_agreed": agreed, "trainers": trainers})
     for example in examples:
         example["agreed"] = sum(1 for r in example["results"] if r["agreed"])
         example["within_one"] = sum(

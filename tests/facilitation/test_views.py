@@ -222,3 +222,20 @@ def test_a_module_without_materials_shows_no_templates_and_no_guide(world, demo_
     assert 'data-testid="calibration"' not in trainer.get("/app/trainer/").content.decode()
     assert trainer.get(f"/app/trainer/p/{pid}/guide/").status_code == 404
     assert trainer.get(f"/app/trainer/p/{pid}/calibration/").status_code == 404
+
+
+def test_the_result_counts_the_course_trainers_who_agreed_from_their_latest_rounds(
+    world, launch_as
+):
+    trainer, pid = world["trainer"], world["pid"]
+    colleague = launch_as(sub="sam", name="Sam", roles=[INSTRUCTOR])
+    off = list(REFERENCE)
+    off[0] = "Proficient"
+    trainer.post(f"/app/trainer/p/{pid}/calibration/", scores(off))  # superseded below
+    trainer.post(f"/app/trainer/p/{pid}/calibration/", scores(REFERENCE))
+    colleague.post(f"/app/trainer/p/{pid}/calibration/", scores(off))
+    latest = CalibrationAttempt.objects.filter(participant__name="Sam").get()
+    html = colleague.get(f"/app/trainer/p/{pid}/calibration/{latest.pk}/").content.decode()
+    cells = re.findall(r'data-testid="cohort-agreed">(\d+) of (\d+)<', html)
+    # Two trainers, latest rounds only: one agreed on the first criterion, both on the rest.
+    assert cells == [("1", "2")] + [("2", "2")] * 5
