@@ -51,7 +51,12 @@ def guide_page(request, placement_id: int):
     return render(
         request,
         "facilitation/guide.html",
-        {"placement": placement, "module": module, "guide": materials.guide},
+        {
+            "placement": placement,
+            "module": module,
+            "guide": materials.guide,
+            "calibration": bool(materials.calibration),
+        },
     )
 
 

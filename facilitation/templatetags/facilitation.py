@@ -1,11 +1,10 @@
-"""`{% module_templates %}` on the module page and `{% trainer_module_links placement %}` on the
+"""`{% module_templates %}` on the module page and `{% trainer_module_links placement module %}` on the
 trainer dashboard: this app's links, so the pages that show them need not know this app."""
 
 from __future__ import annotations
 
 from django import template
 
-from courses.progress import placement_module
 from lti_tool.access import launch_is_trainer
 
 from ..services import materials_for
@@ -27,8 +26,7 @@ def module_templates(context):
 
 
 @register.inclusion_tag("facilitation/_trainer_links.html", takes_context=True)
-def trainer_module_links(context, placement):
-    module = placement_module(placement)
+def trainer_module_links(context, placement, module):
     materials = materials_for(version=module.current if module else None)
     return {
         "launch": context.get("launch"),

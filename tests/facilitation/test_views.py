@@ -239,3 +239,20 @@ def test_the_result_counts_the_course_trainers_who_agreed_from_their_latest_roun
     cells = re.findall(r'data-testid="cohort-agreed">(\d+) of (\d+)<', html)
     # Two trainers, latest rounds only: one agreed on the first criterion, both on the rest.
     assert cells == [("1", "2")] + [("2", "2")] * 5
+
+
+def test_a_guide_without_a_calibration_set_offers_no_round(world, demo_pack):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.courses.packs import module_dir
+
+    (module_dir(demo_pack) / "calibration.yaml").unlink()
+    call_command("import_content", str(demo_pack), stdout=StringIO())
+    pid, trainer = world["pid"], world["trainer"]
+    dashboard = trainer.get("/app/trainer/").content.decode()
+    assert 'data-testid="facilitator-guide"' in dashboard
+    assert 'data-testid="calibration"' not in dashboard
+    guide = trainer.get(f"/app/trainer/p/{pid}/guide/").content.decode()
+    assert "Leading the demo session" in guide and "/calibration/" not in guide
