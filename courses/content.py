@@ -911,7 +911,8 @@ def pack_read(path: Path) -> Read:
     programs = [p for _, p in pairs if p is not None]
     extensions = {  # the module files other apps own (content_extensions.py)
         m.slug: extensions_read(folder=f / "modules" / m.slug, module=m, problems=problems)
-        for f, p in pairs if p is not None for m in p.modules if (f / "modules" / m.slug).is_dir()
+        for f, p in pairs if p is not None
+        for m in p.modules if m.slug and (f / "modules" / m.slug).is_dir()
     }  # fmt: skip
     seen: dict[str, str] = {}
     for program in programs:
