@@ -22,12 +22,51 @@ def master(page, live_server, person, link):
     return frame
 
 
+def submit_evidence(page, live_server, person, link, plan):
+    frame = launch(page, live_server, person, link)
+    frame.get_by_test_id("evidence-file-input").set_input_files(str(plan))
+    frame.get_by_test_id("evidence-reflection-input").fill("Taught it; students named the steps.")
+    frame.get_by_test_id("evidence-submit").click()
+    frame.get_by_test_id("evidence-status").wait_for()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_teacher_earns_verifies_and_loses_a_credential(
-    page, live_server, dev_platform, catalog, screenshot, browser_context, axe_check
+    page,
+    live_server,
+    dev_platform,
+    catalog,
+    screenshot,
+    browser_context,
+    axe_check,
+    tmp_path,
+    settings,
 ):
+    from courses.models import IssuedCredential
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    plan = tmp_path / "lesson-plan.pdf"
+    plan.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n")
     master(page, live_server, "amara", "cs-spring:cs-ct")
-    frame = master(page, live_server, "amara", "cs-spring:cs-unplugged")
+    master(page, live_server, "amara", "cs-spring:cs-unplugged")
+    # The CS credential asks for accepted evidence in both modules, like the others.
+    assert IssuedCredential.objects.count() == 0
+    submit_evidence(page, live_server, "amara", "cs-spring:cs-ct", plan)
+    submit_evidence(page, live_server, "amara", "cs-spring:cs-unplugged", plan)
+    frame = launch(page, live_server, "priya", "cs-spring:")
+    frame.get_by_test_id("trainer-dashboard").first.click()
+    for _ in range(2):
+        frame.get_by_test_id("evidence-review-link").first.click()
+        frame.get_by_test_id("rubric-criterion").first.wait_for()
+        for criterion in frame.get_by_test_id("rubric-criterion").all():
+            criterion.locator("input[type=radio]").last.check()
+        frame.get_by_test_id("review-feedback").fill("Students named the thinking they used.")
+        frame.get_by_test_id("review-accept").click()
+        frame.get_by_test_id("trainer-dashboard").first.wait_for()
+    frame.get_by_test_id("no-evidence-pending").wait_for()
+    assert IssuedCredential.objects.count() == 1
+
+    frame = launch(page, live_server, "amara", "cs-spring:cs-unplugged")
     frame.get_by_test_id("my-credentials-link").click()
     credential = frame.get_by_test_id("credential")
     credential.wait_for()
