@@ -1248,7 +1248,26 @@ def build_report(results: dict, counts: dict, args) -> dict:
                 "verdict": "; ".join(checks),
             }
         )
+    steps = []
+    for regime in REGIMES.values():
+        for tool in tools:
+            if not runs(regime, tool):
+                continue
+            for step in regime.steps:
+                c = counts.get(tool, {}).get((regime.name, step))
+                if c and c["requests"]:
+                    steps.append(
+                        {
+                            "regime": regime.name,
+                            "tool": tool,
+                            "step": step,
+                            "requests": c["requests"],
+                            "worker_cpu_ms": c["cpu_s"] / c["requests"] * 1000,
+                            "sql": c["queries"] / c["requests"],
+                        }
+                    )
     return {
+        "steps": steps,
         "bare_login_launch_cpu_ms": base_cpu,
         "bare_login_launch_worker_cpu_ms": base_hook_cpu,
         "rows": rows,
@@ -1299,6 +1318,14 @@ def report_text(report: dict) -> str:
             f"  {page['step']:<16} {page['tool']:<8} n={page['requests']:>6}  CPU {page['worker_cpu_ms']:6.2f} ms  "
             f"SQL {page['sql']:5.1f}  {page['ratio_to_bare']:5.2f}x  {page['verdict']}"
         )
+    lines += ["", "Every step, per request (worker CPU ms / SQL statements):"]
+    by_flow: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for st in table["steps"]:
+        by_flow[(st["regime"], st["tool"])].append(
+            f"{st['step']} {st['worker_cpu_ms']:.2f}/{st['sql']:.1f}"
+        )
+    for (regime, tool), parts in by_flow.items():
+        lines.append(f"  {regime:<10} {tool:<8} " + ", ".join(parts))
     lines += [
         "",
         "CPU = user+system CPU of the gunicorn workers (srv), of the PostgreSQL backends "
