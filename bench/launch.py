@@ -1,24 +1,32 @@
 #!/usr/bin/env python
-"""Complete LTI 1.3 login -> launch flows per second: Ignite against a bare pylti1p3 tool.
+"""CPU per complete flow of Ignite against a bare pylti1p3 tool, in the regimes teachers live in.
 
 The script plays the LMS and the browser. It generates an RSA key, publishes its JWKS over
-HTTP on loopback, starts both tools under gunicorn on loopback, and then N client threads
-repeat the flow a platform and a browser go through:
+HTTP on loopback, starts both tools under gunicorn on loopback (fresh databases), seeds a pool
+of people who launched once, and then, in interleaved rounds (each round measures every regime
+on every tool; which tool goes first alternates), N client threads repeat:
 
-  1. POST the tool's OIDC login URL (iss, login_hint, target_link_uri, client_id,
-     lti_deployment_id); read state and nonce from the redirect, keep the cookies it sets;
-  2. sign an id_token (RS256, kid, the required LTI claims, that nonce);
-  3. POST id_token and state to the tool's launch URL with those cookies, and check the
-     answer is the tool's success (Ignite: 303 to /app/?lt=...; baseline: 200 with the name).
+  returning   login + launch of a person who last launched "a day ago" (their memberships'
+              last-opened time is moved back a day before each window; each person launches
+              at most once per window)
+  first       login + launch of a person nobody has seen
+  landing     login + launch + the module page (+ /app/ when a launch lands there), as returning
+  mastery     mastery start + question page + submit + result page (Ignite only)
+  memo        login + launch of a few people over and over: the relaunch within a minute,
+              reported last and labelled
 
-A flow is 1 to 3. After a warm-up, flows completing during a fixed window are counted; the
-report gives flows/s and p50/p95/p99 latency of the whole flow and of the launch POST alone,
-for both tools, measured one after the other in the same run, and the ratio.
+For each tool and regime it reports flows/s, latency, the CPU per successful flow of the
+gunicorn workers, the PostgreSQL backends of the tool's database and the Redis server (from
+/proc), SQL statements per flow (counted in the workers by bench/gunicorn_count.py), and the
+ratio to the bare tool's login + launch CPU measured in the same run; per request, the worker's
+CPU and SQL for the module page, the mastery submit and the result page, against the targets
+of issue 22. Misses are printed MISSED. Exit status 1 when a flow failed.
 
 Run by hand (never in the test suite), from the repository root, with the project's venv:
 
     .venv/bin/python bench/launch.py                     # SQLite + database cache
     .venv/bin/python bench/launch.py --postgres --redis  # PostgreSQL + Redis cache
+    .venv/bin/python bench/launch.py --compare-dir /tmp/before   # a second checkout, same run
 
 See bench/README.md for what is measured, what is not, and how to read the numbers.
 """
@@ -1248,7 +1256,26 @@ def build_report(results: dict, counts: dict, args) -> dict:
                 "verdict": "; ".join(checks),
             }
         )
+    steps = []
+    for regime in REGIMES.values():
+        for tool in tools:
+            if not runs(regime, tool):
+                continue
+            for step in regime.steps:
+                c = counts.get(tool, {}).get((regime.name, step))
+                if c and c["requests"]:
+                    steps.append(
+                        {
+                            "regime": regime.name,
+                            "tool": tool,
+                            "step": step,
+                            "requests": c["requests"],
+                            "worker_cpu_ms": c["cpu_s"] / c["requests"] * 1000,
+                            "sql": c["queries"] / c["requests"],
+                        }
+                    )
     return {
+        "steps": steps,
         "bare_login_launch_cpu_ms": base_cpu,
         "bare_login_launch_worker_cpu_ms": base_hook_cpu,
         "rows": rows,
@@ -1299,6 +1326,14 @@ def report_text(report: dict) -> str:
             f"  {page['step']:<16} {page['tool']:<8} n={page['requests']:>6}  CPU {page['worker_cpu_ms']:6.2f} ms  "
             f"SQL {page['sql']:5.1f}  {page['ratio_to_bare']:5.2f}x  {page['verdict']}"
         )
+    lines += ["", "Every step, per request (worker CPU ms / SQL statements):"]
+    by_flow: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for st in table["steps"]:
+        by_flow[(st["regime"], st["tool"])].append(
+            f"{st['step']} {st['worker_cpu_ms']:.2f}/{st['sql']:.1f}"
+        )
+    for (regime, tool), parts in by_flow.items():
+        lines.append(f"  {regime:<10} {tool:<8} " + ", ".join(parts))
     lines += [
         "",
         "CPU = user+system CPU of the gunicorn workers (srv), of the PostgreSQL backends "

@@ -16,6 +16,7 @@ A change made without Django's model signals (a bulk `QuerySet.update()` or raw 
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 import time
@@ -27,6 +28,7 @@ from django.db import transaction
 from .models import Deployment, Platform
 
 GENERATION_KEY = "lti:registry-generation"
+logger = logging.getLogger("ignite.lti")
 
 _lock = threading.Lock()
 _entries: dict[tuple, tuple[float, object]] = {}
@@ -55,7 +57,15 @@ def _current(now: float) -> None:
     """Drop this process's entries if any process changed a registration since they were read."""
     if now - _seen["checked"] < _check_interval():
         return
-    generation = _shared_generation()
+    try:
+        generation = _shared_generation()
+    except Exception:  # noqa: BLE001 - the shared cache is down: trust nothing kept
+        # Without the generation no change can be seen, so read the rows again (kept for at
+        # most one check interval); launches and pages go on without the cache.
+        logger.warning("registry: shared cache unavailable, re-reading registrations")
+        generation = None
+        with _lock:
+            _entries.clear()
     with _lock:
         if generation != _seen["generation"]:
             _entries.clear()
@@ -85,8 +95,14 @@ def registry_forget(**_kwargs) -> None:
 
 
 def _bump() -> None:
-    cache.set(GENERATION_KEY, secrets.token_hex(8), None)
     registry_forget()
+    try:
+        cache.set(GENERATION_KEY, secrets.token_hex(8), None)
+    except Exception:  # noqa: BLE001 - never fail an admin's save for the cache
+        logger.error(
+            "registry: shared cache unavailable; other workers see this change within "
+            "IGNITE_REGISTRY_CACHE_TTL seconds"
+        )
 
 
 def registry_changed(**_kwargs) -> None:

@@ -192,27 +192,26 @@ def _launch_landing(launch: ValidLaunch) -> tuple[LaunchClaims, bool]:
                 resource_link_id=_text(link_claim.get("id")),
             )
         )
+    cohort_values = {
+        k: v
+        for k, v in {
+            "title": _text(context.get("title")),
+            "label": _text(context.get("label")),
+        }.items()
+        if v
+    }
     if known_link is not None:
         lti_context = known_link.context
     else:
+        # A new course is created with its title: one insert, not an insert and an update.
         lti_context, _ = _mapped(
             LtiContext,
             {"deployment": launch.deployment, "context_id": _text(context.get("id"))},
             "cohort",
-            lambda: {"cohort": Cohort.objects.create()},
+            lambda: {"cohort": Cohort.objects.create(**cohort_values)},
         )
     cohort = lti_context.cohort
-    _update(
-        cohort,
-        **{
-            k: v
-            for k, v in {
-                "title": _text(context.get("title")),
-                "label": _text(context.get("label")),
-            }.items()
-            if v
-        },
-    )
+    _update(cohort, **cohort_values)
     memberships_url = _text(nrps.get("context_memberships_url"), 1000)
     if memberships_url and memberships_url != lti_context.memberships_url:
         lti_context.memberships_url = memberships_url
@@ -228,17 +227,6 @@ def _launch_landing(launch: ValidLaunch) -> tuple[LaunchClaims, bool]:
             if isinstance(claims.get(CLAIM_AGS_ENDPOINT), dict)
             else {}
         )
-        lti_link = (
-            known_link
-            or _mapped(
-                LtiResourceLink,
-                {"context": lti_context, "resource_link_id": _text(link.get("id"))},
-                "placement",
-                lambda: {"placement": Placement.objects.create(cohort=cohort)},
-            )[0]
-        )
-        placement = lti_link.placement
-        slug_read = placement.module_slug
         values = {"title": _text(link.get("title"))}
         module = custom.get("module") or custom.get("ignite_module")
         if isinstance(module, str) and module:
@@ -246,13 +234,7 @@ def _launch_landing(launch: ValidLaunch) -> tuple[LaunchClaims, bool]:
         policy = mastery_policy_from_custom(custom)
         if policy is not None:
             values["mastery_policy"] = policy
-        _update(placement, **{k: v for k, v in values.items() if v or k == "mastery_policy"})
-        if known_link is not None and placement.module_slug == slug_read:
-            module_placed = known_link.module_ready
-        elif placement.module_slug:  # a new link, or the link now names another module
-            module_placed = Module.objects.filter(
-                slug=placement.module_slug, current__isnull=False
-            ).exists()
+        values = {k: v for k, v in values.items() if v or k == "mastery_policy"}
         ags_values = {
             "lineitem_url": _text(ags.get("lineitem"), 1000),
             "lineitems_url": _text(ags.get("lineitems"), 1000),
@@ -260,6 +242,29 @@ def _launch_landing(launch: ValidLaunch) -> tuple[LaunchClaims, bool]:
             if isinstance(ags.get("scope"), list)
             else [],
         }
+        # A new link and its placement are created with what the launch says: one insert
+        # each, no update right after.
+        lti_link = (
+            known_link
+            or _mapped(
+                LtiResourceLink,
+                {"context": lti_context, "resource_link_id": _text(link.get("id"))},
+                "placement",
+                lambda: {
+                    "placement": Placement.objects.create(cohort=cohort, **values),
+                    **ags_values,
+                },
+            )[0]
+        )
+        placement = lti_link.placement
+        slug_read = "" if known_link is None else placement.module_slug
+        _update(placement, **values)
+        if known_link is not None and placement.module_slug == slug_read:
+            module_placed = known_link.module_ready
+        elif placement.module_slug:  # a new link, or the link now names another module
+            module_placed = Module.objects.filter(
+                slug=placement.module_slug, current__isnull=False
+            ).exists()
         changed = [k for k, v in ags_values.items() if getattr(lti_link, k) != v]
         if changed:
             for k in changed:

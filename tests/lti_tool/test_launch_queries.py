@@ -12,7 +12,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.utils import timezone
 
 from courses.models import Membership
@@ -201,3 +201,51 @@ def test_a_malformed_id_token_is_a_clear_401(lti, token):
     response = lti.post_launch(token, state)
     assert response.status_code == 401
     assert b"Traceback" not in response.content
+
+
+def test_pages_keep_working_when_the_shared_cache_is_down(lti, client, platform, monkeypatch):
+    response = lti.launch(**{LTI + "custom": {"module": "none"}})
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache unavailable")
+
+    registry.registry_forget()
+    shared = caches["default"]  # this test's cache object (the proxy changes with settings)
+    monkeypatch.setattr(shared, "get", down)
+    monkeypatch.setattr(shared, "add", down)
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "https://canvas.test.example" in page["Content-Security-Policy"]
+
+
+def test_an_admin_save_succeeds_when_the_shared_cache_is_down(platform, monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("cache unavailable")
+
+    monkeypatch.setattr(caches["default"], "set", down)
+    platform.name = "Renamed"
+    platform.save()  # the change is in the database; other workers see it within the TTL
+    assert Platform.objects.get(pk=platform.pk).name == "Renamed"
+
+
+def test_first_launch_in_a_new_course_writes_each_row_once(lti, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from courses.models import Cohort, Placement
+
+    lti.launch(sub="someone", **{LTI + "context": {"id": "other", "title": "Other"}})  # warm
+    state, nonce = lti.login()
+    claims = lti.claims(nonce, sub="newcomer")
+    claims[LTI + "custom"] = {"module": "station-rotation", "mastery_max_attempts": "2"}
+    with CaptureQueriesContext(connection) as queries:
+        assert lti.post_launch(lti.sign(claims), state).status_code == 303
+    statements = [q["sql"].split()[0] for q in queries.captured_queries]
+    # Created with what the launch says: no UPDATE follows any INSERT.
+    assert "UPDATE" not in statements, statements
+    assert statements.count("INSERT") == 7  # cohort, context, placement, link, person x3
+    cohort = Cohort.objects.get(lti_context__context_id="course-1")
+    assert (cohort.title, cohort.label) == ("BL Cohort", "BL")
+    placement = Placement.objects.get(cohort=cohort)
+    assert placement.title == "Blended models" and placement.module_slug == "station-rotation"
+    assert placement.mastery_policy == {"max_attempts": 2}
