@@ -83,7 +83,10 @@ class OutboxCollector:
             "Age of the oldest score waiting to be sent (0 when none)",
             value=max(age, 0.0),
         )
-        worker_age = heartbeat_age()
+        try:
+            worker_age = heartbeat_age()
+        except Exception:  # noqa: BLE001 - the cache is away; /readyz says so
+            worker_age = None
         yield GaugeMetricFamily(
             "ignite_grade_worker_heartbeat_age_seconds",
             "Seconds since the grade worker last reported alive (-1: never)",

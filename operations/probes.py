@@ -25,11 +25,9 @@ def heartbeat_beat() -> None:
 
 
 def heartbeat_age() -> float | None:
-    """Seconds since the worker's last heartbeat, or None if there is none."""
-    try:
-        beat = cache.get(HEARTBEAT_KEY)
-    except Exception:  # noqa: BLE001
-        return None
+    """Seconds since the worker's last heartbeat, or None if there is none (raises if the
+    cache cannot be read: that is not the worker's fault)."""
+    beat = cache.get(HEARTBEAT_KEY)
     if not isinstance(beat, int | float):
         return None
     return max(time.time() - beat, 0.0)
