@@ -8,7 +8,7 @@ PORT ?= 8000
 BASE_URL ?= http://$(HOST):$(PORT)
 DEV_ENV := DEBUG=1 IGNITE_DEV_PLATFORM=1
 
-.PHONY: install run setup test test-fast lint fmt chromium axe ob3-schema worker clean
+.PHONY: install run setup test test-fast lint fmt chromium axe ob3-schema worker clean smoke
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,15 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-setup: install
+# The development instance's settings, where every `python manage.py ...` finds them
+# (config/settings.py reads .env only for a process without production secrets; see README).
+.env:
+	@printf '%s\n' '# Written by make run: development settings, read by every manage.py command here.' \
+		'# Never read when the environment sets DEBUG=0 or a production secret (SECRET_KEY ...).' \
+		'DEBUG=1' 'IGNITE_DEV_PLATFORM=1' > $@
+	@echo "wrote $@ (development settings for manage.py commands)"
+
+setup: install .env
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py createcachetable
 	$(DEV_ENV) $(PY) manage.py keys generate
@@ -57,6 +65,10 @@ test: install chromium axe ob3-schema
 
 test-fast: install ob3-schema
 	$(PY) -m pytest -m "not browser"
+
+# The production install of deploy/ brought up on this machine and proven end to end.
+smoke: install
+	bash deploy/smoke
 
 lint: install
 	$(VENV)/bin/ruff check .

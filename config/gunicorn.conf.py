@@ -18,3 +18,14 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+
+
+def child_exit(server, worker):
+    # /metrics in multiprocess mode (PROMETHEUS_MULTIPROC_DIR, set by deploy/systemd): a dead
+    # worker's live gauges must not be summed any more (its counters stay counted).
+    import os
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -28,6 +28,42 @@ def env_secret(name: str, default: str | None = None) -> str | None:
     return env.str(name, default=default)
 
 
+# The development instance's settings, written by `make run` (.env at the project root), so
+# that every `python manage.py ...` of the README finds them. Never read by a production
+# process: not when the environment turns DEBUG off, and not when it holds a production
+# secret (SECRET_KEY, IGNITE_KEY_ENCRYPTION_SECRET or their _FILE forms); and the file
+# itself must turn DEBUG on. IGNITE_DEV_ENV_FILE names another file ("" reads none).
+_PRODUCTION_MARKERS = (
+    "SECRET_KEY",
+    "SECRET_KEY_FILE",
+    "IGNITE_KEY_ENCRYPTION_SECRET",
+    "IGNITE_KEY_ENCRYPTION_SECRET_FILE",
+)
+DEV_ENV_FILE = env.str("IGNITE_DEV_ENV_FILE", default=str(BASE_DIR / ".env"))
+
+
+def _dev_env_read(path: str) -> None:
+    if not path or not Path(path).is_file():
+        return
+    if env.str("DEBUG", default="").strip().lower() in {"0", "false", "off", "no", "n", "f"}:
+        return
+    if any(env.str(name, default="") for name in _PRODUCTION_MARKERS):
+        return
+    said: dict[str, str] = {}
+    for line in Path(path).read_text().splitlines():
+        key, sep, value = line.strip().removeprefix("export ").partition("=")
+        if sep and not key.startswith("#"):
+            said[key.strip()] = value.strip().strip("'\"")
+    if said.get("DEBUG", "").lower() not in {"1", "true", "on", "yes", "y", "t"}:
+        raise ImproperlyConfigured(
+            f"{path} is a development settings file and must set DEBUG=1; production settings "
+            "belong in the service's environment (deploy/ignite.env.example)."
+        )
+    environ.Env.read_env(path, overwrite=False)  # fills only what the environment lacks
+
+
+_dev_env_read(DEV_ENV_FILE)
+
 try:
     DEBUG = env.bool("DEBUG", default=False)
 except ValueError as exc:  # environ raises on values such as DEBUG=maybe
@@ -59,6 +95,7 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "operations",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -88,6 +125,9 @@ if IGNITE_DEV_PLATFORM:
     INSTALLED_APPS.append("lti_tool.devplatform")
 
 MIDDLEWARE = [
+    # First: /healthz, /readyz and /metrics are answered before host checks, https redirects,
+    # sessions or the database; every other request is counted for /metrics.
+    "operations.middleware.OpsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -330,6 +370,25 @@ LOGGING = {
 # copied into another browser, or a launch in a frame that keeps no cookie. Trainers' tokens
 # are never accepted without it.
 IGNITE_UNBOUND_TOKEN_TTL = env.int("IGNITE_UNBOUND_TOKEN_TTL", default=10 * 60)
+# --- Operations (operations/, docs/operations.md) ---------------------------------------
+# A bearer token that opens /metrics and /readyz's details; unset, only a direct loopback
+# connection (no proxy in between) may read them.
+IGNITE_OPS_TOKEN = env_secret("IGNITE_OPS_TOKEN", default="")
+# /readyz fails when the grade worker's heartbeat is older than this (seconds; it beats every 5).
+IGNITE_WORKER_HEARTBEAT_MAX_AGE = env.int("IGNITE_WORKER_HEARTBEAT_MAX_AGE", default=60)
+# /readyz fails when more scores than this wait in the grade outbox (pending or being sent).
+IGNITE_READY_OUTBOX_MAX = env.int("IGNITE_READY_OUTBOX_MAX", default=5000)
+# LOG_FORMAT=json writes one JSON object a line (python-json-logger), for a log collector.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json")
+LOGGING["formatters"]["json"] = {
+    "()": "pythonjsonlogger.json.JsonFormatter",
+    "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+    "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+}
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
+
 # Launch tokens (?lt=) and handoff codes are redacted from every log line.
 LOGGING["filters"] = {"redact_launch_tokens": {"()": "lti_tool.log_redact.RedactLaunchTokens"}}
 LOGGING["handlers"]["console"]["filters"] = ["redact_launch_tokens"]

@@ -9,6 +9,7 @@ from lti_tool import errors_views
 urlpatterns = [
     path(".well-known/jwks.json", jwks_view, name="jwks"),
     path("admin/", admin.site.urls),
+    path("", include("operations.urls")),
     path("", include("lti_tool.urls")),
     path("", include("courses.urls")),
     path("", include("mastery.urls")),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from mastery import grades
 from mastery.models import GradeRecord
 
+from .events import grade_delivery_settled
 from .models import LtiLineItem, LtiResourceLink, LtiUser
 from .services_http import (
     MEDIA_LINEITEM,
@@ -192,6 +193,7 @@ def grades_drain(*, limit: int = 500, stop=lambda: False) -> dict[str, int]:
         if record is None:
             continue
         status = grade_deliver(record=record, clients=clients)
+        grade_delivery_settled.send(sender=GradeRecord, status=str(status))
         counts[status] = counts.get(status, 0) + 1
     return counts
 

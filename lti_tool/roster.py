@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from courses.models import Membership, Participant
 
+from .events import roster_synced
 from .models import LtiContext, LtiUser
 from .person_names import person_fields, roster_name_changes
 from .roles import role_from_claims
@@ -82,12 +83,14 @@ def roster_sync(context: LtiContext, *, force: bool = False) -> RosterSync:
         logger.warning("roster sync failed for context %s: %s", context.pk, exc)
         context.roster_error = str(exc)[:500]
         LtiContext.objects.filter(pk=context.pk).update(roster_error=context.roster_error)
+        roster_synced.send(sender=LtiContext, outcome="error")
         return RosterSync(error=str(exc))
     result = _roster_apply(context, members)
     context.roster_synced_at, context.roster_error = timezone.now(), ""
     LtiContext.objects.filter(pk=context.pk).update(
         roster_synced_at=context.roster_synced_at, roster_error=""
     )
+    roster_synced.send(sender=LtiContext, outcome="ok")
     return result
 
 

@@ -18,6 +18,7 @@ from .binding import binding_hash, binding_set, binding_value, handoff_issue, ha
 from .constants import MESSAGE_DEEP_LINKING
 from .cookies import partitioned_cookie_delete, partitioned_cookie_set
 from .errors import LaunchError
+from .events import launch_rejected
 from .launch import launch_validate
 from .launch_token import PARAM
 from .login import (
@@ -39,6 +40,7 @@ def launch_error_response(request, exc: LaunchError):
         # The same sign-in, first party in a window of its own, where the browser keeps the
         # state. Offered only while Ignite still knows the login's parameters.
         new_window = login_params_recall(state=request.POST.get("state", ""))
+    launch_rejected.send(sender=LaunchError, check=exc.check)
     security_log.warning(
         "launch rejected check=%s status=%s iss=%s client_id=%s deployment_id=%s path=%s detail=%s",
         exc.check,

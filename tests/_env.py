@@ -9,3 +9,5 @@ import os
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("IGNITE_DEV_PLATFORM", "1")
 os.environ.setdefault("CACHE_KEY_PREFIX", "ignite-test")
+# A developer's .env (written by `make run`) is for their manage.py commands, not for the tests.
+os.environ.setdefault("IGNITE_DEV_ENV_FILE", "")

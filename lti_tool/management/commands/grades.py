@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
+from lti_tool.events import grade_worker_alive
 from lti_tool.passback import grades_drain, next_due_at
 from lti_tool.tasks import deliver_grades
 from mastery import grades
@@ -94,6 +95,7 @@ class Command(BaseCommand):
             while not stop.wait(sweep):
                 try:
                     grades_sweep()
+                    grade_worker_alive.send(sender=Command)
                 except Exception:  # noqa: BLE001 - keep sweeping; the error is logged
                     logger.exception("grade sweep failed")
                 finally:
