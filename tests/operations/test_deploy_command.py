@@ -36,15 +36,17 @@ def steps_run(output: str) -> list[str]:
 
 
 def test_every_step_in_order_and_again_without_change(settings):
+    shipped = len(list(Path(settings.IGNITE_CONTENT_DIR).glob("*/modules/*/module.yaml")))
+    assert shipped >= 12
     out, _ = deploy()
     assert steps_run(out) == STEPS
     assert "deploy: every step done" in out
-    assert Module.objects.count() == 12
+    assert Module.objects.count() == shipped
     assert any(Path(settings.STATIC_ROOT).rglob("*.css"))
     again, _ = deploy()
     assert steps_run(again) == STEPS
-    assert "12 module(s): 0 new version(s), 12 unchanged" in again
-    assert Module.objects.count() == 12
+    assert f"{shipped} module(s): 0 new version(s), {shipped} unchanged" in again
+    assert Module.objects.count() == shipped
 
 
 def test_a_broken_content_pack_stops_before_the_static_files(settings, tmp_path):
