@@ -63,7 +63,7 @@ urlpatterns = [
 ]
 
 if settings.IGNITE_DEV_PLATFORM:
-    urlpatterns.append(path("dev/platform/", include("lti_tool.devplatform.urls")))
+    urlpatterns.append(path("dev/platform/", include("devplatform.urls")))
 
 handler400 = errors_views.bad_request
 handler403 = errors_views.permission_denied

@@ -8,9 +8,9 @@ from django.utils.html import escape
 from django.views.decorators.http import require_GET, require_POST
 
 from keys.services import public_jwk
-from lti_tool.access import launch_required, trainer_required
-from lti_tool.templatetags.launch_urls import lurl
-from lti_tool.urls_util import tool_origin
+from pagesession.access import launch_required, trainer_required
+from pagesession.templatetags.launch_urls import lurl
+from pagesession.urls_util import tool_origin
 
 from .credentials import (
     STATUS_CACHE_SECONDS,

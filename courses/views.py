@@ -10,8 +10,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from lti_tool.access import launch_is_trainer, launch_required
-from lti_tool.templatetags.launch_urls import lurl
+from pagesession.access import launch_is_trainer, launch_required
+from pagesession.templatetags.launch_urls import lurl
 
 from .models import Lesson, Module, Placement, Program
 from .progress import (

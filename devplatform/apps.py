@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class DevPlatformConfig(AppConfig):
-    name = "lti_tool.devplatform"
+    name = "devplatform"
     label = "devplatform"
     verbose_name = "Development platform (a small LMS for development and tests)"

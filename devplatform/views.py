@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lti_tool.urls_util import tool_origin
+from lti_tool.security import all_frame_ancestors, content_security_policy
+from pagesession.urls_util import tool_origin
 
 from . import platform, services
 from .models import DevAccessToken, DevLineItem, DevScore
@@ -85,8 +86,6 @@ def index(request):
         },
     )
     # This page frames the tool, which may live on another origin (IGNITE_DEV_TOOL_ORIGIN).
-    from lti_tool.security import all_frame_ancestors, content_security_policy
-
     response["Content-Security-Policy"] = content_security_policy(all_frame_ancestors()).replace(
         "frame-src 'self'", f"frame-src 'self' {_tool_base(request)}"
     )
@@ -572,8 +571,6 @@ def register_tool(request):
     response = render(
         request, "devplatform/register_tool.html", {"url": url, "frame_url": frame_url}
     )
-    from lti_tool.security import all_frame_ancestors, content_security_policy
-
     response["Content-Security-Policy"] = content_security_policy(all_frame_ancestors()).replace(
         "frame-src 'self'", f"frame-src 'self' {_tool_base(request)}"
     )

@@ -86,8 +86,9 @@ class RegistrationLinkAdmin(admin.ModelAdmin):
         from django.shortcuts import redirect
         from django.template.response import TemplateResponse
 
+        from pagesession.urls_util import tool_origin
+
         from .dynamic_registration import registration_link_create
-        from .urls_util import tool_origin
 
         if request.method == "POST":
             url, link = registration_link_create(

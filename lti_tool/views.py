@@ -12,14 +12,21 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from courses.models import Membership, Role
+from pagesession.access import launch_required, parse_id, trainer_required
+from pagesession.binding import (
+    binding_hash,
+    binding_set,
+    binding_value,
+    handoff_issue,
+    handoff_take,
+)
+from pagesession.cookies import partitioned_cookie_delete, partitioned_cookie_set
+from pagesession.launch_token import PARAM
+from pagesession.urls_util import absolute, add_query, origin_of
 
-from .access import launch_required, parse_id, trainer_required
-from .binding import binding_hash, binding_set, binding_value, handoff_issue, handoff_take
 from .constants import MESSAGE_DEEP_LINKING
-from .cookies import partitioned_cookie_delete, partitioned_cookie_set
 from .errors import LaunchError
 from .launch import launch_validate
-from .launch_token import PARAM
 from .login import (
     STATE_COOKIE_PREFIX,
     login_params_of,
@@ -27,8 +34,8 @@ from .login import (
     login_params_remember,
     login_start,
 )
+from .registry import platform_get
 from .services import launch_land
-from .urls_util import absolute, add_query, origin_of
 
 security_log = logging.getLogger("ignite.lti.security")
 
@@ -192,7 +199,7 @@ def handoff(request):
         security_log.info("handoff refused: unknown, used or expired code")
         return render(
             request,
-            "lti_tool/denied.html",
+            "pagesession/denied.html",
             {
                 "title": "This link has already been used",
                 "message": "Go back to your course and open Ignite again.",
@@ -215,8 +222,7 @@ def home(request):
     """Where a launch lands: the placed module, or the cohort's modules (course navigation)."""
     from courses.progress import placement_module
     from courses.views import cohort_page
-
-    from .templatetags.launch_urls import lurl
+    from pagesession.templatetags.launch_urls import lurl
 
     placement = request.launch.placement
     if placement_module(placement) is not None:
@@ -358,7 +364,7 @@ def trainer_due_date(request):
     if placement is None:
         return render(
             request,
-            "lti_tool/denied.html",
+            "pagesession/denied.html",
             {"title": "No such module here", "message": "Choose a module of this course."},
             status=404,
         )
@@ -369,7 +375,7 @@ def trainer_due_date(request):
         except ValueError:
             return render(
                 request,
-                "lti_tool/denied.html",
+                "pagesession/denied.html",
                 {"title": "That date was not understood", "message": "Use the date picker."},
                 status=400,
             )
@@ -377,7 +383,7 @@ def trainer_due_date(request):
     else:
         placement.due_at = None
     placement.save(update_fields=["due_at", "updated_at"])
-    from .templatetags.launch_urls import lurl
+    from pagesession.templatetags.launch_urls import lurl
 
     target = add_query(lurl({"launch": request.launch}, "lti:trainer-dashboard"), {"due": "1"})
     response = redirect(target + "#progress")
@@ -405,12 +411,12 @@ def trainer_grades_retry(request):
         if grade_id is None:
             return render(
                 request,
-                "lti_tool/denied.html",
+                "pagesession/denied.html",
                 {"title": "Nothing to resend", "message": "Choose a score to send again."},
                 status=400,
             )
         count = grades_retry(ids=[grade_id], placement_ids=placements)
-    from .templatetags.launch_urls import lurl
+    from pagesession.templatetags.launch_urls import lurl
 
     target = add_query(
         lurl({"launch": request.launch}, "lti:trainer-dashboard"), {"retried": count}
@@ -424,7 +430,7 @@ def csrf_failure(request, reason=""):
     security_log.warning("csrf rejected path=%s reason=%s", request.path, reason)
     return render(
         request,
-        "lti_tool/denied.html",
+        "pagesession/denied.html",
         {
             "title": "This form could not be sent",
             "message": "The page was open too long or came from somewhere else. Reload the page and try again.",
@@ -438,8 +444,9 @@ def canvas_json(request):
     """The Canvas developer-key configuration (Developer Keys > LTI Key > Enter URL)."""
     from django.http import JsonResponse
 
+    from pagesession.urls_util import tool_origin
+
     from .lms_config import canvas_config
-    from .urls_util import tool_origin
 
     return JsonResponse(canvas_config(tool_origin(request)), json_dumps_params={"indent": 2})
 
@@ -449,13 +456,13 @@ def canvas_json(request):
 def deep_link(request):
     """Deep Linking 2.0: choose catalog modules to add to the LMS course."""
     from courses.models import Program
+    from pagesession.urls_util import tool_origin
 
     from .deep_linking import DeepLinkError, deep_link_open, deep_link_response
-    from .urls_util import tool_origin
 
     sealed = request.POST.get("dl") or request.GET.get("dl", "")
     dl = deep_link_open(sealed)
-    platform = request.launch.platform
+    platform = platform_get(request.launch.claims.platform_id)
     if (
         dl is None
         or platform is None
@@ -467,7 +474,7 @@ def deep_link(request):
     ):
         return render(
             request,
-            "lti_tool/denied.html",
+            "pagesession/denied.html",
             {
                 "title": "This selection has expired",
                 "message": "Start again from your LMS: choose Ignite in the course's add-content menu.",
@@ -538,8 +545,9 @@ def _launch_from_platform_storage(request, state: str, target: str):
 @require_GET
 def register(request):
     """LTI Dynamic Registration: opened by the LMS in a window or frame."""
+    from pagesession.urls_util import tool_origin
+
     from .dynamic_registration import RegistrationFailed, RegistrationRefused, dynamic_register
-    from .urls_util import tool_origin
 
     try:
         result = dynamic_register(

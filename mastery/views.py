@@ -8,9 +8,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from courses.credentials import credential_progress
 from courses.views import _placed, module_page_context
-from lti_tool.access import launch_is_trainer, launch_required, parse_id, trainer_required
-from lti_tool.templatetags.launch_urls import lurl
-from lti_tool.urls_util import add_query
+from pagesession.access import launch_is_trainer, launch_required, parse_id, trainer_required
+from pagesession.templatetags.launch_urls import lurl
+from pagesession.urls_util import add_query
 
 from .attempts import (
     AttemptClosed,
@@ -328,7 +328,7 @@ def evidence_review_view(request, evidence_id: int):
 def _award(request, participant) -> None:
     """Issue any micro-credential the participant has just earned in this cohort."""
     from courses.credentials import credentials_award
-    from lti_tool.urls_util import tool_origin
+    from pagesession.urls_util import tool_origin
 
     credentials_award(
         participant=participant,

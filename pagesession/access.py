@@ -29,7 +29,7 @@ def parse_id(value: object) -> int | None:
 def _denied(request, status: int, title: str, message: str):
     return render(
         request,
-        "lti_tool/denied.html",
+        "pagesession/denied.html",
         {"title": title, "message": message},
         status=status,
     )

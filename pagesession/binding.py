@@ -4,7 +4,7 @@ A page's launch token travels in its URL, so a URL pasted into an email, left in
 computer's history or written in a proxy's log would carry the session elsewhere. Where the
 browser keeps a cookie in the LMS frame (the login-state cookie came back), the launch sets a
 partitioned cookie holding a random value, and the token carries a hash of it: a request
-carries the session only when the cookie comes with the token (lti_tool/middleware.py).
+carries the session only when the cookie comes with the token (pagesession/middleware.py).
 
 Where the frame keeps no cookie at all, a trainer's launch goes on in a window of its own
 through a one-time handoff code (`handoff_issue` / `handoff_take`): the new window is first

@@ -6,8 +6,8 @@ django.core.signing) in the URL (`?lt=`) or a form field named `lt`. It holds on
 names is read from the database, scoped to that cohort, on each request.
 
 A token is bound to the browser that launched where the browser keeps a cookie: it carries
-`binding`, a hash of a random value kept in a partitioned cookie (lti_tool/binding.py), and a
-request only carries the session when that cookie comes with it (lti_tool/middleware.py). A
+`binding`, a hash of a random value kept in a partitioned cookie (pagesession/binding.py), and a
+request only carries the session when that cookie comes with it (pagesession/middleware.py). A
 token of a launch in a frame that keeps no cookie at all has no binding; it names its launch
 time instead, so that the short-lived tokens its pages pass on never outlive the launch.
 """
@@ -20,7 +20,10 @@ from dataclasses import dataclass, field, replace
 from django.conf import settings
 from django.core import signing
 
-from .errors import LaunchTokenError
+
+class LaunchTokenError(Exception):
+    """The tool's own launch token (carried by pages after the launch) is bad or expired."""
+
 
 SALT = "ignite.launch-token.v1"
 PARAM = "lt"

@@ -9,8 +9,8 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 
-from lti_tool.launch_token import PARAM
-from lti_tool.urls_util import add_query
+from pagesession.launch_token import PARAM
+from pagesession.urls_util import add_query
 
 register = template.Library()
 

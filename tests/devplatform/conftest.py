@@ -42,7 +42,7 @@ class DevBrowser:
 
 @pytest.fixture
 def dev_live(live_server, transactional_db):
-    from lti_tool.devplatform.platform import register
+    from devplatform.platform import register
 
     return register(live_server.url)
 

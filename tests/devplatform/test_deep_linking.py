@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from courses.models import Participant, Placement
-from lti_tool.devplatform.models import DevLineItem, DevLink, DevScore
+from devplatform.models import DevLineItem, DevLink, DevScore
 from mastery.grades import grade_record_create
 
 pytestmark = pytest.mark.django_db(transaction=True)

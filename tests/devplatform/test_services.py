@@ -11,9 +11,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from courses.models import Membership, Participant, Placement
+from devplatform import services
+from devplatform.models import DevAccessToken, DevLineItem, DevScore
 from keys.services import sign_jwt
-from lti_tool.devplatform import services
-from lti_tool.devplatform.models import DevAccessToken, DevLineItem, DevScore
 from lti_tool.models import Platform
 from lti_tool.services_http import SCOPE_LINEITEM, SCOPE_NRPS, SCOPE_SCORE, PlatformClient
 from mastery.grades import grade_record_create

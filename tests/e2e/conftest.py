@@ -83,7 +83,7 @@ def screenshot():
 
 @pytest.fixture
 def dev_platform(live_server, transactional_db):
-    from lti_tool.devplatform.platform import register
+    from devplatform.platform import register
 
     return register(live_server.url)
 

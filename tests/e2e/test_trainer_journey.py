@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from lti_tool.devplatform.models import DevLink
+from devplatform.models import DevLink
 
 from .conftest import tool_frame
 from .test_teacher_journey import launch

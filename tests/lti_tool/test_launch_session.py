@@ -9,8 +9,8 @@ from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 
 from courses.models import Cohort, Membership, Participant, Placement
-from lti_tool.launch_token import LaunchClaims
-from lti_tool.middleware import LaunchCsrfViewMiddleware, LaunchMiddleware
+from pagesession.launch_token import LaunchClaims
+from pagesession.middleware import LaunchCsrfViewMiddleware, LaunchMiddleware
 from tests.conftest import LTI
 
 pytestmark = pytest.mark.django_db
@@ -266,9 +266,9 @@ def test_an_unreachable_database_is_a_503_with_retry_after(lti, client, monkeypa
         raise OperationalError("the database system is shutting down")
 
     monkeypatch.setattr(courses.views, "cohort_modules", down)
-    from lti_tool.middleware import Launch
+    from pagesession.middleware import Launch
 
-    monkeypatch.setattr(Launch, "platform", property(down))  # the headers' lookup fails too
+    monkeypatch.setattr(Launch, "frame_ancestors", property(down))  # the headers' lookup too
     page = client.get("/app/modules/", {"lt": lt})
     assert page.status_code == 503 and page["Retry-After"] == "5"
     assert "briefly unavailable" in page.content.decode()

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from lti_tool.devplatform.platform import register
+from devplatform.platform import register
 
 
 class Command(BaseCommand):
