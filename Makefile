@@ -58,9 +58,11 @@ test: install chromium axe ob3-schema
 test-fast: install ob3-schema
 	$(PY) -m pytest -m "not browser"
 
+# Import contracts (.importlinter): apps import downwards only, no LTI below lti_tool.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 fmt: install
 	$(VENV)/bin/ruff format .

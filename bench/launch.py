@@ -1,5 +1,8 @@
 #!/usr/bin/env python
-"""Complete LTI 1.3 login -> launch flows per second: Ignite against a bare pylti1p3 tool.
+"""(A benchmark run by hand, in one file so that it can be copied and run alone: hence its
+length.)
+
+Complete LTI 1.3 login -> launch flows per second: Ignite against a bare pylti1p3 tool.
 
 The script plays the LMS and the browser. It generates an RSA key, publishes its JWKS over
 HTTP on loopback, starts both tools under gunicorn on loopback, and then N client threads

@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "courses",
     "pagesession",
     "mastery",
+    "credentials",
+    "dashboards",
     "lti_tool",
     "axes",
 ]

@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 
+from pagesession.urls_util import tool_origin
+
 from .errors import PlatformUnavailable
 from .models import Deployment, LtiContext, LtiResourceLink, LtiUser, Platform, RegistrationLink
 from .platform_keys import fetch_key_set
@@ -85,8 +87,6 @@ class RegistrationLinkAdmin(admin.ModelAdmin):
         from django.conf import settings
         from django.shortcuts import redirect
         from django.template.response import TemplateResponse
-
-        from pagesession.urls_util import tool_origin
 
         from .dynamic_registration import registration_link_create
 

@@ -265,7 +265,8 @@ def test_the_yaml_examples_in_the_docs_lose_no_text_to_a_comma(settings):
     """Authors copy docs/content-packs.md: no flow map there may have a value cut at a comma."""
     import re
 
-    from courses.content import Node, Problems, _load_yaml
+    from courses.content.pack import Node, Problems
+    from courses.content.source import yaml_load
 
     doc = Path(settings.BASE_DIR) / "docs" / "content-packs.md"
     blocks = re.findall(r"```yaml\n(.*?)```", doc.read_text(), re.DOTALL)
@@ -281,7 +282,7 @@ def test_the_yaml_examples_in_the_docs_lose_no_text_to_a_comma(settings):
 
     for block in blocks:
         problems = Problems(root=doc.parent)
-        data = _load_yaml(doc, problems, block)
+        data = yaml_load(doc, problems, block)
         assert problems.items == [] and data is not None, problems.items
         assert cut(data) == [], block
 

@@ -22,11 +22,11 @@ from datetime import datetime
 from django.db.models import Max
 from django.utils import timezone
 
+from courses.models import LessonProgress, Membership, Module, Placement, Role
+from credentials.models import IssuedCredential
 from mastery.adjustments import mastery_score_counted
 from mastery.attempts import policy_for
-from mastery.models import Attempt, AttemptGrant, ScoreOverride
-
-from .models import LessonProgress, Membership, Module, Placement, Role
+from mastery.models import Attempt, AttemptGrant, EvidenceSubmission, ScoreOverride
 
 NOT_STARTED, IN_PROGRESS, MASTERED, NEEDS_REVIEW = (
     "not_started",
@@ -184,8 +184,6 @@ def cohort_view(*, cohort_id: int, query: str = "", state: str = "", now=None) -
     )
 
     lesson_counts = {module.pk: module.current.lessons.count() for _, module in placed}
-    from mastery.models import EvidenceSubmission
-
     pending = list(
         EvidenceSubmission.objects.filter(
             placement_id__in=placement_ids, status=EvidenceSubmission.Status.SUBMITTED
@@ -256,8 +254,6 @@ def cohort_view(*, cohort_id: int, query: str = "", state: str = "", now=None) -
     view.states = {STATE_LABELS[s]: states.get(s, 0) for s in STATE_LABELS}
     view.item_analysis = _item_analysis(placed)
     view.evidence_pending = pending
-    from .models import IssuedCredential
-
     view.credentials = list(
         IssuedCredential.objects.filter(cohort_id=cohort_id)
         .select_related("achievement", "participant")

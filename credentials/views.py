@@ -8,24 +8,26 @@ from django.utils.html import escape
 from django.views.decorators.http import require_GET, require_POST
 
 from keys.services import public_jwk
+from mastery.evidence import evidence_file_response
 from pagesession.access import launch_required, trainer_required
 from pagesession.templatetags.launch_urls import lurl
 from pagesession.urls_util import tool_origin
 
-from .credentials import (
-    STATUS_CACHE_SECONDS,
+from .issuing import (
     credential_reissue,
     credential_revoke,
-    credential_verify,
     credentials_award,
     evidence_entries,
-    issuer_profile,
     shared_evidence,
+)
+from .models import Achievement, IssuedCredential
+from .signing import credential_verify, issuer_profile
+from .status_lists import (
+    STATUS_CACHE_SECONDS,
     status_list_credential,
     status_list_token,
     status_lists,
 )
-from .models import Achievement, IssuedCredential
 
 
 def _issued(public_id) -> IssuedCredential:
@@ -53,7 +55,7 @@ def my_credentials(request):
     achievements = Achievement.objects.exclude(issued__participant=request.launch.participant)
     return render(
         request,
-        "courses/credentials.html",
+        "credentials/credentials.html",
         {"issued": issued, "achievements": achievements},
     )
 
@@ -64,7 +66,7 @@ def credential_page(request, public_id):
     valid, message = credential_verify(issued)
     response = render(
         request,
-        "courses/credential_verify.html",
+        "credentials/credential_verify.html",
         {
             "issued": issued,
             "valid": valid,
@@ -79,8 +81,6 @@ def credential_page(request, public_id):
 @require_GET
 def credential_evidence_file(request, public_id, evidence_id: int):
     """An evidence file named by a credential, only while its earner shows evidence publicly."""
-    from mastery.evidence import evidence_file_response
-
     issued = _issued(public_id)
     submission = shared_evidence(issued).get(evidence_id)
     if submission is None or not submission.file:
@@ -169,7 +169,7 @@ def achievement_page(request, slug):
     achievement = Achievement.objects.filter(slug=slug).first()
     if achievement is None:
         raise Http404("No such achievement")
-    return render(request, "courses/achievement.html", {"achievement": achievement})
+    return render(request, "credentials/achievement.html", {"achievement": achievement})
 
 
 def achievement_svg(achievement: Achievement, *, baked_jwt: str = "") -> str:
@@ -221,7 +221,9 @@ def credential_revoke_view(request, credential_id: int):
     if issued is None:
         raise Http404("No such credential in this course")
     credential_revoke(issued, by=request.launch.participant, reason=request.POST.get("reason", ""))
-    response = redirect(lurl({"launch": request.launch}, "lti:trainer-dashboard") + "#credentials")
+    response = redirect(
+        lurl({"launch": request.launch}, "dashboards:trainer-dashboard") + "#credentials"
+    )
     response.status_code = 303
     return response
 
@@ -240,7 +242,7 @@ def credential_reissue_view(request, credential_id: int):
         raise Http404("No such credential in this course")
     again = credential_reissue(issued, origin=tool_origin(request))
     outcome = "issued" if again else "not-qualified"
-    url = lurl({"launch": request.launch}, "lti:trainer-dashboard")
+    url = lurl({"launch": request.launch}, "dashboards:trainer-dashboard")
     response = redirect(f"{url}&reissue={outcome}#credentials")
     response.status_code = 303
     return response

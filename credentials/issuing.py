@@ -24,64 +24,31 @@ verification page shows the name the issuer knew.
 
 from __future__ import annotations
 
-import base64
-import gzip
 import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from courses.models import Module, Participant, Placement
 from keys.services import (
-    SignatureError,
-    sign_jwt_self_contained,
     signing_kid,
-    verify_own_jwt,
 )
+from mastery.attempts import counted_attempt
+from mastery.models import EvidenceSubmission
 
-from .models import Achievement, IssuedCredential, Module, Participant, Placement
-
-OB_CONTEXT = [
-    "https://www.w3.org/ns/credentials/v2",
-    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-]
-# Bits in one status list: the minimum of the Bitstring Status List spec (16 KB), which gives
-# herd privacy. A new list starts once a list is half full, so random indexes stay cheap.
-STATUS_LIST_SIZE = 131_072
-JWT_CLAIMS = ("iss", "jti", "nbf", "sub", "exp")
-
-
-def issuer_id(origin: str) -> str:
-    return origin + reverse("credential-issuer")
-
-
-def issuer_profile(origin: str) -> dict:
-    """The issuer's Open Badges Profile, served at its own id."""
-    profile = {
-        "@context": OB_CONTEXT,
-        "id": issuer_id(origin),
-        "type": ["Profile"],
-        "name": settings.IGNITE_ISSUER_NAME,
-        "url": origin + "/",
-        "description": (
-            "Issues micro-credentials for teacher professional learning: mastery of the "
-            "module content and trainer-reviewed evidence of classroom practice."
-        ),
-    }
-    if settings.IGNITE_ISSUER_EMAIL:
-        profile["email"] = settings.IGNITE_ISSUER_EMAIL
-    return profile
-
-
-def key_url(origin: str, kid: str) -> str:
-    return origin + reverse("credential-key", args=[kid])
+from .models import Achievement, IssuedCredential
+from .signing import (
+    OB_CONTEXT,
+    issuer_id,
+    sign_credential,
+)
+from .status_lists import status_entry, status_index_pick, status_lists_changed
 
 
 def earner_id(participant: Participant) -> str:
@@ -91,14 +58,10 @@ def earner_id(participant: Participant) -> str:
 
 
 def _counted(participant, placement):
-    from mastery.attempts import counted_attempt
-
     return counted_attempt(participant, placement)
 
 
 def _evidence_accepted(participant, placement):
-    from mastery.models import EvidenceSubmission
-
     return (
         EvidenceSubmission.objects.filter(
             participant=participant,
@@ -185,35 +148,6 @@ def credential_progress(*, participant: Participant, cohort_id: int, module_slug
     return progress
 
 
-def _status_index() -> int:
-    """A free status-list index, at random within the newest list that is under half full."""
-    used = set(
-        IssuedCredential.objects.filter(status_index__isnull=False).values_list(
-            "status_index", flat=True
-        )
-    )
-    list_no = 0
-    while sum(1 for i in used if i // STATUS_LIST_SIZE == list_no) >= STATUS_LIST_SIZE // 2:
-        list_no += 1
-    while True:
-        index = list_no * STATUS_LIST_SIZE + secrets.randbelow(STATUS_LIST_SIZE)
-        if index not in used:
-            return index
-
-
-def status_entry(origin: str, status_index: int) -> dict:
-    """The credential's `credentialStatus`: its bit in a revocation list."""
-    url = origin + reverse("credential-status", args=[status_index // STATUS_LIST_SIZE + 1])
-    bit = status_index % STATUS_LIST_SIZE
-    return {
-        "id": f"{url}#{bit}",
-        "type": "BitstringStatusListEntry",
-        "statusPurpose": "revocation",
-        "statusListIndex": str(bit),
-        "statusListCredential": url,
-    }
-
-
 def credentials_award(*, participant: Participant, cohort_id: int, origin: str) -> list:
     """Issue every achievement the participant has earned and not yet received."""
     placed = set(
@@ -259,7 +193,7 @@ def _issue(achievement, participant, cohort_id, evidence, origin) -> IssuedCrede
     credential_url = origin + reverse("credential-json", args=[public_id])
     page_url = origin + reverse("credential", args=[public_id])
     achievement_url = origin + reverse("achievement", args=[achievement.slug])
-    status_index = _status_index()
+    status_index = status_index_pick()
     salt = secrets.token_hex(8)
     identity = hashlib.sha256((participant.email.strip().lower() + salt).encode()).hexdigest()
     result_descriptions, results = [], []
@@ -362,60 +296,6 @@ def _issue(achievement, participant, cohort_id, evidence, origin) -> IssuedCrede
     )
 
 
-def sign_credential(credential: dict, origin: str) -> str:
-    """The credential as a VC-JWT (Open Badges 3.0 section 8.2)."""
-    valid_from = datetime.fromisoformat(credential["validFrom"].replace("Z", "+00:00"))
-    payload = {
-        **credential,
-        "iss": credential["issuer"]["id"],
-        "jti": credential["id"],
-        "nbf": int(valid_from.timestamp()),
-        "sub": credential["credentialSubject"].get("id", credential["id"]),
-    }
-    return sign_jwt_self_contained(payload, key_url=lambda kid: key_url(origin, kid))
-
-
-def credential_claims(token: str) -> tuple[dict | None, str]:
-    """Verify a credential JWT of ours: (the credential, "") or (None, why it fails)."""
-    try:
-        claims = verify_own_jwt(token, require=["iss", "jti", "nbf", "sub"])
-    except SignatureError as exc:
-        return None, str(exc)
-    # Credentials of the VC Data Model 1.1 style carry the credential in a `vc` claim.
-    if "vc" in claims:
-        credential = claims["vc"]
-    else:
-        credential = {k: v for k, v in claims.items() if k not in JWT_CLAIMS}
-    subject = credential.get("credentialSubject", {})
-    valid_from = credential.get("validFrom", "").replace("Z", "+00:00")
-    try:
-        nbf_matches = datetime.fromtimestamp(claims["nbf"], UTC) == datetime.fromisoformat(
-            valid_from
-        )
-    except (TypeError, ValueError, OverflowError):
-        nbf_matches = False
-    if (
-        claims["iss"] != credential.get("issuer", {}).get("id")
-        or claims["jti"] != credential.get("id")
-        or claims["sub"] not in (subject.get("id"), credential.get("id"))
-        or not nbf_matches
-    ):
-        return None, "The token's claims do not match the credential it carries."
-    return credential, ""
-
-
-def credential_verify(issued: IssuedCredential) -> tuple[bool, str]:
-    """Check the signature against Ignite's keys, the claims, and the revocation status."""
-    credential, problem = credential_claims(issued.jwt)
-    if credential is None:
-        return False, problem
-    if credential != issued.credential:
-        return False, "The signed credential does not match this record."
-    if issued.revoked_at:
-        return False, f"Revoked on {issued.revoked_at:%B %-d, %Y}: {issued.revocation_reason}"
-    return True, "Signature valid; issued by Ignite; not revoked."
-
-
 def _evidence_pk(entry: dict) -> int | None:
     """The submission an evidence entry names (its id ends in #evidence-<pk>), if any."""
     tail = entry.get("id", "").rpartition("#evidence-")[2]
@@ -446,8 +326,6 @@ def evidence_entries(issued: IssuedCredential) -> list[dict]:
 
 def shared_evidence(issued: IssuedCredential) -> dict:
     """The named, accepted submissions by pk, if the earner chose to show them publicly."""
-    from mastery.models import EvidenceSubmission
-
     if not issued.evidence_public or issued.revoked_at:
         return {}
     return {
@@ -467,7 +345,7 @@ def credential_revoke(issued: IssuedCredential, *, by: Participant, reason: str)
     revoked = IssuedCredential.objects.filter(pk=issued.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_by=by, revocation_reason=reason
     )
-    _status_changed()
+    status_lists_changed()
     return bool(revoked)
 
 
@@ -495,93 +373,5 @@ def credentials_resign(kid: str) -> int:
             jwt=sign_credential(issued.credential, origin)
         )
         resigned += 1
-    _status_changed()  # cached lists were signed with the withdrawn key
+    status_lists_changed()  # cached lists were signed with the withdrawn key
     return resigned
-
-
-def status_lists() -> int:
-    """How many revocation lists there are (the last one holds the highest index)."""
-    last = (
-        IssuedCredential.objects.filter(status_index__isnull=False)
-        .order_by("-status_index")
-        .values_list("status_index", flat=True)
-        .first()
-    )
-    return 0 if last is None else last // STATUS_LIST_SIZE + 1
-
-
-def status_list_bits(list_no: int) -> bytes:
-    """The revocation bitstring of list `list_no` (1-based): bit i set = index i revoked.
-
-    Bit 0 is the most significant bit of the first byte (Bitstring Status List, section 3.1)."""
-    bits = bytearray(STATUS_LIST_SIZE // 8)
-    first = (list_no - 1) * STATUS_LIST_SIZE
-    revoked = IssuedCredential.objects.filter(
-        revoked_at__isnull=False,
-        status_index__gte=first,
-        status_index__lt=first + STATUS_LIST_SIZE,
-    ).values_list("status_index", flat=True)
-    for index in revoked:
-        position = index - first
-        bits[position // 8] |= 0x80 >> (position % 8)
-    return bytes(bits)
-
-
-def encode_status_list(bits: bytes) -> str:
-    """Multibase base64url (prefix "u", no padding) of the GZIP-compressed bitstring."""
-    compressed = gzip.compress(bits, mtime=0)
-    return "u" + base64.urlsafe_b64encode(compressed).decode().rstrip("=")
-
-
-def decode_status_list(encoded: str) -> bytes:
-    if not encoded.startswith("u"):
-        raise ValueError("not a base64url multibase value")
-    data = encoded[1:]
-    return gzip.decompress(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
-
-
-STATUS_CACHE_SECONDS = 60
-_STATUS_VERSION = "credentials:status:version"
-
-
-def _status_version() -> int:
-    return cache.get_or_set(_STATUS_VERSION, 0, None)
-
-
-def _status_changed() -> None:
-    """A revocation or a re-signing: every cached status list is stale from now on."""
-    try:
-        cache.incr(_STATUS_VERSION)
-    except ValueError:  # not in the cache (evicted, or a fresh cache)
-        cache.set(_STATUS_VERSION, 1, None)
-
-
-def status_list_token(origin: str, list_no: int) -> str:
-    """The signed status list, kept in the shared cache for up to a minute and dropped the
-    moment a credential is revoked (so a revocation is visible at once)."""
-    digest = hashlib.sha256(origin.encode()).hexdigest()[:16]
-    key = f"credentials:status:{_status_version()}:{list_no}:{digest}"
-    token = cache.get(key)
-    if token is None:
-        token = sign_credential(status_list_credential(origin, list_no), origin)
-        cache.set(key, token, STATUS_CACHE_SECONDS)
-    return token
-
-
-def status_list_credential(origin: str, list_no: int) -> dict:
-    """The BitstringStatusListCredential for list `list_no`, unsigned."""
-    url = origin + reverse("credential-status", args=[list_no])
-    now = timezone.now().replace(microsecond=0)
-    return {
-        "@context": ["https://www.w3.org/ns/credentials/v2"],
-        "id": url,
-        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": {"id": issuer_id(origin), "name": settings.IGNITE_ISSUER_NAME},
-        "validFrom": now.isoformat().replace("+00:00", "Z"),
-        "credentialSubject": {
-            "id": f"{url}#list",
-            "type": "BitstringStatusList",
-            "statusPurpose": "revocation",
-            "encodedList": encode_status_list(status_list_bits(list_no)),
-        },
-    }

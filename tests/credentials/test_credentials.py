@@ -1,5 +1,8 @@
 """Micro-credentials: issued when earned, signed (VC-JWT, the tool's key), verifiable on a
-public page, revocable by the cohort's trainers, shaped as Open Badges 3.0 credentials."""
+public page, revocable by the cohort's trainers, shaped as Open Badges 3.0 credentials.
+
+Over 400 lines: the credential's life (issue, verify, share, revoke, reissue, re-sign) tested
+through one earned credential fixture."""
 
 from __future__ import annotations
 
@@ -14,13 +17,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from courses.credentials import STATUS_LIST_SIZE, decode_status_list, encode_status_list
-from courses.models import Achievement, IssuedCredential
+from credentials.models import Achievement, IssuedCredential
+from credentials.status_lists import STATUS_LIST_SIZE, decode_status_list, encode_status_list
 from mastery.models import Attempt, EvidenceSubmission
 from tests import ob3_schema
+from tests.courses.packs import write_pack
 from tests.mastery.test_attempts import right_answers
-
-from .packs import write_pack
 
 CREDENTIAL_SCHEMA = "ob_v3p0_achievementcredential_schema.json"
 PROFILE_SCHEMA = "ob_v3p0_profile_schema.json"
@@ -455,7 +457,7 @@ def test_a_credential_asking_for_evidence_a_module_does_not_collect_is_a_pack_er
 
 
 def test_the_deploy_check_asks_for_the_public_https_address(settings):
-    from courses.checks import credential_urls
+    from credentials.checks import credential_urls
 
     settings.IGNITE_BASE_URL = ""
     assert [w.id for w in credential_urls()] == ["ignite.W001"]

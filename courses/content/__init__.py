@@ -1,0 +1,24 @@
+"""Content packs: read, validate and import the catalog from files (docs/content-packs.md).
+
+`pack_read(path)` (reading.py) reads every program under `path` and returns what it found with
+every problem as `file:line: message` (the checks are in validating.py); nothing touches the
+database. `catalog_import(read)` (importing.py) writes a clean read in one transaction: a
+module whose content is unchanged is left alone, a changed module gets a new version beside the
+old ones. What a read holds is in pack.py.
+"""
+
+from .importing import ContentConflict, ImportReport, catalog_import
+from .pack import REVIEW_ITEMS, REVIEW_WHEN, Problems, Read
+from .reading import lesson_html, pack_read
+
+__all__ = [
+    "REVIEW_ITEMS",
+    "REVIEW_WHEN",
+    "ContentConflict",
+    "ImportReport",
+    "Problems",
+    "Read",
+    "catalog_import",
+    "lesson_html",
+    "pack_read",
+]
