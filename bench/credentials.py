@@ -79,9 +79,12 @@ def main() -> int:
     from django.utils import timezone
     from openbadgeslib.ob3 import OB3Verifier
 
-    from courses.models import Cohort, Participant, Program
-    from credentials import issuing, signing, status_lists
-    from credentials.models import Achievement, IssuedCredential
+    from courses.models import Cohort, Participant, Program  # reason: after django.setup
+    from credentials import issuing, signing, status_lists  # reason: after django.setup
+    from credentials.models import (  # reason: after django.setup
+        Achievement,
+        IssuedCredential,
+    )
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)

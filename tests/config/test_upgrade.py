@@ -19,6 +19,8 @@ from django.db import connection, models
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from credentials.models import IssuedCredential
+
 # main's migrations just before the split; `None`: the app did not exist yet.
 BEFORE_SPLIT = [
     ("keys", "0002_compromised_keys"),
@@ -174,7 +176,6 @@ def test_a_database_from_before_the_split_upgrades_with_every_row():
         assert model.objects.count() == 1
 
     # The moved models' rows are readable through their relations, too.
-    from credentials.models import IssuedCredential
 
     issued = IssuedCredential.objects.select_related("achievement__program", "participant").get()
     assert issued.achievement.program.pk == before[("courses", "program")]["id"]

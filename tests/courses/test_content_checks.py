@@ -10,6 +10,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from courses.content import pack_read
+from courses.content.pack import Node, Problems
+from courses.content.source import yaml_load
 from courses.content_checks import bank_cues, key_is_longest, option_is_above_cue, option_key
 from courses.models import Program
 
@@ -264,9 +266,6 @@ def test_option_cues():
 def test_the_yaml_examples_in_the_docs_lose_no_text_to_a_comma(settings):
     """Authors copy docs/content-packs.md: no flow map there may have a value cut at a comma."""
     import re
-
-    from courses.content.pack import Node, Problems
-    from courses.content.source import yaml_load
 
     doc = Path(settings.BASE_DIR) / "docs" / "content-packs.md"
     blocks = re.findall(r"```yaml\n(.*?)```", doc.read_text(), re.DOTALL)

@@ -17,8 +17,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
+from credentials.checks import credential_urls
 from credentials.models import Achievement, IssuedCredential
 from credentials.status_lists import STATUS_LIST_SIZE, decode_status_list, encode_status_list
+from keys.models import ToolKey
+from keys.services import SignatureError, key_retire_expired, verify_own_jwt
 from mastery.models import Attempt, EvidenceSubmission
 from tests import ob3_schema
 from tests.courses.packs import write_pack
@@ -275,7 +278,6 @@ def test_the_status_list_encoding_round_trips():
 def test_rotating_the_tool_key_does_not_break_issued_credentials(earned, client):
     _, _, issued = earned
     call_command("keys", "rotate", "--grace-hours", "0", stdout=StringIO())
-    from keys.services import key_retire_expired
 
     key_retire_expired()
     page = client.get(f"/credentials/{issued.public_id}/").content.decode()
@@ -283,8 +285,6 @@ def test_rotating_the_tool_key_does_not_break_issued_credentials(earned, client)
 
 
 def test_a_compromised_key_is_withdrawn_and_its_credentials_signed_again(earned, client):
-    from keys.models import ToolKey
-    from keys.services import SignatureError, verify_own_jwt
 
     _, _, issued = earned
     old_token = issued.jwt
@@ -457,7 +457,6 @@ def test_a_credential_asking_for_evidence_a_module_does_not_collect_is_a_pack_er
 
 
 def test_the_deploy_check_asks_for_the_public_https_address(settings):
-    from credentials.checks import credential_urls
 
     settings.IGNITE_BASE_URL = ""
     assert [w.id for w in credential_urls()] == ["ignite.W001"]
