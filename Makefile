@@ -70,9 +70,11 @@ test-fast: install ob3-schema
 smoke: install
 	bash deploy/smoke
 
+# Import contracts (.importlinter): apps import downwards only, no LTI below lti_tool.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 fmt: install
 	$(VENV)/bin/ruff format .

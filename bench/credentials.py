@@ -79,8 +79,12 @@ def main() -> int:
     from django.utils import timezone
     from openbadgeslib.ob3 import OB3Verifier
 
-    from courses import credentials as creds
-    from courses.models import Achievement, Cohort, IssuedCredential, Participant, Program
+    from courses.models import Cohort, Participant, Program  # reason: after django.setup
+    from credentials import issuing, signing, status_lists  # reason: after django.setup
+    from credentials.models import (  # reason: after django.setup
+        Achievement,
+        IssuedCredential,
+    )
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
@@ -104,13 +108,13 @@ def main() -> int:
     rows = []
     for participant in people:
         credential = {
-            "@context": creds.OB_CONTEXT,
+            "@context": signing.OB_CONTEXT,
             "id": f"{origin}/credentials/{uuid.uuid4()}.json",
             "type": ["VerifiableCredential", "OpenBadgeCredential"],
-            "issuer": {"id": creds.issuer_id(origin), "type": ["Profile"], "name": "Ignite"},
+            "issuer": {"id": signing.issuer_id(origin), "type": ["Profile"], "name": "Ignite"},
             "validFrom": timezone.now().replace(microsecond=0).isoformat().replace("+00:00", "Z"),
             "credentialSubject": {
-                "id": creds.earner_id(participant),
+                "id": issuing.earner_id(participant),
                 "type": ["AchievementSubject"],
                 "achievement": {
                     "id": f"{origin}/achievements/bench-badge/",
@@ -126,13 +130,13 @@ def main() -> int:
     issued = []
     used: set[int] = set()
     for participant, credential in rows:
-        index = secrets.randbelow(creds.STATUS_LIST_SIZE)  # random, as Ignite assigns them
+        index = secrets.randbelow(status_lists.STATUS_LIST_SIZE)  # random, as Ignite assigns them
         while index in used:
-            index = secrets.randbelow(creds.STATUS_LIST_SIZE)
+            index = secrets.randbelow(status_lists.STATUS_LIST_SIZE)
         used.add(index)
-        credential["credentialStatus"] = creds.status_entry(origin, index)
+        credential["credentialStatus"] = status_lists.status_entry(origin, index)
         t = time.perf_counter()
-        token = creds.sign_credential(credential, origin)
+        token = signing.sign_credential(credential, origin)
         sign_samples.append((time.perf_counter() - t) * 1000)
         issued.append(
             IssuedCredential(

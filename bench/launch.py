@@ -1,5 +1,8 @@
 #!/usr/bin/env python
-"""CPU per complete flow of Ignite against a bare pylti1p3 tool, in the regimes teachers live in.
+"""(A benchmark run by hand, in one file so that it can be copied and run alone: hence its
+length.)
+
+CPU per complete flow of Ignite against a bare pylti1p3 tool, in the regimes teachers live in.
 
 The script plays the LMS and the browser. It generates an RSA key, publishes its JWKS over
 HTTP on loopback, starts both tools under gunicorn on loopback (fresh databases), seeds a pool

@@ -1,5 +1,8 @@
 #!/usr/bin/env python
-"""Load: N simulated teachers launch, read a lesson, mark it complete and take a mastery check,
+"""(A benchmark run by hand, in one file so that it can be copied and run alone: hence its
+length.)
+
+Load: N simulated teachers launch, read a lesson, mark it complete and take a mastery check,
 over and over for a fixed time, against Ignite under gunicorn, with the grade worker running
 beside it as production runs it (`manage.py grades worker`) and delivering to an AGS endpoint
 on loopback.

@@ -120,13 +120,19 @@ def main() -> int:
     from django.db import connection
     from django.utils import timezone
 
-    from courses.models import Cohort, Participant, Placement
-    from keys.services import jwks, key_ensure
-    from lti_tool import services_http
-    from lti_tool.models import Deployment, LtiContext, LtiResourceLink, LtiUser, Platform
-    from lti_tool.passback import grades_drain, next_due_at
-    from mastery.grades import grade_record_create
-    from mastery.models import GradeRecord
+    from courses.models import Cohort, Participant, Placement  # reason: after django.setup
+    from keys.services import jwks, key_ensure  # reason: after django.setup
+    from lti_tool import services_http  # reason: after django.setup
+    from lti_tool.models import (  # reason: after django.setup
+        Deployment,
+        LtiContext,
+        LtiResourceLink,
+        LtiUser,
+        Platform,
+    )
+    from lti_tool.passback import grades_drain, next_due_at  # reason: after django.setup
+    from mastery.grades import grade_record_create  # reason: after django.setup
+    from mastery.models import GradeRecord  # reason: after django.setup
     from tests.lti_tool.ags_server import AgsServer
 
     try:

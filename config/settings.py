@@ -108,7 +108,10 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "keys",
     "courses",
+    "pagesession",
     "mastery",
+    "credentials",
+    "dashboards",
     "lti_tool",
     "facilitation",
     "axes",
@@ -122,7 +125,7 @@ if IGNITE_DEV_PLATFORM:
             "IGNITE_DEV_PLATFORM=1 is refused when DEBUG is off: the development platform "
             "launches anyone as anyone and must never run in production."
         )
-    INSTALLED_APPS.append("lti_tool.devplatform")
+    INSTALLED_APPS.append("devplatform")
 
 MIDDLEWARE = [
     # First: /healthz, /readyz and /metrics are answered before host checks, https redirects,
@@ -135,8 +138,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "lti_tool.middleware.RejectNulMiddleware",
     "lti_tool.middleware.DatabaseUnavailableMiddleware",
-    "lti_tool.middleware.LaunchMiddleware",
-    "lti_tool.middleware.LaunchCsrfViewMiddleware",
+    "pagesession.middleware.LaunchMiddleware",
+    "pagesession.middleware.LaunchCsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "lti_tool.middleware.SecurityHeadersMiddleware",
@@ -178,7 +181,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "lti_tool.context_processors.launch",
+                "pagesession.context_processors.launch",
             ],
         },
     },
@@ -262,7 +265,7 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
 # --- Cookies and transport -------------------------------------------------------------
 # Pages live in an LMS iframe: any cookie we set must be SameSite=None; Secure to be sent at
-# all. Nothing after the launch depends on a cookie (see lti_tool/launch_token.py).
+# all. Nothing after the launch depends on a cookie (see pagesession/launch_token.py).
 # The login-state cookie (lti_tool/views.py) is the one cookie a framed page needs; it sets
 # SameSite=None itself. Django's session and CSRF cookies serve only the admin, which is never
 # framed: SameSite=Lax keeps them off every cross-site request.
@@ -292,7 +295,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin-allow-popups"
 
 # X-Frame-Options is replaced by CSP frame-ancestors, built from the registered platforms
-# (lti_tool/middleware.py). Admin pages are never framed.
+# (pagesession/middleware.py). Admin pages are never framed.
 X_FRAME_OPTIONS = "DENY"
 
 CORS_ALLOW_ALL_ORIGINS = False

@@ -10,10 +10,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from lti_tool.access import launch_is_trainer, launch_required
-from lti_tool.templatetags.launch_urls import lurl
+from pagesession.access import launch_required
+from pagesession.templatetags.launch_urls import lurl
 
 from .models import Lesson, Module, Placement, Program
+from .pages import MODULE_PAGE, page_sections
 from .progress import (
     cohort_modules,
     lesson_complete,
@@ -58,80 +59,8 @@ def module_page_context(request, placement: Placement, module: Module) -> dict:
         "module": module,
         "version": version,
         "progress": progress,
-        "mastery": _mastery_summary(request, placement, version),
-        **_override_summary(request, placement),
-        **_evidence_summary(request, placement),
+        **page_sections(page=MODULE_PAGE, request=request, placement=placement, module=module),
     }
-
-
-def _evidence_summary(request, placement) -> dict:
-    from django.conf import settings
-
-    from mastery.evidence import evidence_latest
-    from mastery.grades import grade_latest_for
-    from mastery.models import GradeRecord
-
-    participant = request.launch.participant
-    evidence = evidence_latest(participant, placement)
-    return {
-        "evidence": evidence,
-        **_evidence_rubrics(placement, evidence),
-        "evidence_grade": grade_latest_for(
-            participant_id=participant.pk,
-            placement_id=placement.pk,
-            kind=GradeRecord.Kind.EVIDENCE,
-        ),
-        "evidence_max_mb": settings.IGNITE_EVIDENCE_MAX_BYTES // (1024 * 1024),
-    }
-
-
-def _override_summary(request, placement) -> dict:
-    """A trainer's score override, shown to the teacher it concerns (the LMS has it too)."""
-    from mastery.adjustments import mastery_score_counted, override_latest
-
-    participant = request.launch.participant
-    override = override_latest(participant=participant, placement=placement)
-    if override is None:
-        return {"mastery_override": None}
-    return {
-        "mastery_override": override,
-        "mastery_gradebook_score": mastery_score_counted(
-            participant=participant, placement=placement, counted=None
-        ),
-    }
-
-
-def _evidence_rubrics(placement, evidence) -> dict:
-    """The rubric before submission, and the reviewed version's rubric with the trainer's
-    chosen level per criterion once a review exists."""
-    from mastery.evidence import rubric_levels_shown
-
-    module = placement_module(placement)
-    rubric = ((module.current.evidence_task or {}) if module else {}).get("rubric", [])
-    reviewed = evidence is not None and evidence.reviewed_at is not None
-    # Once reviewed against the current version, the reviewed rubric shows every level too:
-    # one copy is enough.
-    same = reviewed and module is not None and evidence.module_version_id == module.current_id
-    return {
-        "evidence_rubric": [] if same else rubric_levels_shown(rubric=rubric, levels=None),
-        "evidence_review_rubric": rubric_levels_shown(
-            rubric=(evidence.module_version.evidence_task or {}).get("rubric", []),
-            levels=evidence.rubric_levels,
-        )
-        if reviewed
-        else [],
-    }
-
-
-def _mastery_summary(request, placement, version):
-    from mastery.attempts import mastery_status
-
-    return mastery_status(
-        participant=request.launch.participant,
-        placement=placement,
-        version=version,
-        is_trainer=launch_is_trainer(request.launch),
-    )
 
 
 @require_GET

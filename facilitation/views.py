@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from courses.models import Module, Placement
 from courses.progress import placement_module
-from lti_tool.access import launch_required, trainer_required
-from lti_tool.templatetags.launch_urls import lurl
+from pagesession.access import launch_required, trainer_required
+from pagesession.templatetags.launch_urls import lurl
 
 from .models import CalibrationAttempt, ClassroomTemplate, ModuleMaterials
 from .services import (

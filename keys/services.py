@@ -15,11 +15,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from django.db import transaction
-from django.dispatch import Signal
 from django.utils import timezone
 
 from .crypto import decrypt, encrypt
 from .models import ToolKey
+from .signals import key_compromised
 
 logger = logging.getLogger("ignite.keys")
 
@@ -92,11 +92,6 @@ def key_rotate(*, grace_hours: int | None = None) -> ToolKey:
         new_key = key_generate()
     key_retire_expired()
     return new_key
-
-
-# Sent (with `kid`) once a key is withdrawn as compromised, so that what it signed can be
-# signed again with the new key (the courses app re-signs credentials); receivers return counts.
-key_compromised = Signal()
 
 
 def key_withdraw_compromised(kid: str) -> tuple[ToolKey, list]:

@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 
+from pagesession.urls_util import tool_origin
+
 from .errors import PlatformUnavailable
 from .models import Deployment, LtiContext, LtiResourceLink, LtiUser, Platform, RegistrationLink
 from .platform_keys import fetch_key_set
@@ -87,7 +89,6 @@ class RegistrationLinkAdmin(admin.ModelAdmin):
         from django.template.response import TemplateResponse
 
         from .dynamic_registration import registration_link_create
-        from .urls_util import tool_origin
 
         if request.method == "POST":
             url, link = registration_link_create(

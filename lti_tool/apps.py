@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 
+from dashboards.roster import roster_source_register
+from pagesession.frames import frame_sources_register
+
 
 class LtiToolConfig(AppConfig):
     name = "lti_tool"
@@ -7,3 +10,12 @@ class LtiToolConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks, signals  # noqa: F401  (signals and system checks)
+        from .roster import roster_panel_for_cohort
+        from .security import all_frame_ancestors, platform_frame_ancestors
+
+        # The page session frames pages for the launch's platform; only this app knows them.
+        frame_sources_register(
+            for_platform=platform_frame_ancestors, all_platforms=all_frame_ancestors
+        )
+        # The trainer dashboard (dashboards/) shows the LMS roster; only this app reads it.
+        roster_source_register(roster_panel_for_cohort)

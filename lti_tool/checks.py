@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core import checks
 
 REQUIRED_MIDDLEWARE = {
-    "lti_tool.middleware.LaunchCsrfViewMiddleware": (
+    "pagesession.middleware.LaunchCsrfViewMiddleware": (
         "ignite.E001",
         "CSRF protection: Ignite's LaunchCsrfViewMiddleware (Django's CsrfViewMiddleware "
         "extended for launch tokens) is not in MIDDLEWARE.",

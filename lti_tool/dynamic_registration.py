@@ -31,13 +31,14 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from pagesession.urls_util import add_query, origin_of
+
 from .constants import MESSAGE_DEEP_LINKING, MESSAGE_RESOURCE_LINK
 from .lms_config import CLAIMS, DESCRIPTION, SCOPES, TITLE, tool_urls
 from .models import REGISTRATION_LINK_MAX_FAILURES, Platform, RegistrationLink
 from .outbound import OutboundRefused
 from .platform_keys import http_session
 from .registration import platform_register
-from .urls_util import add_query, origin_of
 
 PLATFORM_CONFIG = "https://purl.imsglobal.org/spec/lti-platform-configuration"
 TOOL_CONFIG = "https://purl.imsglobal.org/spec/lti-tool-configuration"

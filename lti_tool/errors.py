@@ -89,7 +89,3 @@ class InvalidMessage(LaunchError):
     status = 400
     check = "message"
     teacher_message = "Your LMS sent Ignite a launch it does not understand."
-
-
-class LaunchTokenError(Exception):
-    """The tool's own launch token (carried by pages after the launch) is bad or expired."""

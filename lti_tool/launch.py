@@ -21,6 +21,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from pagesession.urls_util import same_host, tool_origin
+
 from .constants import (
     CLAIM_DEPLOYMENT_ID,
     CLAIM_DL_SETTINGS,
@@ -47,7 +49,6 @@ from .login import STATE_COOKIE_PREFIX, login_state_open
 from .models import Deployment, Platform
 from .platform_keys import public_key_for
 from .registry import deployment_find, platform_find
-from .urls_util import same_host, tool_origin
 
 logger = logging.getLogger("ignite.lti")
 

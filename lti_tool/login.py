@@ -19,10 +19,11 @@ from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from pagesession.urls_util import absolute, add_query, same_host
+
 from .errors import LoginError, UnknownPlatform
 from .models import Platform
 from .registry import platform_find
-from .urls_util import absolute, add_query, same_host
 
 STATE_COOKIE_PREFIX = "ignite-state-"
 _STATE_SALT = "ignite.lti.login-state"

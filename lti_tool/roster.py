@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from courses.models import Membership, Participant
+from dashboards.roster import RosterPanel
 
 from .events import roster_synced
 from .models import LtiContext, LtiUser
@@ -169,3 +170,21 @@ def _roster_apply(context: LtiContext, members: list[dict]) -> RosterSync:
     )
     result.inactive += gone
     return result
+
+
+def roster_panel_for_cohort(*, cohort_id: int, refresh: bool) -> RosterPanel:
+    """The dashboard's roster (registered with dashboards/roster.py in LtiToolConfig.ready):
+    synced now on a trainer's request or the first time, else refreshed by the worker."""
+    context = (
+        LtiContext.objects.select_related("deployment__platform", "cohort")
+        .filter(cohort_id=cohort_id)
+        .first()
+    )
+    panel = RosterPanel(context=context)
+    if context is not None:
+        first_time = context.roster_synced_at is None and not context.roster_error
+        if refresh or first_time:
+            panel.result = roster_sync(context, force=refresh)
+        else:  # show what Ignite has; a stale roster is refreshed by the worker
+            panel.refreshing = roster_refresh_later(context)
+    return panel

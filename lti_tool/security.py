@@ -1,8 +1,11 @@
-"""Content-Security-Policy for pages that live in an LMS frame."""
+"""The LMS origins that may frame tool pages, from the registrations (the policy itself is
+pagesession/frames.py, which these lookups are registered with in `LtiToolConfig.ready`)."""
 
 from __future__ import annotations
 
-from .registry import frame_ancestors_all
+from pagesession.frames import content_security_policy  # noqa: F401 - one import path for callers
+
+from .registry import frame_ancestors_all, platform_get
 
 
 def all_frame_ancestors() -> list[str]:
@@ -11,18 +14,7 @@ def all_frame_ancestors() -> list[str]:
     return frame_ancestors_all()
 
 
-def content_security_policy(frame_ancestors: list[str] | None) -> str:
-    """A strict CSP. `None` means the page may not be framed at all."""
-    ancestors = "'none'" if frame_ancestors is None else " ".join(["'self'", *frame_ancestors])
-    return "; ".join(
-        [
-            "default-src 'self'",
-            "script-src 'self'",
-            "style-src 'self'",
-            "img-src 'self' data:",
-            "frame-src 'self' https://www.youtube-nocookie.com https://player.vimeo.com",
-            "object-src 'none'",
-            "base-uri 'none'",
-            f"frame-ancestors {ancestors}",
-        ]
-    )
+def platform_frame_ancestors(platform_id: int) -> list[str]:
+    # Kept per worker, dropped when any registration changes (lti_tool/registry.py).
+    platform = platform_get(platform_id)
+    return platform.frame_ancestor_origins() if platform else []

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from courses.content import REVIEW_ITEMS, REVIEW_WHEN
 from courses.models import Cohort, Membership, Module, Participant, Placement, Role
+from pagesession.launch_token import LaunchClaims
 
 from .constants import (
     CLAIM_AGS_ENDPOINT,
@@ -25,7 +26,6 @@ from .constants import (
     MESSAGE_RESOURCE_LINK,
 )
 from .launch import ValidLaunch
-from .launch_token import LaunchClaims
 from .models import LtiContext, LtiResourceLink, LtiUser
 from .person_names import person_fields
 from .roles import role_from_claims

@@ -15,9 +15,5 @@ urlpatterns = [
     path("lti/canvas.json", views.canvas_json, name="canvas-json"),
     path("lti/register/", views.register, name="register"),
     path("app/", views.home, name="home"),
-    path("app/trainer/", views.trainer_dashboard, name="trainer-dashboard"),
     path("app/deep-link/", views.deep_link, name="deep-link"),
-    path("app/trainer/grades/retry/", views.trainer_grades_retry, name="trainer-grades-retry"),
-    path("app/trainer/export.csv", views.trainer_export, name="trainer-export"),
-    path("app/trainer/due/", views.trainer_due_date, name="trainer-due-date"),
 ]

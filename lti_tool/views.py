@@ -4,23 +4,32 @@ import logging
 import secrets
 
 from django.conf import settings
-from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from courses.models import Membership, Role
+from courses.models import Program, Role
+from courses.progress import placement_module
+from courses.views import cohort_page
+from pagesession.access import launch_required, trainer_required
+from pagesession.binding import (
+    binding_hash,
+    binding_set,
+    binding_value,
+    handoff_issue,
+    handoff_take,
+)
+from pagesession.cookies import partitioned_cookie_delete, partitioned_cookie_set
+from pagesession.launch_token import PARAM
+from pagesession.templatetags.launch_urls import lurl
+from pagesession.urls_util import absolute, add_query, origin_of, tool_origin
 
-from .access import launch_required, parse_id, trainer_required
-from .binding import binding_hash, binding_set, binding_value, handoff_issue, handoff_take
 from .constants import MESSAGE_DEEP_LINKING
-from .cookies import partitioned_cookie_delete, partitioned_cookie_set
 from .errors import LaunchError
 from .events import launch_rejected
 from .launch import launch_validate
-from .launch_token import PARAM
 from .login import (
     STATE_COOKIE_PREFIX,
     login_params_of,
@@ -28,8 +37,8 @@ from .login import (
     login_params_remember,
     login_start,
 )
+from .registry import platform_get
 from .services import launch_land
-from .urls_util import absolute, add_query, origin_of
 
 security_log = logging.getLogger("ignite.lti.security")
 
@@ -194,7 +203,7 @@ def handoff(request):
         security_log.info("handoff refused: unknown, used or expired code")
         return render(
             request,
-            "lti_tool/denied.html",
+            "pagesession/denied.html",
             {
                 "title": "This link has already been used",
                 "message": "Go back to your course and open Ignite again.",
@@ -215,218 +224,17 @@ def handoff(request):
 @launch_required
 def home(request):
     """Where a launch lands: the placed module, or the cohort's modules (course navigation)."""
-    from courses.progress import placement_module
-    from courses.views import cohort_page
-
-    from .templatetags.launch_urls import lurl
-
     placement = request.launch.placement
     if placement_module(placement) is not None:
         return redirect(lurl({"launch": request.launch}, "courses:module", placement.pk))
     return cohort_page(request)
 
 
-@require_GET
-@trainer_required
-def trainer_dashboard(request):
-    from courses.dashboard import STATE_LABELS, cohort_view
-    from mastery.models import GradeRecord
-
-    from .models import LtiContext
-    from .roster import roster_refresh_later, roster_sync
-
-    cohort_id = request.launch.claims.cohort_id
-    context = (
-        LtiContext.objects.select_related("deployment__platform", "cohort")
-        .filter(cohort_id=cohort_id)
-        .first()
-    )
-    roster, refreshing = None, False
-    if context is not None:
-        first_time = context.roster_synced_at is None and not context.roster_error
-        if request.GET.get("refresh") or first_time:
-            roster = roster_sync(context, force=bool(request.GET.get("refresh")))
-        else:  # show what Ignite has; a stale roster is refreshed by the worker
-            refreshing = roster_refresh_later(context)
-    query = request.GET.get("q", "").strip()[:100]
-    state = request.GET.get("state", "")
-    view = cohort_view(cohort_id=cohort_id, query=query, state=state)
-    memberships = (
-        Membership.objects.filter(cohort_id=cohort_id)
-        .select_related("participant")
-        .order_by("status", "role", "participant__name")
-    )
-    grades = GradeRecord.objects.filter(placement__cohort_id=cohort_id)
-    counts = dict(grades.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
-    failed = (
-        grades.filter(status=GradeRecord.Status.FAILED)
-        .select_related("participant", "placement")
-        .order_by("-timestamp")[:200]
-    )
-    peak = max([n for _, n in view.distribution] + [1])
-    bars = []
-    for i, (label, n) in enumerate(view.distribution):
-        height = round(140 * n / peak)
-        bars.append(
-            {
-                "label": label,
-                "count": n,
-                "height": height,
-                "x": 20 + i * 95,
-                "y": 170 - height,
-                "count_y": 164 - height,
-                "mid": 50 + i * 95,
-            }
-        )
-    return render(
-        request,
-        "lti_tool/trainer.html",
-        {
-            "cohort": request.launch.cohort,
-            "memberships": memberships,
-            "view": view,
-            "bars": bars,
-            "query": query,
-            "state": state,
-            "state_choices": [*STATE_LABELS.items(), ("behind", "Behind schedule")],
-            "grade_counts": [
-                (label, counts.get(value, 0)) for value, label in GradeRecord.Status.choices
-            ],
-            "failed": failed,
-            "retried": request.GET.get("retried"),
-            "due_saved": request.GET.get("due"),
-            "roster": roster,
-            "roster_context": context,
-            "roster_refreshing": refreshing,
-        },
-    )
-
-
-@require_GET
-@trainer_required
-def trainer_export(request):
-    """The dashboard's table as CSV (one row per teacher, two columns per placed module)."""
-    import csv
-
-    from django.http import HttpResponse
-
-    from courses.dashboard import cohort_view
-
-    view = cohort_view(
-        cohort_id=request.launch.claims.cohort_id,
-        query=request.GET.get("q", "").strip()[:100],
-        state=request.GET.get("state", ""),
-    )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="ignite-cohort.csv"'
-    writer = csv.writer(response)
-    header = ["Name", "Email", "Membership", "Last activity", "Behind schedule"]
-    for _placement, module in view.placements:
-        header += [f"{module.current.title}: status", f"{module.current.title}: score"]
-    writer.writerow(header)
-
-    def safe(value: str) -> str:
-        # Spreadsheet formula injection: a cell must never start a formula.
-        return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-    for row in view.rows:
-        line = [
-            safe(row.participant.display_name),
-            safe(row.participant.email),
-            row.membership.get_status_display(),
-            row.last_activity.isoformat(timespec="minutes") if row.last_activity else "",
-            "yes" if row.behind else "no",
-        ]
-        for cell in row.cells:
-            line += [cell.label, f"{cell.score}%" if cell.score else ""]
-        writer.writerow(line)
-    return response
-
-
-@require_POST
-@trainer_required
-def trainer_due_date(request):
-    """Set or clear a placement's due date (this cohort's placements only)."""
-    from datetime import datetime, time
-
-    from django.utils import timezone
-
-    from courses.models import Placement
-
-    placement = Placement.objects.filter(
-        pk=parse_id(request.POST.get("placement")) or 0,
-        cohort_id=request.launch.claims.cohort_id,
-    ).first()
-    if placement is None:
-        return render(
-            request,
-            "lti_tool/denied.html",
-            {"title": "No such module here", "message": "Choose a module of this course."},
-            status=404,
-        )
-    raw = request.POST.get("due", "").strip()
-    if raw:
-        try:
-            day = datetime.strptime(raw, "%Y-%m-%d").date()
-        except ValueError:
-            return render(
-                request,
-                "lti_tool/denied.html",
-                {"title": "That date was not understood", "message": "Use the date picker."},
-                status=400,
-            )
-        placement.due_at = timezone.make_aware(datetime.combine(day, time(23, 59)))
-    else:
-        placement.due_at = None
-    placement.save(update_fields=["due_at", "updated_at"])
-    from .templatetags.launch_urls import lurl
-
-    target = add_query(lurl({"launch": request.launch}, "lti:trainer-dashboard"), {"due": "1"})
-    response = redirect(target + "#progress")
-    response.status_code = 303
-    return response
-
-
-@require_POST
-@trainer_required
-def trainer_grades_retry(request):
-    """Send this cohort's failed scores again: one (`grade`) or all of them (`all`)."""
-    from mastery.grades import grades_retry
-    from mastery.models import GradeRecord
-
-    cohort_id = request.launch.claims.cohort_id
-    placements = list(
-        GradeRecord.objects.filter(placement__cohort_id=cohort_id)
-        .values_list("placement_id", flat=True)
-        .distinct()
-    )
-    if request.POST.get("all"):
-        count = grades_retry(placement_ids=placements)
-    else:
-        grade_id = parse_id(request.POST.get("grade"))
-        if grade_id is None:
-            return render(
-                request,
-                "lti_tool/denied.html",
-                {"title": "Nothing to resend", "message": "Choose a score to send again."},
-                status=400,
-            )
-        count = grades_retry(ids=[grade_id], placement_ids=placements)
-    from .templatetags.launch_urls import lurl
-
-    target = add_query(
-        lurl({"launch": request.launch}, "lti:trainer-dashboard"), {"retried": count}
-    )
-    response = redirect(target + "#grades")
-    response.status_code = 303
-    return response
-
-
 def csrf_failure(request, reason=""):
     security_log.warning("csrf rejected path=%s reason=%s", request.path, reason)
     return render(
         request,
-        "lti_tool/denied.html",
+        "pagesession/denied.html",
         {
             "title": "This form could not be sent",
             "message": "The page was open too long or came from somewhere else. Reload the page and try again.",
@@ -441,7 +249,6 @@ def canvas_json(request):
     from django.http import JsonResponse
 
     from .lms_config import canvas_config
-    from .urls_util import tool_origin
 
     return JsonResponse(canvas_config(tool_origin(request)), json_dumps_params={"indent": 2})
 
@@ -450,14 +257,11 @@ def canvas_json(request):
 @trainer_required
 def deep_link(request):
     """Deep Linking 2.0: choose catalog modules to add to the LMS course."""
-    from courses.models import Program
-
     from .deep_linking import DeepLinkError, deep_link_open, deep_link_response
-    from .urls_util import tool_origin
 
     sealed = request.POST.get("dl") or request.GET.get("dl", "")
     dl = deep_link_open(sealed)
-    platform = request.launch.platform
+    platform = platform_get(request.launch.claims.platform_id)
     if (
         dl is None
         or platform is None
@@ -469,7 +273,7 @@ def deep_link(request):
     ):
         return render(
             request,
-            "lti_tool/denied.html",
+            "pagesession/denied.html",
             {
                 "title": "This selection has expired",
                 "message": "Start again from your LMS: choose Ignite in the course's add-content menu.",
@@ -541,7 +345,6 @@ def _launch_from_platform_storage(request, state: str, target: str):
 def register(request):
     """LTI Dynamic Registration: opened by the LMS in a window or frame."""
     from .dynamic_registration import RegistrationFailed, RegistrationRefused, dynamic_register
-    from .urls_util import tool_origin
 
     try:
         result = dynamic_register(

@@ -1,6 +1,9 @@
 """Mastery check attempts: start or resume, present, submit and grade, and the status a
 teacher sees.
 
+Over 400 lines on purpose: one attempt's life (start, draw, save, submit, grade, status) shares
+its locks and invariants, and reads best in one place.
+
 Rules:
 - the policy is the module version's `mastery` block with the placement's overrides on top;
 - at most one unfinished attempt per participant and placement (a partial unique index), and

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import trainer_views, views
 
 
 class DatabaseId:
@@ -37,17 +37,17 @@ urlpatterns = [
     ),
     path(
         "app/trainer/p/<dbid:placement_id>/teachers/<dbid:participant_id>/",
-        views.trainer_teacher_view,
+        trainer_views.trainer_teacher_view,
         name="trainer-teacher",
     ),
     path(
         "app/trainer/p/<dbid:placement_id>/teachers/<dbid:participant_id>/extra-attempt/",
-        views.trainer_extra_attempt,
+        trainer_views.trainer_extra_attempt,
         name="trainer-extra-attempt",
     ),
     path(
         "app/trainer/p/<dbid:placement_id>/teachers/<dbid:participant_id>/override/",
-        views.trainer_score_override,
+        trainer_views.trainer_score_override,
         name="trainer-score-override",
     ),
 ]

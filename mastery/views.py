@@ -6,11 +6,11 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from courses.credentials import credential_progress
+from courses.pages import MASTERY_RESULT, page_sections
 from courses.views import _placed, module_page_context
-from lti_tool.access import launch_is_trainer, launch_required, parse_id, trainer_required
-from lti_tool.templatetags.launch_urls import lurl
-from lti_tool.urls_util import add_query
+from pagesession.access import launch_is_trainer, launch_required, parse_id, trainer_required
+from pagesession.templatetags.launch_urls import lurl
+from pagesession.urls_util import add_query, tool_origin
 
 from .attempts import (
     AttemptClosed,
@@ -26,6 +26,7 @@ from .attempts import (
 )
 from .models import Attempt
 from .review import review_items
+from .signals import mastery_reached
 
 
 def _see_other(url: str):
@@ -161,13 +162,14 @@ def attempt_page(request, placement_id: int, number: int):
             "right": sum(1 for f in feedback if f.credit >= 1),
             "status": status,
             "revisit": revisit,
-            "credentials": credential_progress(
-                participant=request.launch.participant,
-                cohort_id=request.launch.claims.cohort_id,
-                module_slug=module.slug,
-            )
-            if attempt.mastered
-            else [],
+            # Credential progress (credentials/), once the module is mastered.
+            **page_sections(
+                page=MASTERY_RESULT,
+                request=request,
+                placement=placement,
+                module=module,
+                attempt=attempt,
+            ),
         },
     )
 
@@ -304,7 +306,7 @@ def evidence_review_view(request, evidence_id: int):
         else:
             _award(request, submission.participant)
             context = {"launch": request.launch}
-            return _see_other(lurl(context, "lti:trainer-dashboard") + "#evidence")
+            return _see_other(lurl(context, "dashboards:trainer-dashboard") + "#evidence")
     criteria = [
         {"index": i, "criterion": c["criterion"], "levels": list(enumerate(c["levels"]))}
         for i, c in enumerate(rubric)
@@ -326,99 +328,10 @@ def evidence_review_view(request, evidence_id: int):
 
 
 def _award(request, participant) -> None:
-    """Issue any micro-credential the participant has just earned in this cohort."""
-    from courses.credentials import credentials_award
-    from lti_tool.urls_util import tool_origin
-
-    credentials_award(
+    """Tell the apps above (credentials/) that a module was just mastered in this cohort."""
+    mastery_reached.send(
+        sender=Attempt,
         participant=participant,
         cohort_id=request.launch.claims.cohort_id,
         origin=tool_origin(request),
     )
-
-
-# --- trainer controls: one teacher's attempts, an extra attempt, a score override ---------
-
-
-def _teacher_for_trainer(request, placement_id: int, participant_id: int):
-    """The placement (of this trainer's cohort) and the teacher (a member of that cohort), or
-    404: a trainer never reaches another course's or another platform's people."""
-    from .trainer import cohort_teacher
-
-    placement, module = _placed(request, placement_id)
-    teacher = cohort_teacher(
-        cohort_id=request.launch.claims.cohort_id, participant_id=participant_id
-    )
-    if teacher is None:
-        raise Http404("No such teacher in this course")
-    return placement, module, teacher
-
-
-def _teacher_page(request, placement, module, teacher, *, error: str = "", status: int = 200):
-    from .trainer import teacher_mastery
-
-    return render(
-        request,
-        "mastery/trainer_teacher.html",
-        {
-            "placement": placement,
-            "module": module,
-            "teacher": teacher,
-            "view": teacher_mastery(
-                participant=teacher, placement=placement, version=module.current
-            ),
-            "error": error,
-            "done": request.GET.get("done", "") if not error else "",
-        },
-        status=status,
-    )
-
-
-@require_GET
-@trainer_required
-def trainer_teacher_view(request, placement_id: int, participant_id: int):
-    placement, module, teacher = _teacher_for_trainer(request, placement_id, participant_id)
-    return _teacher_page(request, placement, module, teacher)
-
-
-def _back_to_teacher(request, placement, teacher, done: str):
-    url = lurl({"launch": request.launch}, "mastery:trainer-teacher", placement.pk, teacher.pk)
-    return _see_other(add_query(url, {"done": done}))
-
-
-@require_POST
-@trainer_required
-def trainer_extra_attempt(request, placement_id: int, participant_id: int):
-    from .trainer import AdjustmentRefused, attempt_grant_extra
-
-    placement, module, teacher = _teacher_for_trainer(request, placement_id, participant_id)
-    try:
-        attempt_grant_extra(
-            participant=teacher,
-            placement=placement,
-            version=module.current,
-            granted_by=request.launch.participant,
-            reason=request.POST.get("reason", ""),
-        )
-    except AdjustmentRefused as exc:
-        return _teacher_page(request, placement, module, teacher, error=str(exc), status=409)
-    return _back_to_teacher(request, placement, teacher, "extra")
-
-
-@require_POST
-@trainer_required
-def trainer_score_override(request, placement_id: int, participant_id: int):
-    from .trainer import AdjustmentRefused, score_override, score_parse
-
-    placement, module, teacher = _teacher_for_trainer(request, placement_id, participant_id)
-    try:
-        score_override(
-            participant=teacher,
-            placement=placement,
-            score=score_parse(request.POST.get("score", "")),
-            reason=request.POST.get("reason", ""),
-            overridden_by=request.launch.participant,
-        )
-    except AdjustmentRefused as exc:
-        return _teacher_page(request, placement, module, teacher, error=str(exc), status=400)
-    return _back_to_teacher(request, placement, teacher, "override")

@@ -32,8 +32,8 @@ def _clear_cache(request):
         yield
         return
     request.getfixturevalue("transactional_db" if "live_server" in request.fixturenames else "db")
-    from lti_tool.platform_keys import platform_keys_forget
-    from lti_tool.registry import registry_forget
+    from lti_tool.platform_keys import platform_keys_forget  # reason: loads before django.setup
+    from lti_tool.registry import registry_forget  # reason: loads before django.setup
 
     cache.clear()
     registry_forget()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from lti_tool.access import launch_is_trainer
+from pagesession.access import launch_is_trainer
 
 from ..services import materials_for
 

@@ -10,6 +10,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from courses.content import pack_read
+from courses.content.pack import Node, Problems
+from courses.content.source import yaml_load
 from courses.content_checks import bank_cues, key_is_longest, option_is_above_cue, option_key
 from courses.models import Program
 
@@ -265,8 +267,6 @@ def test_the_yaml_examples_in_the_docs_lose_no_text_to_a_comma(settings):
     """Authors copy docs/content-packs.md: no flow map there may have a value cut at a comma."""
     import re
 
-    from courses.content import Node, Problems, _load_yaml
-
     doc = Path(settings.BASE_DIR) / "docs" / "content-packs.md"
     blocks = re.findall(r"```yaml\n(.*?)```", doc.read_text(), re.DOTALL)
     assert len(blocks) >= 3
@@ -281,7 +281,7 @@ def test_the_yaml_examples_in_the_docs_lose_no_text_to_a_comma(settings):
 
     for block in blocks:
         problems = Problems(root=doc.parent)
-        data = _load_yaml(doc, problems, block)
+        data = yaml_load(doc, problems, block)
         assert problems.items == [] and data is not None, problems.items
         assert cut(data) == [], block
 

@@ -7,7 +7,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from courses.models import LessonProgress, ModuleVersion
+from courses.models import Cohort, Lesson, LessonProgress, ModuleVersion, Participant, Placement
+from courses.progress import lesson_complete
 
 from .packs import lesson, module_dir
 
@@ -154,8 +155,6 @@ def test_progress_survives_a_new_module_version(launch_as, placement_of, demo_pa
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_completions_make_one_row(tmp_path, platform_private_key, jwks_server):
     """Two tabs clicking 'mark complete' at once: one row, one completion time."""
-    from courses.models import Cohort, Lesson, Participant, Placement
-    from courses.progress import lesson_complete
 
     from .packs import write_pack
 

@@ -4,6 +4,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from devplatform.platform import register
+
 
 class DevBrowser:
     """The Django test client playing a browser on the live server's host, through the dev
@@ -42,7 +44,6 @@ class DevBrowser:
 
 @pytest.fixture
 def dev_live(live_server, transactional_db):
-    from lti_tool.devplatform.platform import register
 
     return register(live_server.url)
 

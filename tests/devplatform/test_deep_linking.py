@@ -11,21 +11,20 @@ from urllib.parse import urlsplit
 import pytest
 from django.core.management import call_command
 
-from courses.models import Participant, Placement
-from lti_tool.devplatform.models import DevLineItem, DevLink, DevScore
+from courses.models import Module, Participant, Placement
+from devplatform.models import DevLineItem, DevLink, DevScore
+from lti_tool.passback import grades_drain
 from mastery.grades import grade_record_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_trainer_adds_modules_and_a_teacher_launches_one(dev_browser):
-    from lti_tool.passback import grades_drain
 
     call_command("import_content", stdout=StringIO())
     picker = dev_browser.launch("priya", "bl-fall:add-content")
     assert picker.startswith("/app/deep-link/?")
     page = dev_browser.get(picker)
-    from courses.models import Module
 
     listed = Module.objects.filter(current__isnull=False, retired=False).count()
     assert page.content.decode().count('data-testid="deep-link-item"') == listed >= 10

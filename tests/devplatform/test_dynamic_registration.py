@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from lti_tool.devplatform.services import registration_token_issue
+from devplatform.services import registration_token_issue
 from lti_tool.dynamic_registration import (
     RegistrationFailed,
     client_registration,

@@ -9,8 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from courses.models import Membership, Participant
+from lti_tool import roster
 from lti_tool.models import LtiContext
 from lti_tool.roster import roster_fetch, roster_sync
+from lti_tool.tasks import sync_roster
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -69,9 +71,6 @@ def test_a_stale_roster_is_refreshed_by_the_worker_not_the_page(dev_browser, mon
     from django.core.cache import cache
     from django_tasks_db.models import DBTaskResult
 
-    from lti_tool import roster
-    from lti_tool.tasks import sync_roster
-
     lt = lt_of(dev_browser.launch("priya", "cs-spring:"))
     first = dev_browser.get(f"/app/trainer/?lt={lt}").content.decode()
     assert 'data-testid="roster-synced"' in first  # the first view syncs in the request
@@ -108,7 +107,6 @@ def test_a_stale_roster_is_refreshed_by_the_worker_not_the_page(dev_browser, mon
 
 
 def test_a_failing_lms_is_retried_in_the_background_and_reported(dev_browser):
-    from lti_tool.tasks import sync_roster
 
     lt = lt_of(dev_browser.launch("priya", "cs-spring:"))
     context = LtiContext.objects.get(context_id="cs-spring")

@@ -11,10 +11,11 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from courses.models import Membership, Participant, Placement
-from keys.services import sign_jwt
-from lti_tool.devplatform import services
-from lti_tool.devplatform.models import DevAccessToken, DevLineItem, DevScore
+from devplatform import services
+from devplatform.models import DevAccessToken, DevLineItem, DevScore
+from keys.services import jwks, sign_jwt
 from lti_tool.models import Platform
+from lti_tool.passback import grades_drain
 from lti_tool.services_http import SCOPE_LINEITEM, SCOPE_NRPS, SCOPE_SCORE, PlatformClient
 from mastery.grades import grade_record_create
 from mastery.models import GradeRecord
@@ -95,7 +96,6 @@ def test_token_refuses_assertions_with_wrong_claims(client, claims):
 
 @pytest.mark.django_db
 def test_token_refuses_an_assertion_signed_by_another_key(client):
-    from keys.services import jwks
 
     kid = jwks()["keys"][0]["kid"]
     other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -273,7 +273,6 @@ def test_roster_is_paged_and_marks_inactive_members(client):
 def test_tool_delivers_a_grade_to_the_dev_gradebook_over_http(dev_browser, client):
     """A real launch through the dev platform, then the outbox delivers over loopback HTTP:
     token, line item found-or-created by resource link, score; the gradebook page shows it."""
-    from lti_tool.passback import grades_drain
 
     dev_browser.launch("maya", "bl-fall:bl-models")
     participant = Participant.objects.get(name="Maya Alvarez")

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from devplatform.platform import register
+
 CHROMIUM = os.environ.get("IGNITE_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
     "--headless",
@@ -83,7 +85,6 @@ def screenshot():
 
 @pytest.fixture
 def dev_platform(live_server, transactional_db):
-    from lti_tool.devplatform.platform import register
 
     return register(live_server.url)
 

@@ -11,6 +11,7 @@ import json
 import pytest
 
 from courses.models import LessonProgress
+from devplatform.platform import register
 
 from .conftest import ARGS
 
@@ -49,7 +50,6 @@ def cookie_blocking_context(playwright_instance, chromium_path, tmp_path, live_s
 
 def cross_site(live_server, settings) -> str:
     """The platform on localhost, Ignite on 127.0.0.1 (two sites); returns the platform's URL."""
-    from lti_tool.devplatform.platform import register
 
     platform_base = live_server.url.replace("127.0.0.1", "localhost")
     tool_base = platform_base.replace("localhost", "127.0.0.1")

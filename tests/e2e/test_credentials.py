@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from credentials.models import IssuedCredential
 from mastery.models import Attempt
 
 from .conftest import tool_frame
@@ -42,8 +43,6 @@ def test_teacher_earns_verifies_and_loses_a_credential(
     tmp_path,
     settings,
 ):
-    from courses.models import IssuedCredential
-
     settings.MEDIA_ROOT = tmp_path / "media"
     plan = tmp_path / "lesson-plan.pdf"
     plan.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n")

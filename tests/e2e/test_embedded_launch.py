@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-import lti_tool.launch_token
+import pagesession.launch_token
 
 from .test_blocked_cookies import cross_site, profile_context, refuse_ignite_cookies_in_frame
 
@@ -126,7 +126,7 @@ def test_page_urls_copied_into_another_browser_profile(
         elsewhere.get_by_test_id("module-title").wait_for()
         assert "Maya Alvarez" in elsewhere.get_by_test_id("participant-name").inner_text()
         # ...and not after IGNITE_UNBOUND_TOKEN_TTL (the tokens' clock moved 10 minutes on).
-        monkeypatch.setattr(lti_tool.launch_token, "now", lambda: time.time() + 601)
+        monkeypatch.setattr(pagesession.launch_token, "now", lambda: time.time() + 601)
         elsewhere.goto(module_url)
         elsewhere.get_by_test_id("relaunch").wait_for()
         assert elsewhere.get_by_test_id("module-title").count() == 0

@@ -8,6 +8,8 @@ from __future__ import annotations
 import pytest
 
 from courses.models import Module
+from lti_tool.passback import grades_drain
+from mastery.models import Attempt
 
 from .conftest import tool_frame
 from .test_teacher_journey import answer_everything_right, launch
@@ -17,7 +19,6 @@ from .test_teacher_journey import answer_everything_right, launch
 def test_teacher_reads_the_rubric_before_and_after_a_revision_request(
     page, live_server, dev_platform, catalog, axe_check, screenshot
 ):
-    from lti_tool.passback import grades_drain
 
     rubric = Module.objects.get(slug="station-rotation").current.evidence_task["rubric"]
     frame = launch(page, live_server, "maya", "bl-fall:bl-stations")
@@ -74,8 +75,6 @@ def test_teacher_reads_the_rubric_before_and_after_a_revision_request(
 def test_trainer_opens_a_teachers_attempts_and_overrides_the_score(
     page, live_server, dev_platform, catalog, axe_check, screenshot
 ):
-    from lti_tool.passback import grades_drain
-    from mastery.models import Attempt
 
     frame = launch(page, live_server, "maya", "bl-fall:bl-models")
     frame.get_by_test_id("mastery-start").click()

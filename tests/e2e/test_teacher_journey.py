@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from lti_tool.passback import grades_drain
 from mastery.attempts import choice_orders
 from mastery.models import Attempt
 
@@ -46,7 +47,6 @@ def answer_everything_right(frame, attempt: Attempt):
 def test_teacher_learns_takes_the_check_and_the_score_reaches_the_gradebook(
     page, live_server, dev_platform, catalog, axe_check, screenshot
 ):
-    from lti_tool.passback import grades_drain
 
     frame = launch(page, live_server, "maya", "bl-fall:bl-models")
     frame.get_by_test_id("module-title").wait_for()

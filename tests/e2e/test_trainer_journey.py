@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from lti_tool.devplatform.models import DevLink
+from courses.models import Module
+from devplatform.models import DevLink
+from lti_tool.passback import grades_drain
 
 from .conftest import tool_frame
 from .test_teacher_journey import launch
@@ -18,7 +20,6 @@ def test_trainer_deep_links_a_module_and_a_teacher_opens_it(
     frame = launch(page, live_server, "priya", "bl-fall:add-content")
     item = frame.locator('[data-testid="deep-link-item"][data-slug="playlists-choice-boards"]')
     item.wait_for()
-    from courses.models import Module
 
     listed = Module.objects.filter(current__isnull=False, retired=False).count()
     assert frame.get_by_test_id("deep-link-item").count() == listed >= 10
@@ -65,7 +66,6 @@ def test_trainer_dashboard_fills_as_teachers_progress(
 def test_teacher_submits_evidence_and_the_trainers_review_reaches_the_gradebook(
     page, live_server, dev_platform, catalog, axe_check, screenshot, tmp_path, settings
 ):
-    from lti_tool.passback import grades_drain
 
     settings.MEDIA_ROOT = tmp_path / "media"
     plan = tmp_path / "station-plan.pdf"

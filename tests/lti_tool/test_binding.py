@@ -1,4 +1,4 @@
-"""Page links bound to the browser that launched (lti_tool/binding.py, LaunchMiddleware): a URL
+"""Page links bound to the browser that launched (pagesession/binding.py, LaunchMiddleware): a URL
 copied into another browser does not carry a trainer's session, and carries a teacher's own
 pages only for IGNITE_UNBOUND_TOKEN_TTL; launch tokens stay out of logs."""
 
@@ -11,10 +11,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.test import Client
 
-import lti_tool.launch_token
-from lti_tool.binding import BIND_COOKIE, binding_hash
-from lti_tool.launch_token import LaunchClaims
+import pagesession.launch_token
 from lti_tool.log_redact import RedactLaunchTokens, redact
+from pagesession.binding import BIND_COOKIE, binding_hash
+from pagesession.launch_token import LaunchClaims
 from tests.conftest import LTI
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def lt_of(response) -> str:
 
 def later(monkeypatch, seconds: int):
     """Move the clock launch tokens are judged by."""
-    monkeypatch.setattr(lti_tool.launch_token, "now", lambda: time.time() + seconds)
+    monkeypatch.setattr(pagesession.launch_token, "now", lambda: time.time() + seconds)
 
 
 def test_launch_sets_a_partitioned_binding_cookie_the_token_names(lti, client):

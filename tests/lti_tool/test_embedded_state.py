@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.http import HttpResponse
 
-from lti_tool.cookies import partitioned_cookie_delete, partitioned_cookie_set
+from pagesession.cookies import _partition, partitioned_cookie_delete, partitioned_cookie_set
 from tests.conftest import CLIENT_ID, DEPLOYMENT_ID
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,6 @@ def test_partitioned_cookie_header():
 
 
 def test_partitioned_needs_secure_and_samesite_none():
-    from lti_tool.cookies import _partition
 
     response = HttpResponse()
     response.set_cookie("lax", "v", secure=True, samesite="Lax")

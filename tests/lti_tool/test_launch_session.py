@@ -9,8 +9,12 @@ from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 
 from courses.models import Cohort, Membership, Participant, Placement
-from lti_tool.launch_token import LaunchClaims
-from lti_tool.middleware import LaunchCsrfViewMiddleware, LaunchMiddleware
+from lti_tool.constants import MESSAGE_RESOURCE_LINK
+from lti_tool.launch import ValidLaunch
+from lti_tool.models import Deployment, LtiUser, Platform
+from lti_tool.services import launch_record
+from pagesession.launch_token import LaunchClaims
+from pagesession.middleware import Launch, LaunchCsrfViewMiddleware, LaunchMiddleware
 from tests.conftest import LTI
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +98,6 @@ def test_second_launch_updates_without_duplicates_and_keeps_known_data(lti):
 
 
 def test_same_sub_on_two_platforms_is_two_participants(lti, platform, jwks_server):
-    from lti_tool.models import Deployment, Platform
     from tests.conftest import DEPLOYMENT_ID, LtiClient
 
     lti.launch()
@@ -196,8 +199,6 @@ def test_new_platform_is_framable_at_once(client, platform):
 
 
 def test_launched_pages_allow_only_the_launching_platform(lti, client, jwks_server):
-    from lti_tool.models import Platform
-
     Platform.objects.create(
         issuer="https://other-lms.example", client_id="1", auth_login_url="https://other-lms.example/a",
         auth_token_url="https://other-lms.example/t", keyset_url=jwks_server.url,
@@ -266,9 +267,8 @@ def test_an_unreachable_database_is_a_503_with_retry_after(lti, client, monkeypa
         raise OperationalError("the database system is shutting down")
 
     monkeypatch.setattr(courses.views, "cohort_modules", down)
-    from lti_tool.middleware import Launch
 
-    monkeypatch.setattr(Launch, "platform", property(down))  # the headers' lookup fails too
+    monkeypatch.setattr(Launch, "frame_ancestors", property(down))  # the headers' lookup too
     page = client.get("/app/modules/", {"lt": lt})
     assert page.status_code == 503 and page["Retry-After"] == "5"
     assert "briefly unavailable" in page.content.decode()
@@ -278,10 +278,6 @@ def test_an_unreachable_database_is_a_503_with_retry_after(lti, client, monkeypa
 def test_first_launches_of_one_person_at_once_make_one_person(platform):
     """Two tabs (or a double click) on a teacher's very first launch: one participant, one LMS
     identity and one membership, and every launch names the same person."""
-    from lti_tool.constants import MESSAGE_RESOURCE_LINK
-    from lti_tool.launch import ValidLaunch
-    from lti_tool.models import LtiUser
-    from lti_tool.services import launch_record
     from tests.concurrency import at_once
 
     deployment = platform.deployments.get()

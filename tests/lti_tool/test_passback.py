@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from courses.models import Membership
 from keys.services import jwks
+from lti_tool.management.commands.grades import grades_sweep
 from lti_tool.models import LtiLineItem, LtiResourceLink
-from lti_tool.passback import grades_drain
+from lti_tool.passback import CANVAS_SUBMISSION, grades_drain, is_canvas, score_payload
+from lti_tool.services_http import SCOPE_SCORE, PlatformClient
 from mastery import grades
 from mastery.models import GradeRecord
 from tests.conftest import LTI
@@ -257,7 +259,6 @@ def test_claim_line_item_is_used_when_the_launch_has_one(lti, ags, platform):
 def test_workers_missing_the_token_together_make_one_token_request(ags, platform):
     """Four workers start at once with no cached token: the platform sees one request."""
 
-    from lti_tool.services_http import SCOPE_SCORE, PlatformClient
     from tests.concurrency import at_once
 
     tokens = at_once(lambda: PlatformClient(platform).access_token((SCOPE_SCORE,)))
@@ -268,8 +269,6 @@ def test_canvas_gets_its_submission_extension_and_others_do_not():
     from types import SimpleNamespace
 
     from django.utils import timezone
-
-    from lti_tool.passback import CANVAS_SUBMISSION, is_canvas, score_payload
 
     record = SimpleNamespace(
         activity_progress="Completed",
@@ -291,8 +290,6 @@ def test_canvas_gets_its_submission_extension_and_others_do_not():
 def test_the_worker_sweep_queues_a_delivery_only_when_a_score_is_due(launched, ags):
     """A task lost with a killed worker must not leave scores waiting: the sweep finds them."""
     from django_tasks_db.models import DBTaskResult
-
-    from lti_tool.management.commands.grades import grades_sweep
 
     before = DBTaskResult.objects.count()
     record = launched(0, 7)

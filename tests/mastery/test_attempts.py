@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from courses.models import ModuleVersion
+from courses.models import Cohort, Module, ModuleVersion, Participant, Placement
 from mastery.attempts import attempt_questions, attempt_start, choice_orders
 from mastery.models import Attempt, GradeRecord
 
@@ -195,7 +195,6 @@ def test_concurrent_starts_make_one_attempt(tmp_path):
 
     from django.core.management import call_command
 
-    from courses.models import Cohort, Module, Participant, Placement
     from tests.courses.packs import write_pack
 
     call_command("import_content", str(write_pack(tmp_path / "p")), stdout=StringIO())

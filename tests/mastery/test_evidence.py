@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from mastery.grades import grade_claim
 from mastery.models import EvidenceSubmission, GradeRecord
 
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
@@ -187,7 +188,6 @@ def test_a_revision_request_is_not_a_final_grade_and_acceptance_is(people):
     assert [r.timestamp for r in rows] == sorted({r.timestamp for r in rows})
     assert rows[-1].pk == accepted.pk and rows[-1].status == "pending"
     assert {r.status for r in rows[:-1]} == {"superseded"}
-    from mastery.grades import grade_claim
 
     GradeRecord.objects.filter(pk=revision.pk).update(status="pending")  # as if it were retried
     assert grade_claim(record_id=revision.pk) is None

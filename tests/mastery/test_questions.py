@@ -165,7 +165,6 @@ def test_any_form_data_scores_between_0_and_1(data):
 
 @pytest.mark.parametrize("value", ["²", "١", "0x1", " 1", "99999"])
 def test_non_ascii_or_odd_digits_are_no_answer(value):
-    from mastery.questions import read_answer
 
     assert read_answer(SINGLE, {"q-s1": [value]}) is None
     assert read_answer(MULTI, {"q-m1": [value]}) is None

@@ -10,6 +10,8 @@ import threading
 import pytest
 from django.test import Client
 
+from courses.models import Cohort, Module, Participant, Placement
+from mastery.attempts import answers_save, attempt_start
 from mastery.models import Attempt, GradeRecord, SavedAnswer
 
 from .test_attempts import right_answers, start
@@ -195,8 +197,6 @@ def test_saves_from_two_tabs_at_once_keep_both_questions(tmp_path):
 
     from django.core.management import call_command
 
-    from courses.models import Cohort, Module, Participant, Placement
-    from mastery.attempts import answers_save, attempt_start
     from tests.concurrency import at_once
     from tests.courses.packs import write_pack
 

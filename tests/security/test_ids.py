@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lti_tool.access import parse_id
+from pagesession.access import parse_id
 
 HOSTILE_IDS = st.one_of(
     st.sampled_from(

@@ -1,0 +1,248 @@
+"""Credentials: the teacher's list, public verification pages and JSON, trainer revocation."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.html import escape
+from django.views.decorators.http import require_GET, require_POST
+
+from keys.services import public_jwk
+from mastery.evidence import evidence_file_response
+from pagesession.access import launch_required, trainer_required
+from pagesession.templatetags.launch_urls import lurl
+from pagesession.urls_util import tool_origin
+
+from .issuing import (
+    credential_reissue,
+    credential_revoke,
+    credentials_award,
+    evidence_entries,
+    shared_evidence,
+)
+from .models import Achievement, IssuedCredential
+from .signing import credential_verify, issuer_profile
+from .status_lists import (
+    STATUS_CACHE_SECONDS,
+    status_list_credential,
+    status_list_token,
+    status_lists,
+)
+
+
+def _issued(public_id) -> IssuedCredential:
+    issued = (
+        IssuedCredential.objects.select_related("achievement", "participant")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if issued is None:
+        raise Http404("No such credential")
+    return issued
+
+
+@require_GET
+@launch_required
+def my_credentials(request):
+    credentials_award(
+        participant=request.launch.participant,
+        cohort_id=request.launch.claims.cohort_id,
+        origin=tool_origin(request),
+    )
+    issued = IssuedCredential.objects.filter(participant=request.launch.participant).select_related(
+        "achievement"
+    )
+    achievements = Achievement.objects.exclude(issued__participant=request.launch.participant)
+    return render(
+        request,
+        "credentials/credentials.html",
+        {"issued": issued, "achievements": achievements},
+    )
+
+
+@require_GET
+def credential_page(request, public_id):
+    issued = _issued(public_id)
+    valid, message = credential_verify(issued)
+    response = render(
+        request,
+        "credentials/credential_verify.html",
+        {
+            "issued": issued,
+            "valid": valid,
+            "message": message,
+            "evidence": evidence_entries(issued),
+        },
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+def credential_evidence_file(request, public_id, evidence_id: int):
+    """An evidence file named by a credential, only while its earner shows evidence publicly."""
+    issued = _issued(public_id)
+    submission = shared_evidence(issued).get(evidence_id)
+    if submission is None or not submission.file:
+        raise Http404("This evidence is not shared")
+    response = evidence_file_response(
+        submission, filename=f"evidence-{public_id}-{evidence_id}", cache="no-store"
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_POST
+@launch_required
+def credential_sharing(request, credential_id: int):
+    """The earner shows or hides their evidence on the public verification page."""
+    issued = IssuedCredential.objects.filter(
+        pk=credential_id, participant=request.launch.participant
+    ).first()
+    if issued is None:
+        raise Http404("No such credential of yours")
+    share = request.POST.get("share") == "1"
+    IssuedCredential.objects.filter(pk=issued.pk).update(evidence_public=share)
+    response = redirect(lurl({"launch": request.launch}, "my-credentials"))
+    response.status_code = 303
+    return response
+
+
+@require_GET
+def credential_json(request, public_id):
+    issued = _issued(public_id)
+    response = JsonResponse(issued.credential, json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'inline; filename="credential-{public_id}.json"'
+    return response
+
+
+@require_GET
+def credential_jwt(request, public_id):
+    issued = _issued(public_id)
+    response = HttpResponse(issued.jwt, content_type="application/vc+jwt")
+    response["Content-Disposition"] = f'attachment; filename="credential-{public_id}.jwt"'
+    return response
+
+
+def _public(response, *, max_age: int = 300):
+    """Public, machine-read documents (any origin may read them: CORS_URLS_REGEX)."""
+    response["Cache-Control"] = f"public, max-age={max_age}"
+    return response
+
+
+@require_GET
+def issuer_json(request):
+    """The issuer's Open Badges Profile; the `issuer.id` of every credential points here."""
+    return _public(
+        JsonResponse(issuer_profile(tool_origin(request)), json_dumps_params={"indent": 2})
+    )
+
+
+@require_GET
+def credential_key(request, kid: str):
+    """A public key that signs (or signed) credentials, as a JWK: the `kid` of their header."""
+    jwk = public_jwk(kid)
+    if jwk is None:
+        raise Http404("No such key")
+    return _public(JsonResponse(jwk), max_age=3600)
+
+
+@require_GET
+def credential_status(request, list_no: int):
+    """A signed revocation list (W3C Bitstring Status List, as a VC-JWT).
+
+    `?format=json` gives the same credential unsigned, for people reading it."""
+    if list_no not in range(1, status_lists() + 1):
+        raise Http404("No such status list")
+    origin = tool_origin(request)
+    if request.GET.get("format") == "json":
+        credential = status_list_credential(origin, list_no)
+        return _public(JsonResponse(credential, json_dumps_params={"indent": 2}), max_age=60)
+    token = status_list_token(origin, list_no)
+    return _public(
+        HttpResponse(token, content_type="application/vc+jwt"), max_age=STATUS_CACHE_SECONDS
+    )
+
+
+@require_GET
+def achievement_page(request, slug):
+    achievement = Achievement.objects.filter(slug=slug).first()
+    if achievement is None:
+        raise Http404("No such achievement")
+    return render(request, "credentials/achievement.html", {"achievement": achievement})
+
+
+def achievement_svg(achievement: Achievement, *, baked_jwt: str = "") -> str:
+    """The badge image. With `baked_jwt`, an Open Badges 3.0 baked SVG: the namespace on the
+    <svg> element and, directly after it, <openbadges:credential verify="<compact JWS>">."""
+    words = escape(achievement.name)
+    namespace = ' xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"' if baked_jwt else ""
+    baked = (
+        f'<openbadges:credential verify="{escape(baked_jwt)}"></openbadges:credential>'
+        if baked_jwt
+        else ""
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg"{namespace} viewBox="0 0 200 200" role="img" '
+        f'aria-label="{words}">{baked}<circle cx="100" cy="100" r="96" fill="#0b5cad"/>'
+        '<circle cx="100" cy="100" r="84" fill="none" stroke="#fff" stroke-width="3"/>'
+        '<path d="M103 40c3 14-9 19-9 31 0 6 4 10 7 10-1-5 2-10 6-13 0 9 9 12 9 21 '
+        '0 11-8 18-17 18s-18-8-18-20c0-20 22-27 22-47z" fill="#fff"/>'
+        f'<text x="100" y="150" text-anchor="middle" font-family="sans-serif" font-size="13" '
+        f'fill="#fff">{words[:28]}</text></svg>'
+    )
+
+
+@require_GET
+def achievement_image(request, slug):
+    achievement = Achievement.objects.filter(slug=slug).first()
+    if achievement is None:
+        raise Http404("No such achievement")
+    return HttpResponse(achievement_svg(achievement), content_type="image/svg+xml")
+
+
+@require_GET
+def credential_badge(request, public_id):
+    """The badge image with the signed credential baked in (Open Badges 3.0 SVG baking)."""
+    issued = _issued(public_id)
+    response = HttpResponse(
+        achievement_svg(issued.achievement, baked_jwt=issued.jwt), content_type="image/svg+xml"
+    )
+    response["Content-Disposition"] = f'attachment; filename="badge-{public_id}.svg"'
+    return response
+
+
+@require_POST
+@trainer_required
+def credential_revoke_view(request, credential_id: int):
+    issued = IssuedCredential.objects.filter(
+        pk=credential_id, cohort_id=request.launch.claims.cohort_id
+    ).first()
+    if issued is None:
+        raise Http404("No such credential in this course")
+    credential_revoke(issued, by=request.launch.participant, reason=request.POST.get("reason", ""))
+    response = redirect(
+        lurl({"launch": request.launch}, "dashboards:trainer-dashboard") + "#credentials"
+    )
+    response.status_code = 303
+    return response
+
+
+@require_POST
+@trainer_required
+def credential_reissue_view(request, credential_id: int):
+    """Issue a revoked credential again (a new one: the revoked one stays revoked), if the
+    teacher meets the criteria today."""
+    issued = (
+        IssuedCredential.objects.select_related("achievement", "participant")
+        .filter(pk=credential_id, cohort_id=request.launch.claims.cohort_id)
+        .first()
+    )
+    if issued is None:
+        raise Http404("No such credential in this course")
+    again = credential_reissue(issued, origin=tool_origin(request))
+    outcome = "issued" if again else "not-qualified"
+    url = lurl({"launch": request.launch}, "dashboards:trainer-dashboard")
+    response = redirect(f"{url}&reissue={outcome}#credentials")
+    response.status_code = 303
+    return response

@@ -1,0 +1,187 @@
+"""The trainer dashboard: the cohort's progress and mastery, grades the LMS has not taken, due
+dates, the roster, and the same table as CSV. Reads the apps below; writes only a due date and
+a request to send failed grades again."""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime, time
+
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from courses.models import Membership, Placement
+from mastery.grades import grades_retry
+from mastery.models import GradeRecord
+from pagesession.access import parse_id, trainer_required
+from pagesession.templatetags.launch_urls import lurl
+from pagesession.urls_util import add_query
+
+from .queries import STATE_LABELS, cohort_view
+from .roster import roster_panel
+
+
+@require_GET
+@trainer_required
+def trainer_dashboard(request):
+    cohort_id = request.launch.claims.cohort_id
+    # The roster comes from the LMS (NRPS, lti_tool/), through the interface this app owns.
+    roster = roster_panel(cohort_id=cohort_id, refresh=bool(request.GET.get("refresh")))
+    query = request.GET.get("q", "").strip()[:100]
+    state = request.GET.get("state", "")
+    view = cohort_view(cohort_id=cohort_id, query=query, state=state)
+    memberships = (
+        Membership.objects.filter(cohort_id=cohort_id)
+        .select_related("participant")
+        .order_by("status", "role", "participant__name")
+    )
+    grades = GradeRecord.objects.filter(placement__cohort_id=cohort_id)
+    counts = dict(grades.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    failed = (
+        grades.filter(status=GradeRecord.Status.FAILED)
+        .select_related("participant", "placement")
+        .order_by("-timestamp")[:200]
+    )
+    peak = max([n for _, n in view.distribution] + [1])
+    bars = []
+    for i, (label, n) in enumerate(view.distribution):
+        height = round(140 * n / peak)
+        bars.append(
+            {
+                "label": label,
+                "count": n,
+                "height": height,
+                "x": 20 + i * 95,
+                "y": 170 - height,
+                "count_y": 164 - height,
+                "mid": 50 + i * 95,
+            }
+        )
+    return render(
+        request,
+        "dashboards/trainer.html",
+        {
+            "cohort": request.launch.cohort,
+            "memberships": memberships,
+            "view": view,
+            "bars": bars,
+            "query": query,
+            "state": state,
+            "state_choices": [*STATE_LABELS.items(), ("behind", "Behind schedule")],
+            "grade_counts": [
+                (label, counts.get(value, 0)) for value, label in GradeRecord.Status.choices
+            ],
+            "failed": failed,
+            "retried": request.GET.get("retried"),
+            "due_saved": request.GET.get("due"),
+            "roster": roster.result,
+            "roster_context": roster.context,
+            "roster_refreshing": roster.refreshing,
+        },
+    )
+
+
+@require_GET
+@trainer_required
+def trainer_export(request):
+    """The dashboard's table as CSV (one row per teacher, two columns per placed module)."""
+    view = cohort_view(
+        cohort_id=request.launch.claims.cohort_id,
+        query=request.GET.get("q", "").strip()[:100],
+        state=request.GET.get("state", ""),
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="ignite-cohort.csv"'
+    writer = csv.writer(response)
+    header = ["Name", "Email", "Membership", "Last activity", "Behind schedule"]
+    for _placement, module in view.placements:
+        header += [f"{module.current.title}: status", f"{module.current.title}: score"]
+    writer.writerow(header)
+
+    def safe(value: str) -> str:
+        # Spreadsheet formula injection: a cell must never start a formula.
+        return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+    for row in view.rows:
+        line = [
+            safe(row.participant.display_name),
+            safe(row.participant.email),
+            row.membership.get_status_display(),
+            row.last_activity.isoformat(timespec="minutes") if row.last_activity else "",
+            "yes" if row.behind else "no",
+        ]
+        for cell in row.cells:
+            line += [cell.label, f"{cell.score}%" if cell.score else ""]
+        writer.writerow(line)
+    return response
+
+
+@require_POST
+@trainer_required
+def trainer_due_date(request):
+    """Set or clear a placement's due date (this cohort's placements only)."""
+    placement = Placement.objects.filter(
+        pk=parse_id(request.POST.get("placement")) or 0,
+        cohort_id=request.launch.claims.cohort_id,
+    ).first()
+    if placement is None:
+        return render(
+            request,
+            "pagesession/denied.html",
+            {"title": "No such module here", "message": "Choose a module of this course."},
+            status=404,
+        )
+    raw = request.POST.get("due", "").strip()
+    if raw:
+        try:
+            day = datetime.strptime(raw, "%Y-%m-%d").date()
+        except ValueError:
+            return render(
+                request,
+                "pagesession/denied.html",
+                {"title": "That date was not understood", "message": "Use the date picker."},
+                status=400,
+            )
+        placement.due_at = timezone.make_aware(datetime.combine(day, time(23, 59)))
+    else:
+        placement.due_at = None
+    placement.save(update_fields=["due_at", "updated_at"])
+    target = add_query(
+        lurl({"launch": request.launch}, "dashboards:trainer-dashboard"), {"due": "1"}
+    )
+    response = redirect(target + "#progress")
+    response.status_code = 303
+    return response
+
+
+@require_POST
+@trainer_required
+def trainer_grades_retry(request):
+    """Send this cohort's failed scores again: one (`grade`) or all of them (`all`)."""
+    cohort_id = request.launch.claims.cohort_id
+    placements = list(
+        GradeRecord.objects.filter(placement__cohort_id=cohort_id)
+        .values_list("placement_id", flat=True)
+        .distinct()
+    )
+    if request.POST.get("all"):
+        count = grades_retry(placement_ids=placements)
+    else:
+        grade_id = parse_id(request.POST.get("grade"))
+        if grade_id is None:
+            return render(
+                request,
+                "pagesession/denied.html",
+                {"title": "Nothing to resend", "message": "Choose a score to send again."},
+                status=400,
+            )
+        count = grades_retry(ids=[grade_id], placement_ids=placements)
+    target = add_query(
+        lurl({"launch": request.launch}, "dashboards:trainer-dashboard"), {"retried": count}
+    )
+    response = redirect(target + "#grades")
+    response.status_code = 303
+    return response

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class DevPlatformConfig(AppConfig):
-    name = "lti_tool.devplatform"
-    label = "devplatform"
-    verbose_name = "Development platform (a small LMS for development and tests)"
