@@ -6,6 +6,7 @@ class FacilitationConfig(AppConfig):
     verbose_name = "Facilitator guides, calibration and classroom templates"
 
     def ready(self):
+        # reason: AppConfig.ready() is where an app may import models and register hooks
         from courses.content_extensions import ContentExtension, extension_register
 
         from .content import materials_read

@@ -29,6 +29,7 @@ from lti_tool.events import (
     launch_rejected,
     roster_synced,
 )
+from mastery.models import GradeRecord
 
 from .probes import heartbeat_age, heartbeat_beat
 
@@ -60,8 +61,6 @@ class OutboxCollector:
 
     def collect(self):
         from django.db.models import Count, Min
-
-        from mastery.models import GradeRecord
 
         depth = GaugeMetricFamily(
             "ignite_grade_outbox_depth", "Scores in the grade outbox by status", labels=["status"]

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from mastery.models import GradeRecord
+
 logger = logging.getLogger("ignite.operations")
 
 HEARTBEAT_KEY = "ops:grade-worker:heartbeat"
@@ -56,8 +58,6 @@ def _worker() -> str:
 
 
 def _outbox() -> str:
-    from mastery.models import GradeRecord
-
     limit = settings.IGNITE_READY_OUTBOX_MAX
     # Counting at most limit+1 rows keeps the probe cheap however long the backlog grows.
     backlog = (

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from facilitation.models import CalibrationAttempt, ModuleMaterials
+
 from .conftest import tool_frame
 from .test_teacher_journey import launch
 
@@ -13,8 +15,6 @@ from .test_teacher_journey import launch
 def test_a_trainer_runs_a_calibration_round_from_the_dashboard(
     page, live_server, dev_platform, catalog, axe_check, screenshot
 ):
-    from facilitation.models import CalibrationAttempt, ModuleMaterials
-
     examples = ModuleMaterials.objects.get(
         module_version__module__slug="station-rotation"
     ).calibration

@@ -15,7 +15,7 @@ import pytest
 from django.core.cache import cache, caches
 from django.utils import timezone
 
-from courses.models import Membership
+from courses.models import Cohort, Membership, Placement
 from lti_tool import registry
 from lti_tool.models import Deployment, Platform
 from tests.conftest import LTI
@@ -231,8 +231,6 @@ def test_an_admin_save_succeeds_when_the_shared_cache_is_down(platform, monkeypa
 def test_first_launch_in_a_new_course_writes_each_row_once(lti, django_assert_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-
-    from courses.models import Cohort, Placement
 
     lti.launch(sub="someone", **{LTI + "context": {"id": "other", "title": "Other"}})  # warm
     state, nonce = lti.login()
