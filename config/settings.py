@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "dashboards",
     "lti_tool",
     "facilitation",
+    "privacy",
     "axes",
 ]
 
@@ -345,6 +346,11 @@ IGNITE_REGISTRATION_ALLOWED_ISSUERS = env.list("IGNITE_REGISTRATION_ALLOWED_ISSU
 IGNITE_DEV_TOOL_ORIGIN = env.str("IGNITE_DEV_TOOL_ORIGIN", default="")
 # How long a worker may hold a score it is sending before another worker may take it over.
 IGNITE_GRADE_LEASE_SECONDS = env.int("IGNITE_GRADE_LEASE_SECONDS", default=120)
+# Days after a cohort's end (its last activity or last placement due date, whichever is later)
+# when `manage.py privacy retention` deletes evidence files and free text. 0 or unset: off.
+IGNITE_RETENTION_DAYS = env.int("IGNITE_RETENTION_DAYS", default=0)
+if IGNITE_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured("IGNITE_RETENTION_DAYS must be a number of days (0 turns it off).")
 IGNITE_EVIDENCE_MAX_BYTES = env.int("IGNITE_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 # Evidence files go through Django's storage API: FileSystemStorage under MEDIA_ROOT by default,
 # or e.g. storages.backends.s3.S3Storage (pip install ".[s3]") for any S3-compatible store.

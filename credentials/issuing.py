@@ -43,6 +43,7 @@ from mastery.attempts import counted_attempt
 from mastery.models import EvidenceSubmission
 
 from .models import Achievement, IssuedCredential
+from .signals import credential_revoked
 from .signing import (
     OB_CONTEXT,
     issuer_id,
@@ -373,6 +374,8 @@ def credential_revoke(issued: IssuedCredential, *, by: Participant, reason: str)
         revoked_at=timezone.now(), revoked_by=by, revocation_reason=reason
     )
     status_lists_changed()
+    if revoked:
+        credential_revoked.send(sender=IssuedCredential, issued=issued, by=by, reason=reason)
     return bool(revoked)
 
 

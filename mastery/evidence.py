@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from .grades import grade_record_create
 from .models import EvidenceSubmission, GradeRecord
+from .signals import evidence_reviewed
 
 ALLOWED = {
     "pdf": "application/pdf",
@@ -198,6 +199,9 @@ def evidence_review(
                 comment=f"Evidence of practice: Revision requested. {feedback}"[:4000],
             )
     submission.refresh_from_db()
+    evidence_reviewed.send(
+        sender=EvidenceSubmission, submission=submission, reviewer=reviewer, accepted=accept
+    )
     return submission
 
 

@@ -1,0 +1,241 @@
+"""What Ignite holds about one participant: one selector read by the admin page and the export,
+so that the export holds exactly what the page shows."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from courses.models import LessonProgress, Membership, Participant
+from credentials.models import IssuedCredential
+from facilitation.models import CalibrationAttempt
+from lti_tool.models import LtiUser
+from mastery.models import (
+    Attempt,
+    AttemptGrant,
+    EvidenceSubmission,
+    GradeRecord,
+    SavedAnswer,
+    ScoreOverride,
+)
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    rows: list[dict] = field(default_factory=list)
+
+
+def evidence_file_name(evidence: EvidenceSubmission) -> str:
+    """Where an evidence file sits in the export zip."""
+    ext = os.path.splitext(evidence.file.name)[1] if evidence.file else ""
+    return f"files/evidence-{evidence.pk}{ext}"
+
+
+def _dt(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _num(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def participant_holdings(*, participant: Participant) -> list[Section]:
+    """Every row about the participant, as plain JSON-ready dicts, by kind."""
+    pid = participant.pk
+    person = Section(
+        "participant",
+        "Person",
+        [
+            {
+                "id": pid,
+                "name": participant.name,
+                "given_name": participant.given_name,
+                "family_name": participant.family_name,
+                "email": participant.email,
+                "created_at": _dt(participant.created_at),
+            }
+        ],
+    )
+    lms = Section(
+        "lms_accounts",
+        "LMS accounts",
+        [
+            {"platform": u.platform.issuer, "client_id": u.platform.client_id, "lms_user_id": u.sub}
+            for u in LtiUser.objects.filter(participant_id=pid).select_related("platform")
+        ],
+    )
+    memberships = Section(
+        "memberships",
+        "Cohort memberships",
+        [
+            {
+                "cohort": m.cohort_id,
+                "cohort_title": m.cohort.display_title,
+                "role": m.role,
+                "status": m.status,
+                "last_launch_at": _dt(m.last_launch_at),
+            }
+            for m in Membership.objects.filter(participant_id=pid).select_related("cohort")
+        ],
+    )
+    progress = Section(
+        "lesson_progress",
+        "Lesson progress",
+        [
+            {
+                "placement": p.placement_id,
+                "lesson": p.lesson_slug,
+                "first_viewed_at": _dt(p.first_viewed_at),
+                "last_viewed_at": _dt(p.last_viewed_at),
+                "completed_at": _dt(p.completed_at),
+            }
+            for p in LessonProgress.objects.filter(participant_id=pid).order_by("pk")
+        ],
+    )
+    attempts = Section(
+        "attempts",
+        "Mastery-check attempts",
+        [
+            {
+                "id": a.pk,
+                "placement": a.placement_id,
+                "module": a.module_version.title,
+                "number": a.number,
+                "status": a.status,
+                "answers": a.answers,
+                "credits": a.credits,
+                "score": _num(a.score),
+                "mastered": a.mastered,
+                "started_at": _dt(a.started_at),
+                "submitted_at": _dt(a.submitted_at),
+            }
+            for a in Attempt.objects.filter(participant_id=pid).select_related("module_version")
+        ],
+    )
+    saved = Section(
+        "saved_answers",
+        "Saved answers (unfinished attempts)",
+        [
+            {
+                "attempt": s.attempt_id,
+                "question": s.question_id,
+                "fields": s.fields,
+                "updated_at": _dt(s.updated_at),
+            }
+            for s in SavedAnswer.objects.filter(attempt__participant_id=pid).order_by("pk")
+        ],
+    )
+    evidence = Section(
+        "evidence",
+        "Evidence of practice",
+        [
+            {
+                "id": e.pk,
+                "placement": e.placement_id,
+                "number": e.number,
+                "reflection": e.reflection,
+                "file": evidence_file_name(e) if e.file else "",
+                "file_type": e.file_type,
+                "file_size": e.file_size,
+                "status": e.status,
+                "submitted_at": _dt(e.submitted_at),
+                "reviewed_at": _dt(e.reviewed_at),
+                "rubric_levels": e.rubric_levels,
+                "feedback": e.feedback,
+                "score": _num(e.score),
+            }
+            for e in EvidenceSubmission.objects.filter(participant_id=pid).order_by("pk")
+        ],
+    )
+    grades = Section(
+        "grade_records",
+        "Scores sent to the LMS",
+        [
+            {
+                "id": g.pk,
+                "placement": g.placement_id,
+                "kind": g.kind,
+                "score_given": _num(g.score_given),
+                "score_maximum": _num(g.score_maximum),
+                "comment": g.comment,
+                "status": g.status,
+                "timestamp": _dt(g.timestamp),
+                "delivered_at": _dt(g.delivered_at),
+            }
+            for g in GradeRecord.objects.filter(participant_id=pid).order_by("pk")
+        ],
+    )
+    adjustments = Section(
+        "adjustments",
+        "Trainers' adjustments (extra attempts and score overrides)",
+        [
+            {
+                "kind": "extra attempt",
+                "placement": g.placement_id,
+                "at": _dt(g.granted_at),
+                "by": g.granted_by_id,
+                "reason": g.reason,
+            }
+            for g in AttemptGrant.objects.filter(participant_id=pid).order_by("pk")
+        ]
+        + [
+            {
+                "kind": f"score set to {o.score_display}%",
+                "placement": o.placement_id,
+                "at": _dt(o.created_at),
+                "by": o.overridden_by_id,
+                "reason": o.reason,
+            }
+            for o in ScoreOverride.objects.filter(participant_id=pid).order_by("pk")
+        ],
+    )
+    credentials = Section(
+        "credentials",
+        "Credentials issued",
+        [
+            {
+                "public_id": str(c.public_id),
+                "achievement": c.achievement.name,
+                "cohort": c.cohort_id,
+                "issued_at": _dt(c.issued_at),
+                "revoked_at": _dt(c.revoked_at),
+                "evidence_public": c.evidence_public,
+                "jwt": c.jwt,
+            }
+            for c in IssuedCredential.objects.filter(participant_id=pid)
+            .select_related("achievement")
+            .order_by("pk")
+        ],
+    )
+    calibration = Section(
+        "calibration_rounds",
+        "Calibration rounds (trainers)",
+        [
+            {
+                "placement": c.placement_id,
+                "module": c.module_version.title,
+                "created_at": _dt(c.created_at),
+                "agreed": c.agreed,
+                "total": c.total,
+                "results": c.results,
+            }
+            for c in CalibrationAttempt.objects.filter(participant_id=pid)
+            .select_related("module_version")
+            .order_by("pk")
+        ],
+    )
+    return [
+        person,
+        lms,
+        memberships,
+        progress,
+        attempts,
+        saved,
+        evidence,
+        grades,
+        adjustments,
+        credentials,
+        calibration,
+    ]
