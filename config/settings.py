@@ -351,6 +351,9 @@ IGNITE_GRADE_LEASE_SECONDS = env.int("IGNITE_GRADE_LEASE_SECONDS", default=120)
 IGNITE_RETENTION_DAYS = env.int("IGNITE_RETENTION_DAYS", default=0)
 if IGNITE_RETENTION_DAYS < 0:
     raise ImproperlyConfigured("IGNITE_RETENTION_DAYS must be a number of days (0 turns it off).")
+# Who teachers write to about their data (an email address or a web page), shown on the page that
+# answers an LTI Data Privacy Launch; empty: "ask your district's LMS or Ignite administrator".
+IGNITE_PRIVACY_CONTACT = env.str("IGNITE_PRIVACY_CONTACT", default="")
 IGNITE_EVIDENCE_MAX_BYTES = env.int("IGNITE_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 # Evidence files go through Django's storage API: FileSystemStorage under MEDIA_ROOT by default,
 # or e.g. storages.backends.s3.S3Storage (pip install ".[s3]") for any S3-compatible store.

@@ -17,7 +17,9 @@ CLAIM_DL_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_s
 
 MESSAGE_RESOURCE_LINK = "LtiResourceLinkRequest"
 MESSAGE_DEEP_LINKING = "LtiDeepLinkingRequest"
-SUPPORTED_MESSAGE_TYPES = (MESSAGE_RESOURCE_LINK, MESSAGE_DEEP_LINKING)
+# LTI Data Privacy Launch (1EdTech, 1.0): the LMS asks the tool to show its data practices.
+MESSAGE_DATA_PRIVACY = "LtiDataPrivacyLaunchRequest"
+SUPPORTED_MESSAGE_TYPES = (MESSAGE_RESOURCE_LINK, MESSAGE_DEEP_LINKING, MESSAGE_DATA_PRIVACY)
 LTI_VERSION = "1.3.0"
 
 # Only context (membership) roles grant anything; institution and system roles never do.

@@ -26,7 +26,7 @@ from pagesession.launch_token import PARAM
 from pagesession.templatetags.launch_urls import lurl
 from pagesession.urls_util import absolute, add_query, origin_of, tool_origin
 
-from .constants import MESSAGE_DEEP_LINKING
+from .constants import MESSAGE_DATA_PRIVACY, MESSAGE_DEEP_LINKING
 from .errors import LaunchError
 from .events import launch_rejected
 from .launch import launch_validate
@@ -158,6 +158,9 @@ def launch(request):
         return _launch_from_platform_storage(request, state, target)
     try:
         valid = launch_validate(request)
+        if valid.message_type == MESSAGE_DATA_PRIVACY:
+            # Nothing to land: the page of data practices, for whoever the LMS sends.
+            return render(request, "lti_tool/data_privacy.html", _privacy_context())
         landing = launch_land(launch=valid)
         claims = landing.claims
     except LaunchError as exc:
@@ -192,6 +195,10 @@ def launch(request):
     if cookie_kept:
         partitioned_cookie_delete(response=response, name=state_cookie, path="/lti/")
     return response
+
+
+def _privacy_context() -> dict:
+    return {"contact": settings.IGNITE_PRIVACY_CONTACT}
 
 
 @require_GET
