@@ -14,27 +14,26 @@ from lti_tool.access import launch_is_trainer, launch_required
 from lti_tool.templatetags.launch_urls import lurl
 
 from .models import Lesson, Module, Placement, Program
+from .pages import content_version, page_flag, placed_for_launch, version_lesson
 from .progress import (
     cohort_modules,
     lesson_complete,
     lesson_view,
     module_progress,
-    placement_module,
 )
 
 
 def _placed(request, placement_id: int) -> tuple[Placement, Module]:
-    placement = Placement.objects.filter(
-        pk=placement_id, cohort_id=request.launch.claims.cohort_id
-    ).first()
-    module = placement_module(placement)
+    # One query (courses/pages.py): the placement, its current version's id, the launch's
+    # participant and what this participant has here; the version itself is cached per worker.
+    placement, module = placed_for_launch(request.launch, placement_id)
     if placement is None or module is None:
         raise Http404("No such module in this course")
     return placement, module
 
 
 def _lesson(module: Module, slug: str) -> Lesson:
-    lesson = module.current.lessons.filter(slug=slug).first()
+    lesson = version_lesson(module.current, slug)
     if lesson is None:
         raise Http404("No such lesson in this module")
     return lesson
@@ -58,29 +57,34 @@ def module_page_context(request, placement: Placement, module: Module) -> dict:
         "module": module,
         "version": version,
         "progress": progress,
-        "mastery": _mastery_summary(request, placement, version),
+        "mastery": _mastery_summary(request, placement, version, progress),
         **_override_summary(request, placement),
-        **_evidence_summary(request, placement),
+        **_evidence_summary(request, placement, version),
     }
 
 
-def _evidence_summary(request, placement) -> dict:
+def _evidence_summary(request, placement, version) -> dict:
     from django.conf import settings
 
-    from mastery.evidence import evidence_latest
-    from mastery.grades import grade_latest_for
-    from mastery.models import GradeRecord
+    from mastery.grades import grades_latest
+    from mastery.models import EvidenceSubmission, GradeRecord
 
     participant = request.launch.participant
-    evidence = evidence_latest(participant, placement)
+    evidence = None
+    if page_flag(placement, participant, "evidence"):
+        evidence = (
+            EvidenceSubmission.objects.filter(participant=participant, placement=placement)
+            .select_related("reviewer")
+            .first()
+        )
+        if evidence is not None:
+            # Versions never change: the cached one spares a join.
+            evidence.module_version = content_version(evidence.module_version_id)
+    grades = grades_latest(participant=participant, placement=placement)
     return {
         "evidence": evidence,
-        **_evidence_rubrics(placement, evidence),
-        "evidence_grade": grade_latest_for(
-            participant_id=participant.pk,
-            placement_id=placement.pk,
-            kind=GradeRecord.Kind.EVIDENCE,
-        ),
+        **_evidence_rubrics(version, evidence),
+        "evidence_grade": grades.get(GradeRecord.Kind.EVIDENCE),
         "evidence_max_mb": settings.IGNITE_EVIDENCE_MAX_BYTES // (1024 * 1024),
     }
 
@@ -90,6 +94,8 @@ def _override_summary(request, placement) -> dict:
     from mastery.adjustments import mastery_score_counted, override_latest
 
     participant = request.launch.participant
+    if not page_flag(placement, participant, "override"):
+        return {"mastery_override": None}
     override = override_latest(participant=participant, placement=placement)
     if override is None:
         return {"mastery_override": None}
@@ -101,17 +107,16 @@ def _override_summary(request, placement) -> dict:
     }
 
 
-def _evidence_rubrics(placement, evidence) -> dict:
+def _evidence_rubrics(version, evidence) -> dict:
     """The rubric before submission, and the reviewed version's rubric with the trainer's
     chosen level per criterion once a review exists."""
     from mastery.evidence import rubric_levels_shown
 
-    module = placement_module(placement)
-    rubric = ((module.current.evidence_task or {}) if module else {}).get("rubric", [])
+    rubric = (version.evidence_task or {}).get("rubric", [])
     reviewed = evidence is not None and evidence.reviewed_at is not None
     # Once reviewed against the current version, the reviewed rubric shows every level too:
     # one copy is enough.
-    same = reviewed and module is not None and evidence.module_version_id == module.current_id
+    same = reviewed and evidence.module_version_id == version.pk
     return {
         "evidence_rubric": [] if same else rubric_levels_shown(rubric=rubric, levels=None),
         "evidence_review_rubric": rubric_levels_shown(
@@ -123,7 +128,7 @@ def _evidence_rubrics(placement, evidence) -> dict:
     }
 
 
-def _mastery_summary(request, placement, version):
+def _mastery_summary(request, placement, version, progress):
     from mastery.attempts import mastery_status
 
     return mastery_status(
@@ -131,6 +136,7 @@ def _mastery_summary(request, placement, version):
         placement=placement,
         version=version,
         is_trainer=launch_is_trainer(request.launch),
+        progress=progress,
     )
 
 
@@ -141,6 +147,7 @@ def lesson_page(request, placement_id: int, lesson_slug: str):
     lesson = _lesson(module, lesson_slug)
     participant = request.launch.participant
     lesson_view(participant=participant, placement=placement, lesson=lesson)
+    placement.page_progress = True  # the flag was read before this view wrote a row
     progress = module_progress(participant=participant, placement=placement, version=module.current)
     lessons = progress.lessons
     index = next(i for i, item in enumerate(lessons) if item.pk == lesson.pk)
@@ -166,7 +173,9 @@ def lesson_complete_view(request, placement_id: int, lesson_slug: str):
     placement, module = _placed(request, placement_id)
     lesson = _lesson(module, lesson_slug)
     lesson_complete(participant=request.launch.participant, placement=placement, lesson=lesson)
-    following = module.current.lessons.filter(position__gt=lesson.position).first()
+    following = next(
+        (item for item in module.current.lessons.all() if item.position > lesson.position), None
+    )
     context = {"launch": request.launch}
     if following is not None:
         target = lurl(context, "courses:lesson", placement.pk, following.slug)
