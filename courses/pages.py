@@ -33,7 +33,7 @@ from django.db.models.signals import post_delete, post_save
 from .models import Lesson, LessonProgress, Module, ModuleVersion, Participant, Placement, Program
 
 CONTENT_TTL = 60.0  # seconds a cached module and program row may lag behind an import
-CONTENT_MAX = 256  # versions kept per worker; the oldest go first
+CONTENT_MAX = 64  # versions kept per worker (lessons included); the oldest go first
 
 _lock = threading.Lock()
 _versions: dict[int, tuple[float, ModuleVersion]] = {}

@@ -100,3 +100,15 @@ def test_trainer_changes_show_on_the_next_page(launch_as, placement_of):
     html = teacher.get(f"/app/p/{pid}/").content.decode()
     assert "due May 17, 2031" in html
     assert "A score of 55% or more" in html
+
+
+def test_cached_content_is_dropped_when_the_catalog_changes(launch_as, placement_of):
+    """The per-worker version cache keeps module and program rows; saving one drops it."""
+    from courses.models import Program
+
+    teacher, pid, _first = _busy_teacher(launch_as, placement_of)
+    assert "Renamed program" not in teacher.get(f"/app/p/{pid}/").content.decode()
+    program = Program.objects.get()
+    program.title = "Renamed program"
+    program.save()
+    assert "Renamed program" in teacher.get(f"/app/p/{pid}/").content.decode()
