@@ -157,6 +157,11 @@ def placed_for_launch(launch, placement_id: int) -> tuple[Placement | None, Modu
     """The placement (of the launch's cohort) and its module with the current version, or
     (placement or None, None); one query when the version is cached."""
     claims = launch.claims
+    # The ORM answers an id out of the column's range with no row; raw SQL must check it
+    # itself (SQLite refuses to bind an integer above 2**63).
+    low, high = connection.ops.integer_field_range(Placement._meta.pk.get_internal_type())
+    if (low is not None and placement_id < low) or (high is not None and placement_id > high):
+        return None, None
     ids = {
         "placement_id": placement_id,
         "cohort_id": claims.cohort_id,
