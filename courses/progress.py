@@ -99,10 +99,22 @@ class ModuleProgress:
 def module_progress(
     *, participant: Participant, placement: Placement, version: ModuleVersion
 ) -> ModuleProgress:
+    from .page_queries import page_flag
+
     lessons = list(version.lessons.all())
-    rows = LessonProgress.objects.filter(participant=participant, placement=placement)
-    completed = set(rows.filter(completed_at__isnull=False).values_list("lesson_slug", flat=True))
-    last = rows.order_by("-last_viewed_at").values_list("lesson_slug", flat=True).first()
+    completed: set[str] = set()
+    last = None
+    if page_flag(placement, participant, "progress"):
+        # One query for both: the rows of one person in one placement are a handful.
+        rows = LessonProgress.objects.filter(participant=participant, placement=placement)
+        newest = None
+        for slug, done_at, viewed_at in rows.values_list(
+            "lesson_slug", "completed_at", "last_viewed_at"
+        ):
+            if done_at is not None:
+                completed.add(slug)
+            if viewed_at is not None and (newest is None or viewed_at > newest):
+                newest, last = viewed_at, slug
     return ModuleProgress(lessons=lessons, completed=completed, last_viewed=last)
 
 

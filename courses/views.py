@@ -14,28 +14,27 @@ from pagesession.access import launch_required
 from pagesession.templatetags.launch_urls import lurl
 
 from .models import Lesson, Module, Placement, Program
+from .page_queries import placed_for_launch, version_lesson
 from .pages import MODULE_PAGE, page_sections
 from .progress import (
     cohort_modules,
     lesson_complete,
     lesson_view,
     module_progress,
-    placement_module,
 )
 
 
 def _placed(request, placement_id: int) -> tuple[Placement, Module]:
-    placement = Placement.objects.filter(
-        pk=placement_id, cohort_id=request.launch.claims.cohort_id
-    ).first()
-    module = placement_module(placement)
+    # One query (courses/pages.py): the placement, its current version's id, the launch's
+    # participant and what this participant has here; the version itself is cached per worker.
+    placement, module = placed_for_launch(request.launch, placement_id)
     if placement is None or module is None:
         raise Http404("No such module in this course")
     return placement, module
 
 
 def _lesson(module: Module, slug: str) -> Lesson:
-    lesson = module.current.lessons.filter(slug=slug).first()
+    lesson = version_lesson(module.current, slug)
     if lesson is None:
         raise Http404("No such lesson in this module")
     return lesson
@@ -59,7 +58,13 @@ def module_page_context(request, placement: Placement, module: Module) -> dict:
         "module": module,
         "version": version,
         "progress": progress,
-        **page_sections(page=MODULE_PAGE, request=request, placement=placement, module=module),
+        **page_sections(
+            page=MODULE_PAGE,
+            request=request,
+            placement=placement,
+            module=module,
+            progress=progress,
+        ),
     }
 
 
@@ -70,6 +75,7 @@ def lesson_page(request, placement_id: int, lesson_slug: str):
     lesson = _lesson(module, lesson_slug)
     participant = request.launch.participant
     lesson_view(participant=participant, placement=placement, lesson=lesson)
+    placement.page_progress = True  # the flag was read before this view wrote a row
     progress = module_progress(participant=participant, placement=placement, version=module.current)
     lessons = progress.lessons
     index = next(i for i, item in enumerate(lessons) if item.pk == lesson.pk)
@@ -95,7 +101,9 @@ def lesson_complete_view(request, placement_id: int, lesson_slug: str):
     placement, module = _placed(request, placement_id)
     lesson = _lesson(module, lesson_slug)
     lesson_complete(participant=request.launch.participant, placement=placement, lesson=lesson)
-    following = module.current.lessons.filter(position__gt=lesson.position).first()
+    following = next(
+        (item for item in module.current.lessons.all() if item.position > lesson.position), None
+    )
     context = {"launch": request.launch}
     if following is not None:
         target = lurl(context, "courses:lesson", placement.pk, following.slug)

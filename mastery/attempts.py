@@ -30,11 +30,12 @@ from django.db.models import Max
 from django.utils import timezone
 
 from courses.models import Lesson, ModuleVersion, Participant, Placement
+from courses.page_queries import page_flag
 from courses.progress import module_progress
 
 from . import questions as q
 from .adjustments import mastery_score_counted, override_note, policy_with_grants
-from .grades import grade_latest_for, grade_record_create
+from .grades import grade_record_create, grades_latest
 from .models import Attempt, GradeRecord, SavedAnswer
 from .review import Review, review_policy_merge, review_visibility
 
@@ -67,6 +68,26 @@ def policy_for(version: ModuleVersion, placement: Placement) -> dict:
     return policy
 
 
+def attempts_all(participant, placement) -> list[Attempt]:
+    """Every attempt of the participant here, by number, in one query (none when the page's
+    placement says there are none: courses/pages.py)."""
+    if not page_flag(placement, participant, "attempts"):
+        return []
+    return list(
+        Attempt.objects.filter(participant=participant, placement=placement).order_by("number")
+    )
+
+
+def _with_grants(policy: dict, *, participant, placement) -> dict:
+    """policy_with_grants, from the count read with the page's placement when there is one."""
+    extra = page_flag(placement, participant, "extra_attempts", None)
+    if extra is None:
+        return policy_with_grants(policy, participant=participant, placement=placement)
+    if not policy.get("max_attempts") or not extra:
+        return policy
+    return {**policy, "max_attempts": int(policy["max_attempts"]) + extra}
+
+
 def _open_attempt(participant, placement) -> Attempt | None:
     return Attempt.objects.filter(
         participant=participant, placement=placement, status=Attempt.Status.IN_PROGRESS
@@ -80,11 +101,18 @@ def _submitted(participant, placement):
 
 
 def start_refusal(
-    *, participant: Participant, placement: Placement, policy: dict, now: datetime | None = None
+    *,
+    participant: Participant,
+    placement: Placement,
+    policy: dict,
+    now: datetime | None = None,
+    done: list[Attempt] | None = None,
 ) -> str:
-    """Why a new attempt cannot start now ('' if it can)."""
+    """Why a new attempt cannot start now ('' if it can). `done`: the submitted attempts, in
+    order, when the caller has read them already."""
     now = now or timezone.now()
-    done = list(_submitted(participant, placement))
+    if done is None:
+        done = list(_submitted(participant, placement))
     if policy["max_attempts"] and len(done) >= policy["max_attempts"]:
         return (
             f"You have used all {policy['max_attempts']} attempts for this check. "
@@ -102,12 +130,19 @@ def start_refusal(
 
 
 def lessons_left(
-    *, participant: Participant, placement: Placement, version: ModuleVersion, policy: dict
+    *,
+    participant: Participant,
+    placement: Placement,
+    version: ModuleVersion,
+    policy: dict,
+    progress=None,
 ) -> list[Lesson]:
-    """The module's lessons still to complete before the check opens (`require_lessons`)."""
+    """The module's lessons still to complete before the check opens (`require_lessons`).
+    `progress`: the module's progress when the page has read it already."""
     if not policy.get("require_lessons"):
         return []
-    progress = module_progress(participant=participant, placement=placement, version=version)
+    if progress is None:
+        progress = module_progress(participant=participant, placement=placement, version=version)
     return [lesson for lesson in progress.lessons if lesson.slug not in progress.completed]
 
 
@@ -168,7 +203,7 @@ def attempt_start(
     if existing is not None:
         return existing
     policy = policy_for(version, placement)
-    policy = policy_with_grants(policy, participant=participant, placement=placement)
+    policy = _with_grants(policy, participant=participant, placement=placement)
     refusal = start_refusal(participant=participant, placement=placement, policy=policy)
     if refusal:
         raise AttemptRefused(refusal)
@@ -253,7 +288,11 @@ def _percent(credits: list[float]) -> Decimal:
 
 def counted_attempt(participant: Participant, placement: Placement) -> Attempt | None:
     """The attempt whose score counts, by the placement's policy (highest or latest)."""
-    done = list(_submitted(participant, placement))
+    return counted_of(list(_submitted(participant, placement)))
+
+
+def counted_of(done: list[Attempt]) -> Attempt | None:
+    """counted_attempt over submitted attempts already read, in order of number."""
     if not done:
         return None
     if done[-1].policy.get("score_policy") == "latest":
@@ -360,22 +399,50 @@ def attempt_questions_answered(attempt: Attempt) -> list[dict]:
     return shown
 
 
-def attempt_submit(*, attempt: Attempt, data, unanswered_confirmed: bool = False) -> Graded:
+def _answers_merged(attempt: Attempt, bank: dict, data) -> dict[str, list[str]]:
+    """The form data to grade: for each question of the attempt, its fields in `data` when it
+    has any there, else its saved draft (what answers_save then answers_current would give,
+    without writing drafts that grading deletes at once). One query."""
+    saved = dict(SavedAnswer.objects.filter(attempt=attempt).values_list("question_id", "fields"))
+    merged: dict[str, list[str]] = {}
+    for qid in attempt.question_ids:
+        question = bank.get(qid)
+        if question is None:
+            continue
+        fields = {}
+        for name in _question_fields(question):
+            values = _values(data, name)
+            if values:
+                fields[name] = values
+        if not fields:
+            fields = saved.get(qid)
+        if isinstance(fields, dict):
+            merged.update(
+                {k: [str(v) for v in vs] for k, vs in fields.items() if isinstance(vs, list)}
+            )
+    return merged
+
+
+def attempt_submit(
+    *,
+    attempt: Attempt,
+    data,
+    unanswered_confirmed: bool = False,
+    attempts: list[Attempt] | None = None,
+) -> Graded:
     """Grade the attempt, once, from the answers in `data` and those saved before (a blank in
     the form does not erase a saved answer). Writes the LMS grade in the same transaction.
+    `attempts`: the participant's attempts here as read before (by number), if the caller has
+    them; the counted score is then worked out without reading them again.
 
     Raises SubmissionIncomplete, without grading or using the attempt, when nothing is
-    answered, or when some questions are unanswered and `unanswered_confirmed` is false.
+    answered, or when some questions are unanswered and `unanswered_confirmed` is false; the
+    answers given are saved as drafts first, so the page shown again keeps them.
     """
     if attempt.status != Attempt.Status.IN_PROGRESS:
         return Graded(attempt=attempt, newly=False)
-    try:
-        answers_save(attempt=attempt, data=data)
-    except AttemptClosed:
-        attempt.refresh_from_db()
-        return Graded(attempt=attempt, newly=False)
-    merged = answers_current(attempt)
     bank = {item["id"]: item for item in attempt.module_version.questions}
+    merged = _answers_merged(attempt, bank, data)
     orders = choice_orders(attempt)
     answers, credits, unanswered = {}, {}, []
     for number, qid in enumerate(attempt.question_ids, start=1):
@@ -388,10 +455,15 @@ def attempt_submit(*, attempt: Attempt, data, unanswered_confirmed: bool = False
         answers[qid] = answer
         credits[qid] = q.score(question, answer)
     if len(unanswered) == len(answers) or (unanswered and not unanswered_confirmed):
+        try:
+            answers_save(attempt=attempt, data=data)
+        except AttemptClosed:  # pragma: no cover - checked above; kept for a changed caller
+            pass
         raise SubmissionIncomplete(unanswered=unanswered, total=len(answers))
     score = _percent(list(credits.values()))
     mastered = score >= Decimal(str(attempt.policy["threshold"]))
     now = timezone.now()
+    participant, placement = attempt.participant, attempt.placement
     with transaction.atomic():
         updated = Attempt.objects.filter(pk=attempt.pk, status=Attempt.Status.IN_PROGRESS).update(
             status=Attempt.Status.SUBMITTED,
@@ -401,23 +473,38 @@ def attempt_submit(*, attempt: Attempt, data, unanswered_confirmed: bool = False
             mastered=mastered,
             submitted_at=now,
         )
-        attempt.refresh_from_db()
         if not updated:
+            # Another request submitted it first: its result stands.
+            attempt.refresh_from_db()
             return Graded(attempt=attempt, newly=False)
+        # What the update wrote, without reading it back.
+        attempt.status = Attempt.Status.SUBMITTED
+        attempt.answers, attempt.credits = answers, credits
+        attempt.score, attempt.mastered, attempt.submitted_at = score, mastered, now
         # The answers now live in the attempt; drafts of a finished attempt serve nobody.
         SavedAnswer.objects.filter(attempt=attempt).delete()
-        counted = counted_attempt(attempt.participant, attempt.placement)
+        if attempts is None:
+            counted = counted_attempt(participant, placement)
+        else:
+            done = [
+                a for a in attempts if a.status == Attempt.Status.SUBMITTED and a.pk != attempt.pk
+            ]
+            counted = counted_of(sorted([*done, attempt], key=lambda a: a.number))
         right = sum(1 for c in credits.values() if c == 1)
+        if page_flag(placement, participant, "override"):
+            score_given = mastery_score_counted(
+                participant=participant, placement=placement, counted=counted
+            )
+            note = override_note(participant=participant, placement=placement)
+        else:  # no override here: the counted attempt's score is the gradebook's
+            score_given, note = counted.score, ""
         grade_record_create(
-            participant=attempt.participant,
-            placement=attempt.placement,
-            score_given=mastery_score_counted(
-                participant=attempt.participant, placement=attempt.placement, counted=counted
-            ),
+            participant=participant,
+            placement=placement,
+            score_given=score_given,
             score_maximum=100,
             kind=GradeRecord.Kind.MASTERY,
-            comment=_comment(attempt, counted, right, len(credits))
-            + override_note(participant=attempt.participant, placement=attempt.placement),
+            comment=_comment(attempt, counted, right, len(credits)) + note,
         )
     return Graded(attempt=attempt, newly=True)
 
@@ -506,24 +593,34 @@ def mastery_status(
     placement: Placement,
     version: ModuleVersion,
     is_trainer: bool = False,
+    progress=None,
+    attempts: list[Attempt] | None = None,
 ) -> MasteryStatus:
     """Where the participant stands with the module's check, and what their result pages may
-    reveal (`review`; `is_trainer`: the viewer is a trainer, who may see everything)."""
+    reveal (`review`; `is_trainer`: the viewer is a trainer, who may see everything).
+    `progress` and `attempts` (all of the participant's attempts here, by number): what the
+    page has read already."""
     policy = policy_for(version, placement)
-    policy = policy_with_grants(policy, participant=participant, placement=placement)
-    attempts = list(_submitted(participant, placement))
+    policy = _with_grants(policy, participant=participant, placement=placement)
+    if attempts is None:
+        attempts = attempts_all(participant, placement)
+    done = [a for a in attempts if a.status == Attempt.Status.SUBMITTED]
     left = lessons_left(
-        participant=participant, placement=placement, version=version, policy=policy
+        participant=participant,
+        placement=placement,
+        version=version,
+        policy=policy,
+        progress=progress,
     )
-    refusal = start_refusal(participant=participant, placement=placement, policy=policy)
+    refusal = start_refusal(participant=participant, placement=placement, policy=policy, done=done)
     status = MasteryStatus(
         policy=policy,
-        attempts=attempts,
-        open_attempt=_open_attempt(participant, placement),
-        counted=counted_attempt(participant, placement),
+        attempts=done,
+        open_attempt=next((a for a in attempts if a.status == Attempt.Status.IN_PROGRESS), None),
+        counted=counted_of(done),
         refusal=refusal or (lessons_left_message(left) if left else ""),
-        grade=grade_latest_for(
-            participant_id=participant.pk, placement_id=placement.pk, kind=GradeRecord.Kind.MASTERY
+        grade=grades_latest(participant=participant, placement=placement).get(
+            GradeRecord.Kind.MASTERY
         ),
         lessons_left=left,
     )

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from courses.models import Participant, Placement
+from courses.page_queries import page_flag
 
 from .models import GradeRecord
 
@@ -27,7 +28,6 @@ BACKOFF_BASE = 2.0  # seconds
 BACKOFF_MAX = 3600.0
 
 
-@transaction.atomic  # joins the caller's transaction; its own when called outside one
 def grade_record_create(
     *,
     participant: Participant,
@@ -42,6 +42,32 @@ def grade_record_create(
     """Add a score to the outbox. Call inside the transaction that produced the score."""
     if Decimal(str(score_maximum)) <= 0:
         raise ValueError("score_maximum must be greater than 0")
+    # Joins the caller's transaction without a savepoint of its own (an error here must undo
+    # the caller's work too); its own transaction when called outside one.
+    with transaction.atomic(savepoint=False):
+        return _grade_record_write(
+            participant=participant,
+            placement=placement,
+            score_given=score_given,
+            score_maximum=score_maximum,
+            kind=kind,
+            activity_progress=activity_progress,
+            grading_progress=grading_progress,
+            comment=comment,
+        )
+
+
+def _grade_record_write(
+    *,
+    participant: Participant,
+    placement: Placement,
+    score_given,
+    score_maximum,
+    kind: str,
+    activity_progress: str,
+    grading_progress: str,
+    comment: str,
+) -> GradeRecord:
     now = timezone.now()
     last = (
         GradeRecord.objects.select_for_update()
@@ -191,3 +217,25 @@ def grade_latest_for(
         .order_by("-timestamp")
         .first()
     )
+
+
+def grades_latest(*, participant: Participant, placement: Placement) -> dict[str, GradeRecord]:
+    """The latest record of each kind (what grade_latest_for gives per kind), in one query;
+    none when the placement was read with a flag saying there is none
+    (courses/page_queries.py)."""
+    if not page_flag(placement, participant, "grades"):
+        return {}
+    # One read per request: the module page asks for both kinds from two places.
+    memo = getattr(placement, "_grades_latest", None)
+    if memo is not None and memo[0] == participant.pk:
+        return memo[1]
+    latest: dict[str, GradeRecord] = {}
+    for record in (
+        GradeRecord.objects.filter(participant=participant, placement=placement)
+        .exclude(status=GradeRecord.Status.SUPERSEDED)
+        .order_by("-timestamp")
+    ):
+        latest.setdefault(record.kind, record)
+    if getattr(placement, "page_participant_id", None) == participant.pk:
+        placement._grades_latest = (participant.pk, latest)
+    return latest

@@ -6,6 +6,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from courses.page_queries import content_version
 from courses.pages import MASTERY_RESULT, page_sections
 from courses.views import _placed, module_page_context
 from pagesession.access import launch_is_trainer, launch_required, parse_id, trainer_required
@@ -22,6 +23,7 @@ from .attempts import (
     attempt_questions_answered,
     attempt_start,
     attempt_submit,
+    attempts_all,
     mastery_status,
 )
 from .models import Attempt
@@ -35,12 +37,13 @@ def _see_other(url: str):
     return response
 
 
-def _status(request, placement, module):
+def _status(request, placement, module, attempts=None):
     return mastery_status(
         participant=request.launch.participant,
         placement=placement,
         version=module.current,
         is_trainer=launch_is_trainer(request.launch),
+        attempts=attempts,
     )
 
 
@@ -83,16 +86,19 @@ def start(request, placement_id: int):
     return _see_other(lurl(context, "mastery:attempt", placement.pk, attempt.number))
 
 
-def _attempt_for(request, placement, number: int) -> Attempt:
-    """The launch's own attempt of this placement, or 404 (never another person's)."""
-    attempt = (
-        Attempt.objects.select_related("module_version")
-        .filter(participant=request.launch.participant, placement=placement, number=number)
-        .first()
-    )
+def _attempt_for(request, placement, number: int) -> tuple[Attempt, list[Attempt]]:
+    """The launch's own attempt of this placement, or 404 (never another person's), and all
+    of this person's attempts here (one query: the result page and grading need them)."""
+    participant = request.launch.participant
+    attempts = attempts_all(participant, placement)
+    attempt = next((a for a in attempts if a.number == number), None)
     if attempt is None:
         raise Http404("No such attempt")
-    return attempt
+    # Rows this request has read already; versions never change (cached per worker).
+    for item in attempts:
+        item.participant, item.placement = participant, placement
+        item.module_version = content_version(item.module_version_id)
+    return attempt, attempts
 
 
 def _attempt_form(request, placement, module, attempt, *, incomplete=None, saved=False):
@@ -119,7 +125,7 @@ def _attempt_form(request, placement, module, attempt, *, incomplete=None, saved
 @launch_required
 def attempt_page(request, placement_id: int, number: int):
     placement, module = _placed(request, placement_id)
-    attempt = _attempt_for(request, placement, number)
+    attempt, attempts = _attempt_for(request, placement, number)
     context = {"launch": request.launch}
     if request.method == "POST":
         try:
@@ -127,17 +133,18 @@ def attempt_page(request, placement_id: int, number: int):
                 attempt=attempt,
                 data=request.POST,
                 unanswered_confirmed=request.POST.get("confirm") == "unanswered",
+                attempts=attempts,
             )
         except SubmissionIncomplete as incomplete:
             return _attempt_form(request, placement, module, attempt, incomplete=incomplete)
         if graded.newly and graded.attempt.mastered:
-            _award(request, attempt.participant)
+            _award(request, request.launch.participant)
         return _see_other(lurl(context, "mastery:attempt", placement.pk, attempt.number))
     if attempt.status == Attempt.Status.IN_PROGRESS:
         return _attempt_form(
             request, placement, module, attempt, saved=request.GET.get("saved") == "1"
         )
-    status = _status(request, placement, module)
+    status = _status(request, placement, module, attempts=attempts)
     review = status.review
     feedback = attempt_feedback(attempt)
     items = review_items(
@@ -182,7 +189,7 @@ def answers_view(request, placement_id: int, number: int):
     `changed` names questions the teacher cleared, whose blank is meant. GET gives the saved
     answers (the teacher's own choices, never a key), for a tab coming back into view."""
     placement, _module = _placed(request, placement_id)
-    attempt = _attempt_for(request, placement, number)
+    attempt, _attempts = _attempt_for(request, placement, number)
     wants_json = "application/json" in request.headers.get("Accept", "")
     context = {"launch": request.launch}
     if request.method == "GET":

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from courses.models import Participant, Placement
+from credentials.models import IssuedCredential
 from mastery.models import Attempt, EvidenceSubmission, SavedAnswer
 from mastery.trainer import score_override
 from tests.courses.conftest import demo_pack, launch_as, placement_of  # noqa: F401
@@ -80,6 +81,4 @@ def world(launch_as, placement_of) -> World:  # noqa: F811 - the fixtures import
 
 @pytest.fixture
 def credential(world):
-    from credentials.models import IssuedCredential
-
     return IssuedCredential.objects.get(participant=world.maya)

@@ -1,0 +1,116 @@
+"""Query budgets of the pages a teacher lives on (issue 22), so a regression shows in CI.
+
+The budgets are the issue's targets: the module page <= 5 queries, the result page <= 6, a
+mastery submit <= 10 statements (transaction statements included). Each test first puts the
+teacher in the state a real teacher is in (lessons viewed and completed, an attempt behind
+them) so that no query is skipped because there is nothing to find.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from courses.models import Program
+from mastery.models import SavedAnswer
+
+from .test_attempts import right_answers, start
+
+
+def _busy_teacher(launch_as, placement_of):
+    """A teacher who has opened a lesson, completed another and submitted one attempt."""
+    teacher = launch_as()
+    teacher.name = "Maya Alvarez"
+    pid = placement_of().pk
+    page = teacher.get(f"/app/p/{pid}/").content.decode()
+    slugs = [s.split('"')[0] for s in page.split('data-slug="')[1:]]
+    teacher.post(f"/app/p/{pid}/lessons/{slugs[0]}/complete/")
+    teacher.get(f"/app/p/{pid}/lessons/{slugs[-1]}/")
+    first = start(teacher, pid)
+    graded = teacher.post(f"/app/p/{pid}/mastery/{first.number}/", right_answers(first))
+    assert graded.status_code == 303
+    return teacher, pid, first
+
+
+def test_module_page_budget(launch_as, placement_of, django_assert_max_num_queries):
+    teacher, pid, _first = _busy_teacher(launch_as, placement_of)
+    with django_assert_max_num_queries(5):
+        page = teacher.get(f"/app/p/{pid}/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    # What the queries that were saved used to read is still on the page.
+    assert 'data-testid="participant-name">Maya Alvarez<' in html
+    assert 'data-complete="true"' in html
+    assert 'data-testid="attempt-list"' in html
+    assert 'data-testid="grade-status"' in html
+
+
+def test_attempt_page_budget(launch_as, placement_of, django_assert_max_num_queries):
+    teacher, pid, _first = _busy_teacher(launch_as, placement_of)
+    attempt = start(teacher, pid)
+    answers = right_answers(attempt)
+    qid = attempt.question_ids[0]
+    draft = {k: v for k, v in answers.items() if k == f"q-{qid}" or k.startswith(f"q-{qid}-")}
+    teacher.post(f"/app/p/{pid}/mastery/{attempt.number}/answers/", draft)
+    assert SavedAnswer.objects.filter(attempt=attempt).exists()
+    with django_assert_max_num_queries(3):
+        page = teacher.get(f"/app/p/{pid}/mastery/{attempt.number}/")
+    assert page.status_code == 200
+    assert page.content.decode().count('data-testid="question"') == 2
+
+
+def test_submit_budget(launch_as, placement_of, django_assert_max_num_queries):
+    teacher, pid, _first = _busy_teacher(launch_as, placement_of)
+    attempt = start(teacher, pid)
+    # Not mastered (issuing a credential is its own, rarer, work) and with a saved draft.
+    wrong = right_answers(attempt, wrong=set(attempt.question_ids))
+    # Every field of one question (an ordering question has one per item) as a saved draft.
+    qid = attempt.question_ids[0]
+    draft = {k: v for k, v in wrong.items() if k == f"q-{qid}" or k.startswith(f"q-{qid}-")}
+    teacher.post(f"/app/p/{pid}/mastery/{attempt.number}/answers/", draft)
+    rest = {k: v for k, v in wrong.items() if k not in draft}
+    with django_assert_max_num_queries(10):
+        response = teacher.post(f"/app/p/{pid}/mastery/{attempt.number}/", rest)
+    assert response.status_code == 303
+    attempt.refresh_from_db()
+    assert attempt.status == "submitted" and attempt.score < 100 and not attempt.mastered
+    # The draft counted (it was the only answer to its question) and is gone.
+    assert not SavedAnswer.objects.filter(attempt=attempt).exists()
+    assert all(a is not None for a in attempt.answers.values())
+    grade = attempt.participant.grade_records.order_by("-timestamp").first()
+    # The counted score (highest) is the first attempt's 100, not this one's.
+    assert grade.score_given == 100 and "attempt 2" in grade.comment
+
+
+def test_result_page_budget(launch_as, placement_of, django_assert_max_num_queries):
+    teacher, pid, _first = _busy_teacher(launch_as, placement_of)
+    attempt = start(teacher, pid)
+    wrong = right_answers(attempt, wrong=set(attempt.question_ids))
+    assert teacher.post(f"/app/p/{pid}/mastery/{attempt.number}/", wrong).status_code == 303
+    with django_assert_max_num_queries(6):
+        page = teacher.get(f"/app/p/{pid}/mastery/{attempt.number}/")
+    assert page.status_code == 200
+    assert "Your results" in page.content.decode()
+
+
+def test_trainer_changes_show_on_the_next_page(launch_as, placement_of):
+    """Placements (due dates, policies) are read on every request, never cached."""
+    teacher, pid, _first = _busy_teacher(launch_as, placement_of)
+    placement = placement_of()
+    placement.due_at = timezone.make_aware(datetime.datetime(2031, 5, 17, 12))
+    placement.mastery_policy = {"threshold": 55}
+    placement.save()
+    html = teacher.get(f"/app/p/{pid}/").content.decode()
+    assert "due May 17, 2031" in html
+    assert "A score of 55% or more" in html
+
+
+def test_cached_content_is_dropped_when_the_catalog_changes(launch_as, placement_of):
+    """The per-worker version cache keeps module and program rows; saving one drops it."""
+    teacher, pid, _first = _busy_teacher(launch_as, placement_of)
+    assert "Renamed program" not in teacher.get(f"/app/p/{pid}/").content.decode()
+    program = Program.objects.get()
+    program.title = "Renamed program"
+    program.save()
+    assert "Renamed program" in teacher.get(f"/app/p/{pid}/").content.decode()
