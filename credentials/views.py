@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.html import escape
@@ -172,6 +174,28 @@ def achievement_page(request, slug):
     return render(request, "credentials/achievement.html", {"achievement": achievement})
 
 
+# The title sits in the badge's lower half, below the flame: a band about 118 units wide
+# (the inner ring's chord there). Average sans-serif glyphs are a little over half the font
+# size wide, so a size gives a line length; the largest size whose wrapped lines fit is used.
+_BADGE_TEXT_WIDTH = 118
+_BADGE_SIZES = ((13, 2), (12, 2), (11, 3), (10, 3), (9, 3), (8, 4), (7, 4), (6, 4))
+
+
+def badge_title_lines(name: str) -> tuple[int, list[str]]:
+    """The font size and the lines that fit `name` inside the badge: wrapped at words and
+    shrunk as needed; a name too long even at the smallest size ends with an ellipsis (the
+    full name stays in the image's accessible name)."""
+    name = " ".join(name.split())
+    for size, most in _BADGE_SIZES:
+        width = int(_BADGE_TEXT_WIDTH / (0.56 * size))
+        lines = textwrap.wrap(name, width, break_long_words=True) or [""]
+        if len(lines) <= most:
+            return size, lines
+    lines = lines[:most]
+    lines[-1] = lines[-1][: width - 1].rstrip() + "\u2026"
+    return size, lines
+
+
 def achievement_svg(achievement: Achievement, *, baked_jwt: str = "") -> str:
     """The badge image. With `baked_jwt`, an Open Badges 3.0 baked SVG: the namespace on the
     <svg> element and, directly after it, <openbadges:credential verify="<compact JWS>">."""
@@ -182,14 +206,22 @@ def achievement_svg(achievement: Achievement, *, baked_jwt: str = "") -> str:
         if baked_jwt
         else ""
     )
+    size, lines = badge_title_lines(achievement.name)
+    step = round(size * 1.2, 1)
+    first = round(148 - step * (len(lines) - 1) / 2, 1)  # the block centred on y=148
+    spans = "".join(
+        f'<tspan x="100" y="{round(first + i * step, 1)}">{escape(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg"{namespace} viewBox="0 0 200 200" role="img" '
-        f'aria-label="{words}">{baked}<circle cx="100" cy="100" r="96" fill="#0b5cad"/>'
+        f'aria-label="{words}">{baked}<title>{words}</title>'
+        '<circle cx="100" cy="100" r="96" fill="#0b5cad"/>'
         '<circle cx="100" cy="100" r="84" fill="none" stroke="#fff" stroke-width="3"/>'
         '<path d="M103 40c3 14-9 19-9 31 0 6 4 10 7 10-1-5 2-10 6-13 0 9 9 12 9 21 '
         '0 11-8 18-17 18s-18-8-18-20c0-20 22-27 22-47z" fill="#fff"/>'
-        f'<text x="100" y="150" text-anchor="middle" font-family="sans-serif" font-size="13" '
-        f'fill="#fff">{words[:28]}</text></svg>'
+        f'<text text-anchor="middle" font-family="sans-serif" font-size="{size}" '
+        f'fill="#fff" data-testid="badge-title">{spans}</text></svg>'
     )
 
 
