@@ -67,6 +67,7 @@ def trainer_dashboard(request):
             "cohort": request.launch.cohort,
             "memberships": memberships,
             "view": view,
+            "scored": sum(n for _, n in view.distribution),
             "bars": bars,
             "query": query,
             "state": state,

@@ -6,6 +6,8 @@ wraps and broke sentences in the middle. Markdown joins a paragraph's lines and 
 lines into paragraphs, and `*word*` becomes emphasis instead of showing its asterisks.
 """
 
+import re
+
 from django import template
 from django.utils.safestring import mark_safe
 
@@ -19,7 +21,7 @@ def markdown(text) -> str:
     """Block Markdown (paragraphs, lists, code), sanitized like a lesson."""
     if not text:
         return ""
-    return mark_safe(lesson_html(str(text)))  # noqa: S308 (nh3 removed everything unsafe)
+    return table_regions(lesson_html(str(text)))
 
 
 @register.filter
@@ -28,3 +30,22 @@ def markdown_inline(text) -> str:
     if text is None or text == "":
         return ""
     return mark_safe(inline_html(str(text)))  # noqa: S308 (nh3 removed everything unsafe)
+
+
+_TABLE = re.compile(r"<table(\s[^>]*)?>(.*?)</table>", re.S)
+
+
+@register.filter
+def table_regions(html) -> str:
+    """Each table of sanitized HTML (a lesson, a guide) inside its own scrolling region: a wide
+    table scrolls sideways there, not the page, and the region takes keyboard focus so it can
+    be scrolled without a mouse. Only for HTML that was already sanitized."""
+
+    def wrap(match: re.Match) -> str:
+        return (
+            '<div class="table-scroll" role="region" tabindex="0" '
+            'aria-label="Table (scrolls sideways on a narrow screen)">'
+            f"{match.group(0)}</div>"
+        )
+
+    return mark_safe(_TABLE.sub(wrap, str(html)))  # noqa: S308 (input was sanitized HTML)
