@@ -7,7 +7,7 @@ import textwrap
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.html import escape
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from keys.services import public_jwk
 from mastery.evidence import evidence_file_response
@@ -43,7 +43,7 @@ def _issued(public_id) -> IssuedCredential:
     return issued
 
 
-@require_GET
+@require_safe
 @launch_required
 def my_credentials(request):
     credentials_award(
@@ -62,7 +62,7 @@ def my_credentials(request):
     )
 
 
-@require_GET
+@require_safe
 def credential_page(request, public_id):
     issued = _issued(public_id)
     valid, message = credential_verify(issued)
@@ -80,7 +80,7 @@ def credential_page(request, public_id):
     return response
 
 
-@require_GET
+@require_safe
 def credential_evidence_file(request, public_id, evidence_id: int):
     """An evidence file named by a credential, only while its earner shows evidence publicly."""
     issued = _issued(public_id)
@@ -110,7 +110,7 @@ def credential_sharing(request, credential_id: int):
     return response
 
 
-@require_GET
+@require_safe
 def credential_json(request, public_id):
     issued = _issued(public_id)
     response = JsonResponse(issued.credential, json_dumps_params={"indent": 2})
@@ -118,7 +118,7 @@ def credential_json(request, public_id):
     return response
 
 
-@require_GET
+@require_safe
 def credential_jwt(request, public_id):
     issued = _issued(public_id)
     response = HttpResponse(issued.jwt, content_type="application/vc+jwt")
@@ -132,7 +132,7 @@ def _public(response, *, max_age: int = 300):
     return response
 
 
-@require_GET
+@require_safe
 def issuer_json(request):
     """The issuer's Open Badges Profile; the `issuer.id` of every credential points here."""
     return _public(
@@ -140,7 +140,7 @@ def issuer_json(request):
     )
 
 
-@require_GET
+@require_safe
 def credential_key(request, kid: str):
     """A public key that signs (or signed) credentials, as a JWK: the `kid` of their header."""
     jwk = public_jwk(kid)
@@ -149,7 +149,7 @@ def credential_key(request, kid: str):
     return _public(JsonResponse(jwk), max_age=3600)
 
 
-@require_GET
+@require_safe
 def credential_status(request, list_no: int):
     """A signed revocation list (W3C Bitstring Status List, as a VC-JWT).
 
@@ -166,7 +166,7 @@ def credential_status(request, list_no: int):
     )
 
 
-@require_GET
+@require_safe
 def achievement_page(request, slug):
     achievement = Achievement.objects.filter(slug=slug).first()
     if achievement is None:
@@ -225,7 +225,7 @@ def achievement_svg(achievement: Achievement, *, baked_jwt: str = "") -> str:
     )
 
 
-@require_GET
+@require_safe
 def achievement_image(request, slug):
     achievement = Achievement.objects.filter(slug=slug).first()
     if achievement is None:
@@ -233,7 +233,7 @@ def achievement_image(request, slug):
     return HttpResponse(achievement_svg(achievement), content_type="image/svg+xml")
 
 
-@require_GET
+@require_safe
 def credential_badge(request, public_id):
     """The badge image with the signed credential baked in (Open Badges 3.0 SVG baking)."""
     issued = _issued(public_id)
@@ -244,20 +244,35 @@ def credential_badge(request, public_id):
     return response
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @trainer_required
 def credential_revoke_view(request, credential_id: int):
-    issued = IssuedCredential.objects.filter(
-        pk=credential_id, cohort_id=request.launch.claims.cohort_id
-    ).first()
+    """GET: what revoking does, and a required reason; POST with a reason: revoke. The public
+    verification page shows the revocation at once, with this reason, so it is never one
+    click and never without a reason."""
+    issued = (
+        IssuedCredential.objects.select_related("achievement", "participant")
+        .filter(pk=credential_id, cohort_id=request.launch.claims.cohort_id)
+        .first()
+    )
     if issued is None:
         raise Http404("No such credential in this course")
-    credential_revoke(issued, by=request.launch.participant, reason=request.POST.get("reason", ""))
-    response = redirect(
-        lurl({"launch": request.launch}, "dashboards:trainer-dashboard") + "#credentials"
+    reason = request.POST.get("reason", "").strip() if request.method == "POST" else ""
+    if request.method == "POST" and reason and issued.revoked_at is None:
+        credential_revoke(issued, by=request.launch.participant, reason=reason)
+    if request.method == "POST" and (reason or issued.revoked_at is not None):
+        response = redirect(
+            lurl({"launch": request.launch}, "dashboards:trainer-dashboard") + "#credentials"
+        )
+        response.status_code = 303
+        return response
+    missing = request.method == "POST"
+    return render(
+        request,
+        "credentials/revoke_confirm.html",
+        {"issued": issued, "missing_reason": missing},
+        status=400 if missing else 200,
     )
-    response.status_code = 303
-    return response
 
 
 @require_POST

@@ -11,7 +11,7 @@ from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from courses.models import Membership, Placement
 from mastery.grades import grades_retry
@@ -24,7 +24,7 @@ from .queries import STATE_LABELS, cohort_view
 from .roster import roster_panel
 
 
-@require_GET
+@require_safe
 @trainer_required
 def trainer_dashboard(request):
     cohort_id = request.launch.claims.cohort_id
@@ -85,7 +85,7 @@ def trainer_dashboard(request):
     )
 
 
-@require_GET
+@require_safe
 @trainer_required
 def trainer_export(request):
     """The dashboard's table as CSV (one row per teacher, two columns per placed module)."""
