@@ -38,7 +38,7 @@ from .login import (
     login_start,
 )
 from .registry import platform_get
-from .services import launch_land
+from .services import launch_land, placements_plan
 
 security_log = logging.getLogger("ignite.lti.security")
 
@@ -317,6 +317,11 @@ def deep_link(request):
             except DeepLinkError as exc:
                 error = str(exc)
             else:
+                # Ignite made these links, so it knows them before anyone opens one.
+                placements_plan(
+                    cohort_id=request.launch.claims.cohort_id,
+                    modules=[(m.slug, m.current.title) for m in chosen],
+                )
                 return render(
                     request,
                     "lti_tool/deep_link_return.html",
