@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from courses.models import Membership, Placement
+from courses.templatetags.ignite_text import when_text
 from mastery.grades import grades_retry
 from mastery.models import GradeRecord
 from pagesession.access import parse_id, trainer_required
@@ -111,7 +112,7 @@ def trainer_export(request):
             safe(row.participant.display_name),
             safe(row.participant.email),
             row.membership.get_status_display(),
-            row.last_activity.isoformat(timespec="minutes") if row.last_activity else "",
+            when_text(row.last_activity),  # the pages' format, zone named
             "yes" if row.behind else "no",
         ]
         for cell in row.cells:

@@ -9,6 +9,8 @@ lines into paragraphs, and `*word*` becomes emphasis instead of showing its aste
 import re
 
 from django import template
+from django.utils import dateformat, timezone
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from courses.content import inline_html, lesson_html
@@ -49,3 +51,22 @@ def table_regions(html) -> str:
         )
 
     return mark_safe(_TABLE.sub(wrap, str(html)))  # noqa: S308 (input was sanitized HTML)
+
+
+def when_text(value) -> str:
+    """A moment as every page and export shows it: one format, in the current time zone (the
+    server's TIME_ZONE), with the zone named ("Dec 2, 2026, 13:45 UTC"). Mixed formats with no
+    zone left readers guessing which clock a time was on."""
+    if not value:
+        return ""
+    return dateformat.format(timezone.localtime(value), "M j, Y, H:i T")
+
+
+@register.filter
+def when(value) -> str:
+    """`{{ moment|when }}`: when_text inside a <time> element carrying the exact instant."""
+    if not value:
+        return ""
+    return format_html(
+        '<time datetime="{}">{}</time>', value.isoformat(timespec="seconds"), when_text(value)
+    )
