@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from pagesession.access import launch_required
 from pagesession.templatetags.launch_urls import lurl
@@ -40,7 +40,7 @@ def _lesson(module: Module, slug: str) -> Lesson:
     return lesson
 
 
-@require_GET
+@require_safe
 @launch_required
 def module_page(request, placement_id: int):
     placement, module = _placed(request, placement_id)
@@ -68,7 +68,7 @@ def module_page_context(request, placement: Placement, module: Module) -> dict:
     }
 
 
-@require_GET
+@require_safe
 @launch_required
 def lesson_page(request, placement_id: int, lesson_slug: str):
     placement, module = _placed(request, placement_id)
@@ -114,7 +114,7 @@ def lesson_complete_view(request, placement_id: int, lesson_slug: str):
     return response
 
 
-@require_GET
+@require_safe
 @launch_required
 def cohort_page(request):
     """Course navigation: the cohort's placed modules with this participant's progress."""
@@ -130,7 +130,7 @@ def cohort_page(request):
     )
 
 
-@require_GET
+@require_safe
 @launch_required
 def catalog_page(request):
     placed = {

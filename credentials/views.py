@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.html import escape
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from keys.services import public_jwk
 from mastery.evidence import evidence_file_response
@@ -41,7 +43,7 @@ def _issued(public_id) -> IssuedCredential:
     return issued
 
 
-@require_GET
+@require_safe
 @launch_required
 def my_credentials(request):
     credentials_award(
@@ -60,7 +62,7 @@ def my_credentials(request):
     )
 
 
-@require_GET
+@require_safe
 def credential_page(request, public_id):
     issued = _issued(public_id)
     valid, message = credential_verify(issued)
@@ -78,7 +80,7 @@ def credential_page(request, public_id):
     return response
 
 
-@require_GET
+@require_safe
 def credential_evidence_file(request, public_id, evidence_id: int):
     """An evidence file named by a credential, only while its earner shows evidence publicly."""
     issued = _issued(public_id)
@@ -108,7 +110,7 @@ def credential_sharing(request, credential_id: int):
     return response
 
 
-@require_GET
+@require_safe
 def credential_json(request, public_id):
     issued = _issued(public_id)
     response = JsonResponse(issued.credential, json_dumps_params={"indent": 2})
@@ -116,7 +118,7 @@ def credential_json(request, public_id):
     return response
 
 
-@require_GET
+@require_safe
 def credential_jwt(request, public_id):
     issued = _issued(public_id)
     response = HttpResponse(issued.jwt, content_type="application/vc+jwt")
@@ -130,7 +132,7 @@ def _public(response, *, max_age: int = 300):
     return response
 
 
-@require_GET
+@require_safe
 def issuer_json(request):
     """The issuer's Open Badges Profile; the `issuer.id` of every credential points here."""
     return _public(
@@ -138,7 +140,7 @@ def issuer_json(request):
     )
 
 
-@require_GET
+@require_safe
 def credential_key(request, kid: str):
     """A public key that signs (or signed) credentials, as a JWK: the `kid` of their header."""
     jwk = public_jwk(kid)
@@ -147,7 +149,7 @@ def credential_key(request, kid: str):
     return _public(JsonResponse(jwk), max_age=3600)
 
 
-@require_GET
+@require_safe
 def credential_status(request, list_no: int):
     """A signed revocation list (W3C Bitstring Status List, as a VC-JWT).
 
@@ -164,12 +166,34 @@ def credential_status(request, list_no: int):
     )
 
 
-@require_GET
+@require_safe
 def achievement_page(request, slug):
     achievement = Achievement.objects.filter(slug=slug).first()
     if achievement is None:
         raise Http404("No such achievement")
     return render(request, "credentials/achievement.html", {"achievement": achievement})
+
+
+# The title sits in the badge's lower half, below the flame: a band about 118 units wide
+# (the inner ring's chord there). Average sans-serif glyphs are a little over half the font
+# size wide, so a size gives a line length; the largest size whose wrapped lines fit is used.
+_BADGE_TEXT_WIDTH = 118
+_BADGE_SIZES = ((13, 2), (12, 2), (11, 3), (10, 3), (9, 3), (8, 4), (7, 4), (6, 4))
+
+
+def badge_title_lines(name: str) -> tuple[int, list[str]]:
+    """The font size and the lines that fit `name` inside the badge: wrapped at words and
+    shrunk as needed; a name too long even at the smallest size ends with an ellipsis (the
+    full name stays in the image's accessible name)."""
+    name = " ".join(name.split())
+    for size, most in _BADGE_SIZES:
+        width = int(_BADGE_TEXT_WIDTH / (0.56 * size))
+        lines = textwrap.wrap(name, width, break_long_words=True) or [""]
+        if len(lines) <= most:
+            return size, lines
+    lines = lines[:most]
+    lines[-1] = lines[-1][: width - 1].rstrip() + "\u2026"
+    return size, lines
 
 
 def achievement_svg(achievement: Achievement, *, baked_jwt: str = "") -> str:
@@ -182,18 +206,26 @@ def achievement_svg(achievement: Achievement, *, baked_jwt: str = "") -> str:
         if baked_jwt
         else ""
     )
+    size, lines = badge_title_lines(achievement.name)
+    step = round(size * 1.2, 1)
+    first = round(148 - step * (len(lines) - 1) / 2, 1)  # the block centred on y=148
+    spans = "".join(
+        f'<tspan x="100" y="{round(first + i * step, 1)}">{escape(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg"{namespace} viewBox="0 0 200 200" role="img" '
-        f'aria-label="{words}">{baked}<circle cx="100" cy="100" r="96" fill="#0b5cad"/>'
+        f'aria-label="{words}">{baked}<title>{words}</title>'
+        '<circle cx="100" cy="100" r="96" fill="#0b5cad"/>'
         '<circle cx="100" cy="100" r="84" fill="none" stroke="#fff" stroke-width="3"/>'
         '<path d="M103 40c3 14-9 19-9 31 0 6 4 10 7 10-1-5 2-10 6-13 0 9 9 12 9 21 '
         '0 11-8 18-17 18s-18-8-18-20c0-20 22-27 22-47z" fill="#fff"/>'
-        f'<text x="100" y="150" text-anchor="middle" font-family="sans-serif" font-size="13" '
-        f'fill="#fff">{words[:28]}</text></svg>'
+        f'<text text-anchor="middle" font-family="sans-serif" font-size="{size}" '
+        f'fill="#fff" data-testid="badge-title">{spans}</text></svg>'
     )
 
 
-@require_GET
+@require_safe
 def achievement_image(request, slug):
     achievement = Achievement.objects.filter(slug=slug).first()
     if achievement is None:
@@ -201,7 +233,7 @@ def achievement_image(request, slug):
     return HttpResponse(achievement_svg(achievement), content_type="image/svg+xml")
 
 
-@require_GET
+@require_safe
 def credential_badge(request, public_id):
     """The badge image with the signed credential baked in (Open Badges 3.0 SVG baking)."""
     issued = _issued(public_id)
@@ -212,20 +244,35 @@ def credential_badge(request, public_id):
     return response
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @trainer_required
 def credential_revoke_view(request, credential_id: int):
-    issued = IssuedCredential.objects.filter(
-        pk=credential_id, cohort_id=request.launch.claims.cohort_id
-    ).first()
+    """GET: what revoking does, and a required reason; POST with a reason: revoke. The public
+    verification page shows the revocation at once, with this reason, so it is never one
+    click and never without a reason."""
+    issued = (
+        IssuedCredential.objects.select_related("achievement", "participant")
+        .filter(pk=credential_id, cohort_id=request.launch.claims.cohort_id)
+        .first()
+    )
     if issued is None:
         raise Http404("No such credential in this course")
-    credential_revoke(issued, by=request.launch.participant, reason=request.POST.get("reason", ""))
-    response = redirect(
-        lurl({"launch": request.launch}, "dashboards:trainer-dashboard") + "#credentials"
+    reason = request.POST.get("reason", "").strip() if request.method == "POST" else ""
+    if request.method == "POST" and reason and issued.revoked_at is None:
+        credential_revoke(issued, by=request.launch.participant, reason=reason)
+    if request.method == "POST" and (reason or issued.revoked_at is not None):
+        response = redirect(
+            lurl({"launch": request.launch}, "dashboards:trainer-dashboard") + "#credentials"
+        )
+        response.status_code = 303
+        return response
+    missing = request.method == "POST"
+    return render(
+        request,
+        "credentials/revoke_confirm.html",
+        {"issued": issued, "missing_reason": missing},
+        status=400 if missing else 200,
     )
-    response.status_code = 303
-    return response
 
 
 @require_POST

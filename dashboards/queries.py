@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Max
+from django.db.models import BooleanField, ExpressionWrapper, Max, Q
 from django.utils import timezone
 
 from courses.models import LessonProgress, Membership, Module, Placement, Role
@@ -127,6 +127,8 @@ def cohort_view(*, cohort_id: int, query: str = "", state: str = "", now=None) -
     placements = list(
         Placement.objects.filter(cohort_id=cohort_id)
         .exclude(module_slug="")
+        # Placed by deep linking and never launched: no LMS link known yet (lti_tool).
+        .annotate(opened=ExpressionWrapper(Q(lti_link__isnull=False), BooleanField()))
         .order_by("due_at", "pk")
     )
     modules = {

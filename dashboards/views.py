@@ -11,9 +11,10 @@ from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from courses.models import Membership, Placement
+from courses.templatetags.ignite_text import when_text
 from mastery.grades import grades_retry
 from mastery.models import GradeRecord
 from pagesession.access import parse_id, trainer_required
@@ -24,7 +25,7 @@ from .queries import STATE_LABELS, cohort_view
 from .roster import roster_panel
 
 
-@require_GET
+@require_safe
 @trainer_required
 def trainer_dashboard(request):
     cohort_id = request.launch.claims.cohort_id
@@ -67,6 +68,7 @@ def trainer_dashboard(request):
             "cohort": request.launch.cohort,
             "memberships": memberships,
             "view": view,
+            "scored": sum(n for _, n in view.distribution),
             "bars": bars,
             "query": query,
             "state": state,
@@ -84,7 +86,7 @@ def trainer_dashboard(request):
     )
 
 
-@require_GET
+@require_safe
 @trainer_required
 def trainer_export(request):
     """The dashboard's table as CSV (one row per teacher, two columns per placed module)."""
@@ -110,7 +112,7 @@ def trainer_export(request):
             safe(row.participant.display_name),
             safe(row.participant.email),
             row.membership.get_status_display(),
-            row.last_activity.isoformat(timespec="minutes") if row.last_activity else "",
+            when_text(row.last_activity),  # the pages' format, zone named
             "yes" if row.behind else "no",
         ]
         for cell in row.cells:

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import platform, services
 from .models import DevLineItem, DevScore
@@ -128,7 +128,7 @@ def token(request):
 
 
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def lineitems(request, course_key: str):
     if course_key not in COURSES:
         return _problem(404, "no such course")
@@ -257,7 +257,7 @@ def scores(request, course_key: str, item_id: int):
     return HttpResponse(status=200)
 
 
-@require_GET
+@require_safe
 def results(request, course_key: str, item_id: int):
     item = DevLineItem.objects.filter(course_id=course_key, pk=item_id).first()
     if item is None:
@@ -282,7 +282,7 @@ def results(request, course_key: str, item_id: int):
     return JsonResponse(data, safe=False, content_type=RESULTS_TYPE)
 
 
-@require_GET
+@require_safe
 def memberships(request, course_key: str):
     """NRPS 2.0 context membership, paged with Link rel="next"."""
     course = COURSES.get(course_key)

@@ -7,7 +7,7 @@ from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from lti_tool.security import all_frame_ancestors, content_security_policy
 from pagesession.urls_util import tool_origin
@@ -31,7 +31,7 @@ def _tool_base(request) -> str:
     return getattr(settings, "IGNITE_DEV_TOOL_ORIGIN", "") or _base(request)
 
 
-@require_GET
+@require_safe
 def index(request):
     """Pick a person and a link, and launch the tool in an iframe through the real OIDC flow."""
     person = PEOPLE.get(request.GET.get("person", ""))
@@ -89,7 +89,7 @@ def index(request):
     return response
 
 
-@require_GET
+@require_safe
 def authorize(request):
     """OIDC authorization endpoint: check the tool's request, answer with a signed id_token."""
     params = request.GET
@@ -146,12 +146,12 @@ def authorize(request):
     )
 
 
-@require_GET
+@require_safe
 def jwks(request):
     return JsonResponse(platform.platform_jwks())
 
 
-@require_GET
+@require_safe
 def gradebook(request):
     items = DevLineItem.objects.prefetch_related("scores").order_by("course_id", "id")
     return render(
@@ -164,7 +164,7 @@ def gradebook(request):
 # --- LTI Dynamic Registration, the platform side ---------------------------------------
 
 
-@require_GET
+@require_safe
 def openid_configuration(request):
     base = _base(request)
     root = base + platform.ISSUER_PATH
@@ -209,7 +209,7 @@ def register_client(request):
     return JsonResponse(answer, status=201)
 
 
-@require_GET
+@require_safe
 def register_tool(request):
     """Register a tool by Dynamic Registration: open its registration URL in a frame."""
     url = request.GET.get("url", "")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from courses.models import Module, Placement
 from courses.progress import placement_module
@@ -43,7 +43,7 @@ def _materials(module: Module, part: str) -> ModuleMaterials:
     return materials
 
 
-@require_GET
+@require_safe
 @trainer_required
 def guide_page(request, placement_id: int):
     placement, module = _placed(request, placement_id)
@@ -60,7 +60,7 @@ def guide_page(request, placement_id: int):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @trainer_required
 def calibration_page(request, placement_id: int):
     placement, module = _placed(request, placement_id)
@@ -97,7 +97,7 @@ def calibration_page(request, placement_id: int):
     )
 
 
-@require_GET
+@require_safe
 @trainer_required
 def calibration_result(request, placement_id: int, attempt_id: int):
     placement, module = _placed(request, placement_id)
@@ -143,7 +143,7 @@ def _template(request, placement_id: int, slug: str) -> tuple[Placement, Module,
     return placement, module, template
 
 
-@require_GET
+@require_safe
 @launch_required
 def template_page(request, placement_id: int, slug: str):
     placement, module, template = _template(request, placement_id, slug)
@@ -154,7 +154,7 @@ def template_page(request, placement_id: int, slug: str):
     )
 
 
-@require_GET
+@require_safe
 @launch_required
 def template_download(request, placement_id: int, slug: str):
     """A standalone HTML file (print styles inline) that opens in any browser or word processor,

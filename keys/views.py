@@ -1,10 +1,10 @@
 from django.http import JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .services import jwks
 
 
-@require_GET
+@require_safe
 def jwks_view(request):
     response = JsonResponse(jwks())
     # Platforms poll this; a short public cache keeps rotation visible within minutes.

@@ -110,6 +110,34 @@ def _mapped(model: type[models.Model], lookup: dict, target: str, make_target: C
         return model.objects.get(**lookup), False
 
 
+def placements_plan(*, cohort_id: int, modules: list[tuple[str, str]]) -> list[Placement]:
+    """Placements for the modules Ignite just returned to the LMS in a deep-linking response
+    (slug, title): the links are in the course now, although the LMS tells their ids only at
+    their first launch. Until then they are "placed, not opened yet" (no resource link); the
+    first launch of a link to the module adopts one (_placement_for_new_link)."""
+    return [
+        Placement.objects.create(cohort_id=cohort_id, module_slug=slug[:100], title=title[:255])
+        for slug, title in modules
+    ]
+
+
+def _placement_for_new_link(cohort: Cohort, values: dict) -> Placement:
+    """The placement for a link launched for the first time: one placed by deep linking for
+    the same module and not yet opened, if any (its due date and settings carry over), else a
+    new one. skip_locked: two new links racing never adopt the same placement."""
+    slug = values.get("module_slug")
+    if slug:
+        waiting = (
+            Placement.objects.select_for_update(skip_locked=True)
+            .filter(cohort=cohort, module_slug=slug, lti_link__isnull=True)
+            .order_by("pk")
+            .first()
+        )
+        if waiting is not None:
+            return waiting
+    return Placement.objects.create(cohort=cohort, **values)
+
+
 def _update(obj: models.Model, **values) -> None:
     changed = [name for name, value in values.items() if getattr(obj, name) != value]
     for name in changed:
@@ -251,7 +279,7 @@ def _launch_landing(launch: ValidLaunch) -> tuple[LaunchClaims, bool]:
                 {"context": lti_context, "resource_link_id": _text(link.get("id"))},
                 "placement",
                 lambda: {
-                    "placement": Placement.objects.create(cohort=cohort, **values),
+                    "placement": _placement_for_new_link(cohort, values),
                     **ags_values,
                 },
             )[0]

@@ -8,7 +8,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_safe
 
 from courses.models import Program, Role
 from courses.progress import placement_module
@@ -38,7 +38,7 @@ from .login import (
     login_start,
 )
 from .registry import platform_get
-from .services import launch_land
+from .services import launch_land, placements_plan
 
 security_log = logging.getLogger("ignite.lti.security")
 
@@ -73,10 +73,18 @@ def _framed(request) -> bool:
     return request.headers.get("Sec-Fetch-Dest", "") == "iframe"
 
 
+def _opens_from_lms(request, *, endpoint: str, status: int):
+    """Ignite's own page for someone who reaches a sign-in URL from the browser (a bookmark,
+    a typed address): where Ignite opens from, instead of a bare error."""
+    return render(request, "lti_tool/opens_from_lms.html", {"endpoint": endpoint}, status=status)
+
+
 @csrf_exempt  # the platform posts or redirects here cross-site by design (LTI Core 5.1.1)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def login(request):
     params = request.POST if request.method == "POST" else request.GET
+    if not params:
+        return _opens_from_lms(request, endpoint="login (OIDC initiation)", status=400)
     try:
         start = login_start(request=request, params=params)
     except LaunchError as exc:
@@ -130,7 +138,7 @@ def login(request):
     return response
 
 
-@require_GET
+@require_safe
 def login_check(request):
     """Did the login-state cookie come back? Asked by the login page from inside the frame."""
     from django.http import JsonResponse
@@ -143,8 +151,12 @@ def login_check(request):
 
 
 @csrf_exempt  # the id_token arrives as a cross-site form post; state and nonce protect it
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def launch(request):
+    if request.method != "POST":
+        response = _opens_from_lms(request, endpoint="launch (redirect)", status=405)
+        response["Allow"] = "POST"
+        return response
     state = request.POST.get("state", "")
     target = request.POST.get("lti_storage_target", "")
     state_cookie = STATE_COOKIE_PREFIX + state
@@ -201,7 +213,7 @@ def _privacy_context() -> dict:
     return {"contact": settings.IGNITE_PRIVACY_CONTACT}
 
 
-@require_GET
+@require_safe
 def handoff(request):
     """A trainer's launch from a frame that keeps no cookie, opened in its own window: bind it
     to this (first-party) window and go on."""
@@ -227,7 +239,7 @@ def handoff(request):
     return response
 
 
-@require_GET
+@require_safe
 @launch_required
 def home(request):
     """Where a launch lands: the placed module, or the cohort's modules (course navigation)."""
@@ -250,7 +262,7 @@ def csrf_failure(request, reason=""):
     )
 
 
-@require_GET
+@require_safe
 def canvas_json(request):
     """The Canvas developer-key configuration (Developer Keys > LTI Key > Enter URL)."""
     from django.http import JsonResponse
@@ -260,7 +272,7 @@ def canvas_json(request):
     return JsonResponse(canvas_config(tool_origin(request)), json_dumps_params={"indent": 2})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @trainer_required
 def deep_link(request):
     """Deep Linking 2.0: choose catalog modules to add to the LMS course."""
@@ -312,6 +324,11 @@ def deep_link(request):
             except DeepLinkError as exc:
                 error = str(exc)
             else:
+                # Ignite made these links, so it knows them before anyone opens one.
+                placements_plan(
+                    cohort_id=request.launch.claims.cohort_id,
+                    modules=[(m.slug, m.current.title) for m in chosen],
+                )
                 return render(
                     request,
                     "lti_tool/deep_link_return.html",
@@ -348,7 +365,7 @@ def _launch_from_platform_storage(request, state: str, target: str):
     return response
 
 
-@require_GET
+@require_safe
 def register(request):
     """LTI Dynamic Registration: opened by the LMS in a window or frame."""
     from .dynamic_registration import RegistrationFailed, RegistrationRefused, dynamic_register

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from courses.views import _placed
 from pagesession.access import trainer_required
@@ -51,7 +51,7 @@ def _teacher_page(request, placement, module, teacher, *, error: str = "", statu
     )
 
 
-@require_GET
+@require_safe
 @trainer_required
 def trainer_teacher_view(request, placement_id: int, participant_id: int):
     placement, module, teacher = _teacher_for_trainer(request, placement_id, participant_id)

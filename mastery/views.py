@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from courses.page_queries import content_version
 from courses.pages import MASTERY_RESULT, page_sections
@@ -61,14 +61,14 @@ def _refused(request, placement, module, message: str):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @launch_required
 def start(request, placement_id: int):
     """POST starts (or resumes) the check. GET never starts one: it says why the check is
     closed, or goes to the open attempt, or to the module page's check section."""
     placement, module = _placed(request, placement_id)
     context = {"launch": request.launch}
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         status = _status(request, placement, module)
         if status.open_attempt is not None:
             return _see_other(
@@ -121,7 +121,7 @@ def _attempt_form(request, placement, module, attempt, *, incomplete=None, saved
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @launch_required
 def attempt_page(request, placement_id: int, number: int):
     placement, module = _placed(request, placement_id)
@@ -181,7 +181,7 @@ def attempt_page(request, placement_id: int, number: int):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @launch_required
 def answers_view(request, placement_id: int, number: int):
     """Save answers as the teacher chooses them. The page's script posts each change here
@@ -192,7 +192,7 @@ def answers_view(request, placement_id: int, number: int):
     attempt, _attempts = _attempt_for(request, placement, number)
     wants_json = "application/json" in request.headers.get("Accept", "")
     context = {"launch": request.launch}
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if attempt.status != Attempt.Status.IN_PROGRESS:
             return JsonResponse({"error": "This attempt was already submitted."}, status=409)
         response = JsonResponse({"answers": answers_current(attempt)})
@@ -269,7 +269,7 @@ def _evidence_for(request, evidence_id: int):
     return submission if launch_is_trainer(request.launch) else None
 
 
-@require_GET
+@require_safe
 @launch_required
 def evidence_file(request, evidence_id: int):
     from .evidence import evidence_file_response
@@ -284,7 +284,7 @@ def evidence_file(request, evidence_id: int):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @trainer_required
 def evidence_review_view(request, evidence_id: int):
     from .evidence import EvidenceRefused, evidence_review, rubric_levels_shown

@@ -146,3 +146,20 @@ def lesson_html(markdown_text: str) -> str:
     )
     # An iframe whose source was refused is an empty frame: drop it.
     return re.sub(r"<iframe(?![^>]*\ssrc=)[^>]*>\s*</iframe>", "", clean)
+
+
+_INLINE_TAGS = {"strong", "em", "code", "a"}
+
+
+def inline_html(markdown_text: str) -> str:
+    """One line of Markdown (a choice, an answer) to inline HTML, sanitized like a lesson: only
+    emphasis, code and links, so it can sit inside a label or a sentence. Line breaks of the
+    source become spaces."""
+    html = markdown.renderInline(" ".join(str(markdown_text).split()))
+    return nh3.clean(
+        html,
+        tags=_INLINE_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"https", "http", "mailto"},
+        link_rel="noopener noreferrer",
+    )

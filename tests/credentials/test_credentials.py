@@ -248,7 +248,7 @@ def test_an_independent_ob3_verifier_accepts_it_and_sees_the_revocation(earned, 
         issued.jwt, check_status=True, verify_status_list=True, download=fetch
     )
     assert verified.issuer.id == issued.credential["issuer"]["id"]
-    trainer.post(f"/app/trainer/credentials/{issued.pk}/revoke/")
+    trainer.post(f"/app/trainer/credentials/{issued.pk}/revoke/", {"reason": "Issued in error"})
     with pytest.raises(OB3VerificationError, match="'revocation' is set"):
         verifier.verify(issued.jwt, check_status=True, verify_status_list=True, download=fetch)
 
@@ -349,7 +349,7 @@ def test_evidence_is_private_until_the_earner_shows_it(earned, client, launch_as
         client.get(f"/credentials/{issued.public_id}/evidence/{evidence.pk + 1}").status_code == 404
     )
 
-    trainer.post(f"/app/trainer/credentials/{issued.pk}/revoke/")
+    trainer.post(f"/app/trainer/credentials/{issued.pk}/revoke/", {"reason": "Issued in error"})
     assert client.get(file_url).status_code == 404  # a revoked credential shows nothing
     IssuedCredential.objects.filter(pk=issued.pk).update(revoked_at=None)
     assert teacher.post(sharing, {"share": "0"}).status_code == 303
@@ -386,7 +386,7 @@ def test_a_revoked_credential_is_not_reissued_by_itself_but_a_trainer_can_issue_
 
 def test_reissue_needs_the_criteria_met_today(earned):
     _, trainer, issued = earned
-    trainer.post(f"/app/trainer/credentials/{issued.pk}/revoke/")
+    trainer.post(f"/app/trainer/credentials/{issued.pk}/revoke/", {"reason": "Issued in error"})
     EvidenceSubmission.objects.update(status=EvidenceSubmission.Status.REVISION)
     response = trainer.post(f"/app/trainer/credentials/{issued.pk}/reissue/")
     assert "reissue=not-qualified" in response["Location"]

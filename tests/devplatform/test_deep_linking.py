@@ -57,7 +57,11 @@ def test_trainer_adds_modules_and_a_teacher_launches_one(dev_browser):
     assert again.status_code == 400 and DevLink.objects.count() == 2
 
     landing = dev_browser.launch("maya", f"bl-fall:{links['station-rotation'].key}")
-    assert urlsplit(landing).path == f"/app/p/{Placement.objects.get().pk}/"  # no /app/ hop
+    # Both returned modules became placements at once; the launch adopted its module's one.
+    assert Placement.objects.count() == 2
+    opened = Placement.objects.get(module_slug="station-rotation")
+    assert urlsplit(landing).path == f"/app/p/{opened.pk}/"  # no /app/ hop
+    assert not Placement.objects.filter(module_slug="data-small-groups", lti_link__isnull=False)
     module_page = dev_browser.get(landing)
     title = Module.objects.get(slug="station-rotation").current.title
     assert title in module_page.content.decode()

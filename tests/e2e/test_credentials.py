@@ -84,9 +84,17 @@ def test_teacher_earns_verifies_and_loses_a_credential(
     frame = launch(page, live_server, "priya", "cs-spring:")
     frame.get_by_test_id("trainer-dashboard").first.click()
     frame.get_by_test_id("credential-revoke").click()
+    # Revoking asks first, for a reason the public verification page then shows.
+    frame.get_by_test_id("revoke-reason").wait_for()
+    axe_check(tool_frame(page), "revoke confirmation")
+    frame.get_by_test_id("revoke-reason").fill("Awarded to the wrong teacher")
+    frame.get_by_test_id("credential-revoke-confirm").click()
     frame.get_by_test_id("issued-credential").filter(has_text="Revoked").wait_for()
     verification.reload()
     assert verification.get_by_test_id("verification").get_attribute("data-valid") == "false"
+    assert (
+        "Awarded to the wrong teacher" in verification.get_by_test_id("verification").inner_text()
+    )
 
     # A second thought: the trainer issues it again; a new credential verifies, the old does not.
     frame.get_by_test_id("credential-reissue").click()

@@ -1,5 +1,6 @@
 // The platform side of two LTI window messages, for the tool in the frame:
-// - lti.frameResize: grow the tool's iframe to the height it asks for;
+// - lti.frameResize: size the tool's iframe to the height it asks for (growing or shrinking),
+//   recording the last height asked for in data-height;
 // - LTI Client Side postMessage storage (lti.capabilities, lti.put_data, lti.get_data): keep
 //   small values for the tool, answering only the tool's frame and origin.
 (function () {
@@ -31,6 +32,7 @@
       if (height > 0 && height < 20000) {
         frame.height = String(Math.max(height, 320));
         frame.dataset.resized = "true";
+        frame.dataset.height = String(height);
       }
       return;
     }

@@ -1,0 +1,72 @@
+"""`{{ text|markdown }}` and `{{ text|markdown_inline }}`: authored text (prompts, choices,
+explanations) rendered as Markdown through the lessons' sanitizer.
+
+Question text is written in YAML blocks wrapped at about 95 columns; `linebreaksbr` kept those
+wraps and broke sentences in the middle. Markdown joins a paragraph's lines and turns blank
+lines into paragraphs, and `*word*` becomes emphasis instead of showing its asterisks.
+"""
+
+import re
+
+from django import template
+from django.utils import dateformat, timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from courses.content import inline_html, lesson_html
+
+register = template.Library()
+
+
+@register.filter
+def markdown(text) -> str:
+    """Block Markdown (paragraphs, lists, code), sanitized like a lesson."""
+    if not text:
+        return ""
+    return table_regions(lesson_html(str(text)))
+
+
+@register.filter
+def markdown_inline(text) -> str:
+    """Inline Markdown (emphasis, code, links) for text inside a label or a sentence."""
+    if text is None or text == "":
+        return ""
+    return mark_safe(inline_html(str(text)))  # noqa: S308 (nh3 removed everything unsafe)
+
+
+_TABLE = re.compile(r"<table(\s[^>]*)?>(.*?)</table>", re.S)
+
+
+@register.filter
+def table_regions(html) -> str:
+    """Each table of sanitized HTML (a lesson, a guide) inside its own scrolling region: a wide
+    table scrolls sideways there, not the page, and the region takes keyboard focus so it can
+    be scrolled without a mouse. Only for HTML that was already sanitized."""
+
+    def wrap(match: re.Match) -> str:
+        return (
+            '<div class="table-scroll" role="region" tabindex="0" '
+            'aria-label="Table (scrolls sideways on a narrow screen)">'
+            f"{match.group(0)}</div>"
+        )
+
+    return mark_safe(_TABLE.sub(wrap, str(html)))  # noqa: S308 (input was sanitized HTML)
+
+
+def when_text(value) -> str:
+    """A moment as every page and export shows it: one format, in the current time zone (the
+    server's TIME_ZONE), with the zone named ("Dec 2, 2026, 13:45 UTC"). Mixed formats with no
+    zone left readers guessing which clock a time was on."""
+    if not value:
+        return ""
+    return dateformat.format(timezone.localtime(value), "M j, Y, H:i T")
+
+
+@register.filter
+def when(value) -> str:
+    """`{{ moment|when }}`: when_text inside a <time> element carrying the exact instant."""
+    if not value:
+        return ""
+    return format_html(
+        '<time datetime="{}">{}</time>', value.isoformat(timespec="seconds"), when_text(value)
+    )
