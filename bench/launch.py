@@ -554,6 +554,11 @@ def prepare_ignite(
         DATABASE_URL=storage.database_url(name),
         CACHE_KEY_PREFIX=storage.cache_prefix(name),
         LOG_LEVEL="WARNING",
+        # The stand-in LMS answers on loopback over plain http: production's outgoing-HTTP
+        # guard (lti_tool/outbound.py) lets it through only when told so, as a district would
+        # for an LMS on its own network.
+        IGNITE_ALLOW_HTTP_PLATFORMS="1",
+        IGNITE_PRIVATE_PLATFORM_HOSTS="127.0.0.1",
     )
     if storage.args.redis:
         env["REDIS_URL"] = storage.args.redis_url
@@ -806,14 +811,17 @@ class People:
 # --- Flows ----------------------------------------------------------------------------------
 
 
-def _get(target: Target, path: str, phase: str, step: str, expect: int) -> Reply:
-    reply = http_call(target.port, "GET", path, headers=tag(phase, step))
+def _get(target: Target, path: str, phase: str, step: str, expect: int, cookie: str = "") -> Reply:
+    headers = {**tag(phase, step), **({"Cookie": cookie} if cookie else {})}
+    reply = http_call(target.port, "GET", path, headers=headers)
     if reply.status != expect:
         raise FlowError(f"{step} {reply.status}", _snippet(reply.body))
     return reply
 
 
-def _post(target: Target, path: str, data, phase: str, step: str, expect: int) -> Reply:
+def _post(
+    target: Target, path: str, data, phase: str, step: str, expect: int, cookie: str = ""
+) -> Reply:
     reply = http_call(
         target.port,
         "POST",
@@ -823,6 +831,7 @@ def _post(target: Target, path: str, data, phase: str, step: str, expect: int) -
             "Content-Type": "application/x-www-form-urlencoded",
             "Origin": target.origin,
             **tag(phase, step),
+            **({"Cookie": cookie} if cookie else {}),
         },
     )
     if reply.status != expect:
@@ -836,31 +845,38 @@ def landing_flow(target: Target, platform: Platform, who: Person, args, phase: s
     _, login, launch, reply = one_flow(target, platform, who, args.login_method, phase)
     t1 = time.perf_counter()
     module_url = reply.headers["Location"]
+    # As a browser does: the page binding cookie the launch set goes with every page after it
+    # (without it, a trainer's page asks to relaunch: pagesession/binding.py).
+    cookie = cookies_from(reply)
     if urlsplit(module_url).path == "/app/":  # a launch that lands via /app/ (older Ignite)
-        home = _get(target, module_url, phase, "landing", 302)
+        home = _get(target, module_url, phase, "landing", 302, cookie)
         module_url = home.headers.get("Location", "")
     if not re.match(r"^/app/p/\d+/\?", module_url):
         raise FlowError("landing went elsewhere", module_url)
     t2 = time.perf_counter()
-    page = _get(target, module_url, phase, "module page", 200)
+    page = _get(target, module_url, phase, "module page", 200, cookie)
     if b"data-testid" not in page.body and b"<main" not in page.body:
         raise FlowError("module page is not a page", _snippet(page.body))
     t3 = time.perf_counter()
     times = {"flow": t3 - t0, "login": login, "launch": launch, "module page": t3 - t2}
     if t2 - t1 > 0.0005:
         times["landing"] = t2 - t1
-    return {**times, "module_url": module_url}
+    return {**times, "module_url": module_url, "cookie": cookie}
 
 
-def mastery_flow(target: Target, module_url: str, rng: random.Random, phase: str) -> dict:
+def mastery_flow(
+    target: Target, module_url: str, rng: random.Random, phase: str, cookie: str = ""
+) -> dict:
     """Start a mastery check, open its questions, submit answers, read the result."""
     parts = urlsplit(module_url)
     lt = parse_qs(parts.query)["lt"][0]
     t0 = time.perf_counter()
-    start = _post(target, f"{parts.path}mastery/", {"lt": lt}, phase, "mastery start", 303)
+    start = _post(target, f"{parts.path}mastery/", {"lt": lt}, phase, "mastery start", 303, cookie)
     attempt_path = urlsplit(start.headers["Location"]).path
     t1 = time.perf_counter()
-    page = _get(target, f"{attempt_path}?lt={lt}", phase, "question page", 200).body.decode()
+    page = _get(
+        target, f"{attempt_path}?lt={lt}", phase, "question page", 200, cookie
+    ).body.decode()
     t2 = time.perf_counter()
     answers: dict[str, list[str]] = {"lt": [lt]}
     for name, value in re.findall(r'name="(q-[^"]+)" value="([^"]*)"', page):
@@ -876,9 +892,9 @@ def mastery_flow(target: Target, module_url: str, rng: random.Random, phase: str
     answers["confirm"] = ["unanswered"]
     if len(answers) < 2:
         raise FlowError("question page has no questions", _snippet(page.encode()))
-    _post(target, attempt_path, answers, phase, "mastery submit", 303)
+    _post(target, attempt_path, answers, phase, "mastery submit", 303, cookie)
     t3 = time.perf_counter()
-    _get(target, f"{attempt_path}?lt={lt}", phase, "result page", 200)
+    _get(target, f"{attempt_path}?lt={lt}", phase, "result page", 200, cookie)
     t4 = time.perf_counter()
     return {
         "flow": t4 - t0,
@@ -1007,7 +1023,8 @@ def measure(
         if regime.name == "landing":
             return landing_flow(target, platform, people.returning(), args, phase)
         # mastery: each thread is one teacher taking the check again and again
-        return mastery_flow(target, module_urls[n % len(module_urls)], rng, phase)
+        module_url, cookie = module_urls[n % len(module_urls)]
+        return mastery_flow(target, module_url, rng, phase, cookie)
 
     def worker(n: int) -> None:
         rng = random.Random(seed * 1000 + n)
@@ -1583,13 +1600,15 @@ def seed_people(target: Target, platform: Platform, people: People, args) -> Non
         raise BenchError(f"seeding {target.title} failed: {failures[0]}")
 
 
-def module_links(target: Target, platform: Platform, args) -> list[str]:
-    """One teacher per client thread for the mastery rows: a landing gives each a module URL."""
-    urls = []
+def module_links(target: Target, platform: Platform, args) -> list[tuple[str, str]]:
+    """One teacher per client thread for the mastery rows: a landing gives each a module URL
+    and the page binding cookie its browser keeps."""
+    links = []
     for n in range(args.threads):
         who = Person(f"mastery-{n}", f"Mastery Teacher{n}", ROLE_LEARNER, "course-0", "link-0-0")
-        urls.append(landing_flow(target, platform, who, args, "setup")["module_url"])
-    return urls
+        landed = landing_flow(target, platform, who, args, "setup")
+        links.append((landed["module_url"], landed["cookie"]))
+    return links
 
 
 def main(argv: list[str] | None = None) -> int:
