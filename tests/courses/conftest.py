@@ -7,6 +7,8 @@ import pytest
 from django.core.management import call_command
 
 from courses.models import Placement
+from lti_tool.models import Deployment, Platform
+from tests.conftest import DEPLOYMENT_ID, LtiClient
 
 from .packs import write_pack
 
@@ -36,6 +38,35 @@ class Teacher:
         """A form post as a browser sends it: with this page's Origin."""
         extra.setdefault("HTTP_ORIGIN", "http://testserver")
         return self.client.post(path, {"lt": self.lt, **(data or {})}, **extra)
+
+
+def trainer_on_another_platform(client, jwks_server, platform_private_key) -> Teacher:
+    """A trainer of the same LMS course and link ids on another platform: another tenant's
+    cohort, which must see nothing of this one."""
+    other = Platform.objects.create(
+        name="Other LMS",
+        issuer="https://other-lms.example",
+        client_id="other-client",
+        auth_login_url="https://other-lms.example/auth",
+        auth_token_url="https://other-lms.example/token",
+        keyset_url=jwks_server.url,
+    )
+    Deployment.objects.create(platform=other, deployment_id=DEPLOYMENT_ID)
+    other_lti = LtiClient(client, other, platform_private_key)
+    return Teacher(
+        other_lti,
+        client,
+        other_lti.launch(
+            sub="priya",
+            name="Priya elsewhere",
+            **{
+                LTI + "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"],
+                LTI + "resource_link": {"id": "link-1", "title": "Demo link"},
+                LTI + "context": {"id": "course-1", "title": "Cohort", "label": "course-1"},
+                LTI + "custom": {"module": "demo-module"},
+            },
+        ),
+    )
 
 
 @pytest.fixture

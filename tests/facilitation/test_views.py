@@ -8,9 +8,7 @@ import re
 import pytest
 
 from facilitation.models import CalibrationAttempt
-from lti_tool.models import Deployment, Platform
-from tests.conftest import DEPLOYMENT_ID, LtiClient
-from tests.courses.conftest import LTI, Teacher
+from tests.courses.conftest import trainer_on_another_platform
 
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 # The reference levels of the demo calibration set (tests/facilitation/packs.py), in form order.
@@ -26,31 +24,7 @@ def world(launch_as, placement_of, lti, platform_private_key, jwks_server, clien
     teacher = launch_as(sub="maya", name="Maya Alvarez")
     trainer = launch_as(sub="priya", name="Priya Raman", roles=[INSTRUCTOR])
     pid = placement_of().pk
-    other = Platform.objects.create(
-        name="Other LMS",
-        issuer="https://other-lms.example",
-        client_id="other-client",
-        auth_login_url="https://other-lms.example/auth",
-        auth_token_url="https://other-lms.example/token",
-        keyset_url=jwks_server.url,
-    )
-    Deployment.objects.create(platform=other, deployment_id=DEPLOYMENT_ID)
-    other_lti = LtiClient(client, other, platform_private_key)
-    # The same course and link ids on another platform: another tenant's cohort.
-    other_platform_trainer = Teacher(
-        other_lti,
-        client,
-        other_lti.launch(
-            sub="priya",
-            name="Priya elsewhere",
-            **{
-                LTI + "roles": [INSTRUCTOR],
-                LTI + "resource_link": {"id": "link-1", "title": "Demo link"},
-                LTI + "context": {"id": "course-1", "title": "Cohort", "label": "course-1"},
-                LTI + "custom": {"module": "demo-module"},
-            },
-        ),
-    )
+    other_platform_trainer = trainer_on_another_platform(client, jwks_server, platform_private_key)
     return {
         "teacher": teacher,
         "trainer": trainer,

@@ -9,10 +9,8 @@ from decimal import Decimal
 import pytest
 
 from courses.models import Module, Participant
-from lti_tool.models import Deployment, Platform
 from mastery.models import Attempt, AttemptGrant, GradeRecord, ScoreOverride
-from tests.conftest import DEPLOYMENT_ID, LtiClient
-from tests.courses.conftest import LTI, Teacher
+from tests.courses.conftest import trainer_on_another_platform
 from tests.mastery.test_attempts import right_answers, start
 
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
@@ -38,30 +36,7 @@ def world(launch_as, placement_of, lti, platform_private_key, jwks_server, clien
     placement = placement_of()
     maya_p = Participant.objects.get(lti_user__sub="maya")
     # The same LMS course id on another platform is another tenant's cohort.
-    other = Platform.objects.create(
-        name="Other LMS",
-        issuer="https://other-lms.example",
-        client_id="other-client",
-        auth_login_url="https://other-lms.example/auth",
-        auth_token_url="https://other-lms.example/token",
-        keyset_url=jwks_server.url,
-    )
-    Deployment.objects.create(platform=other, deployment_id=DEPLOYMENT_ID)
-    other_lti = LtiClient(client, other, platform_private_key)
-    other_platform_trainer = Teacher(
-        other_lti,
-        client,
-        other_lti.launch(
-            sub="priya",
-            name="Priya elsewhere",
-            **{
-                LTI + "roles": [INSTRUCTOR],
-                LTI + "resource_link": {"id": "link-1", "title": "Demo link"},
-                LTI + "context": {"id": "course-1", "title": "Cohort", "label": "course-1"},
-                LTI + "custom": {"module": "demo-module"},
-            },
-        ),
-    )
+    other_platform_trainer = trainer_on_another_platform(client, jwks_server, platform_private_key)
     return {
         "maya": maya,
         "maya_id": maya_p.pk,
