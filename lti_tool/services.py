@@ -124,11 +124,13 @@ def placements_plan(*, cohort_id: int, modules: list[tuple[str, str]]) -> list[P
 def _placement_for_new_link(cohort: Cohort, values: dict) -> Placement:
     """The placement for a link launched for the first time: one placed by deep linking for
     the same module and not yet opened, if any (its due date and settings carry over), else a
-    new one. skip_locked: two new links racing never adopt the same placement."""
+    new one. skip_locked: two new links racing never adopt the same placement; `of=self`
+    locks the placement row only (PostgreSQL refuses FOR UPDATE on the nullable side of the
+    outer join that `lti_link__isnull` makes)."""
     slug = values.get("module_slug")
     if slug:
         waiting = (
-            Placement.objects.select_for_update(skip_locked=True)
+            Placement.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(cohort=cohort, module_slug=slug, lti_link__isnull=True)
             .order_by("pk")
             .first()
