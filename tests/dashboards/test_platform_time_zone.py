@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from courses.models import Placement
 from tests.courses.conftest import trainer_on_another_platform
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +78,16 @@ def test_pages_without_a_launch_use_the_server_zone(platform, launch_as, client)
     launch_as(sub="priya", name="Priya Raman", roles=[INSTRUCTOR]).get("/app/trainer/")
     # The request after a Chicago page, on the same thread, without a launch.
     assert timezone.get_current_timezone_name() == "UTC"
+
+
+def test_a_due_date_ends_at_midnight_in_the_platform_zone(platform, launch_as, placement_of):
+    _platform_zone(platform, "America/Chicago")
+    trainer = launch_as(sub="priya", name="Priya Raman", roles=[INSTRUCTOR])
+    pid = placement_of().pk
+    response = trainer.post("/app/trainer/due/", {"placement": pid, "due": "2026-12-10"})
+    assert response.status_code == 303
+    # 23:59 in Chicago (CST, UTC-6) is 05:59 UTC the next morning.
+    due = Placement.objects.get(pk=pid).due_at
+    assert due.astimezone(ZoneInfo("UTC")).isoformat() == "2026-12-11T05:59:00+00:00"
+    html = trainer.get("/app/trainer/").content.decode()
+    assert 'value="2026-12-10"' in html and "due Dec 10" in html
