@@ -28,6 +28,7 @@ class PlatformAdmin(admin.ModelAdmin):
             {"fields": ("auth_login_url", "auth_token_url", "auth_audience", "keyset_url")},
         ),
         ("Framing and deployments", {"fields": ("frame_origins", "auto_admit_deployments")}),
+        ("Display", {"fields": ("time_zone",)}),
     )
 
     @admin.action(description="Check that the platform's JWKS URL answers with keys")

@@ -2,6 +2,7 @@ from django.apps import AppConfig
 
 from dashboards.roster import roster_source_register
 from pagesession.frames import frame_sources_register
+from pagesession.zones import time_zone_source_register
 
 
 class LtiToolConfig(AppConfig):
@@ -11,11 +12,13 @@ class LtiToolConfig(AppConfig):
     def ready(self) -> None:
         from . import checks, signals  # noqa: F401  (signals and system checks)
         from .roster import roster_panel_for_cohort
-        from .security import all_frame_ancestors, platform_frame_ancestors
+        from .security import all_frame_ancestors, platform_frame_ancestors, platform_time_zone
 
         # The page session frames pages for the launch's platform; only this app knows them.
         frame_sources_register(
             for_platform=platform_frame_ancestors, all_platforms=all_frame_ancestors
         )
+        # Pages show times in the launch's platform zone; only this app knows registrations.
+        time_zone_source_register(for_platform=platform_time_zone)
         # The trainer dashboard (dashboards/) shows the LMS roster; only this app reads it.
         roster_source_register(roster_panel_for_cohort)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +19,25 @@ def validate_platform_url(value: str) -> None:
         raise ValidationError("Enter a full URL, such as https://lms.example.org/path.")
     if parts.scheme != "https" and not settings.IGNITE_ALLOW_HTTP_PLATFORMS:
         raise ValidationError("Platform URLs must use https (http is allowed only in DEBUG).")
+
+
+def validate_time_zone(value: str) -> None:
+    """An IANA zone name zoneinfo knows ("America/Chicago"); blank is allowed by the field."""
+    if not value:
+        return
+    # ZoneInfo alone accepts some paths that are not zone names; the list of known zones
+    # is the contract an admin reads in the error message.
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        known = False
+    else:
+        known = value in available_timezones()
+    if not known:
+        raise ValidationError(
+            f"“{value}” is not a known IANA time zone; use a name such as Europe/Berlin "
+            "or America/Chicago, or leave it blank for the server's zone."
+        )
 
 
 # Cloud LMSs whose one issuer serves every customer: the frame that holds the tool is on the
@@ -58,6 +78,15 @@ class Platform(models.Model):
     auto_admit_deployments = models.BooleanField(
         default=False,
         help_text="Accept launches from deployment ids not yet listed (each is logged and recorded).",
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=(
+            "IANA time zone in which pages, CSV exports and credentials show times to this "
+            "platform's users (e.g. America/Chicago). Blank: the server's TIME_ZONE."
+        ),
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)

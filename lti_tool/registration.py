@@ -19,6 +19,7 @@ def platform_register(
     deployment_ids: list[str],
     name: str = "",
     auth_audience: str = "",
+    time_zone: str | None = None,
 ) -> tuple[Platform, bool]:
     """Create or update the registration for (issuer, client id) and add its deployments."""
     platform = Platform.objects.filter(issuer=issuer, client_id=client_id).first()
@@ -29,6 +30,8 @@ def platform_register(
     platform.keyset_url = keyset_url
     platform.auth_audience = auth_audience or platform.auth_audience
     platform.name = name or platform.name
+    if time_zone is not None:  # None: keep the zone an update does not mention
+        platform.time_zone = time_zone.strip()
     platform.full_clean(validate_unique=False)
     platform.save()
     for deployment_id in deployment_ids:

@@ -18,3 +18,10 @@ def platform_frame_ancestors(platform_id: int) -> list[str]:
     # Kept per worker, dropped when any registration changes (lti_tool/registry.py).
     platform = platform_get(platform_id)
     return platform.frame_ancestor_origins() if platform else []
+
+
+def platform_time_zone(platform_id: int) -> str:
+    """The IANA zone a platform's pages show times in ("" for the server's TIME_ZONE), from
+    the same per-worker copy as its framing origins: the page's CSP reads that row anyway."""
+    platform = platform_get(platform_id)
+    return platform.time_zone if platform else ""

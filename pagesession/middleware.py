@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
+from django.utils import timezone
 
 from courses.models import Cohort, Participant, Placement, Role
 
@@ -22,6 +23,7 @@ from .binding import binding_matches
 from .frames import content_security_policy, frame_ancestors_all, frame_ancestors_for
 from .launch_token import HEADER, PARAM, LaunchClaims, LaunchTokenError
 from .urls_util import tool_origin
+from .zones import time_zone_for
 
 logger = logging.getLogger("ignite.lti.security")
 
@@ -78,6 +80,12 @@ class Launch:
         # lti_tool, which knows registrations, fills it in.
         return frame_ancestors_for(self.claims.platform_id)
 
+    @cached_property
+    def time_zone(self):
+        """The platform's zone for this launch's times (None: the server's TIME_ZONE). Read
+        from the registrations the worker keeps for frame_ancestors: no query of its own."""
+        return time_zone_for(self.claims.platform_id)
+
 
 class _NoLaunch:
     """No valid launch token on this request (and why, for the error page)."""
@@ -115,7 +123,18 @@ class LaunchMiddleware:
         request.launch = self._launch(request)
         if request.launch.relaunch:
             return _relaunch_page(request)
-        return self.get_response(request)
+        # Times on the page, its CSV and its credentials read in the launch's platform zone
+        # (the `when` filter labels them); without a launch, the server's TIME_ZONE.
+        zone = _zone(request.launch)
+        if zone is None:
+            timezone.deactivate()
+        else:
+            timezone.activate(zone)
+        try:
+            return self.get_response(request)
+        finally:
+            # A worker thread serves other requests next: never leave one platform's zone on it.
+            timezone.deactivate()
 
     def _launch(self, request):
         # A form's own field wins over a token left in its action URL: only the field or the
@@ -146,6 +165,16 @@ class LaunchMiddleware:
                 return _no_launch("unbound-expired", relaunch=True)
             return Launch(claims, token, source, bound=False)
         return NO_LAUNCH
+
+
+def _zone(launch):
+    if not launch:
+        return None
+    try:
+        return launch.time_zone
+    except DatabaseError:
+        # The database is away (the view answers with the 503 page): the server's zone.
+        return None
 
 
 def _no_launch(error: str, *, relaunch: bool = False) -> _NoLaunch:

@@ -55,8 +55,9 @@ def table_regions(html) -> str:
 
 def when_text(value) -> str:
     """A moment as every page and export shows it: one format, in the current time zone (the
-    server's TIME_ZONE), with the zone named ("Dec 2, 2026, 13:45 UTC"). Mixed formats with no
-    zone left readers guessing which clock a time was on."""
+    launch's platform zone, activated by pagesession's LaunchMiddleware, else the server's
+    TIME_ZONE), with the zone named ("Dec 2, 2026, 07:45 CST"). Mixed formats with no zone
+    left readers guessing which clock a time was on."""
     if not value:
         return ""
     return dateformat.format(timezone.localtime(value), "M j, Y, H:i T")

@@ -88,3 +88,10 @@ def test_secret_from_file(tmp_path):
     secret.write_text("from-a-file-" + "x" * 40 + "\n")
     result = start(SECRET_KEY_FILE=str(secret), IGNITE_KEY_ENCRYPTION_SECRET="k")
     assert result.returncode == 0, result.stderr
+
+
+def test_time_zone_from_the_environment_and_an_unknown_one_refused():
+    assert start(DEBUG="1", TIME_ZONE="America/Chicago").returncode == 0
+    result = start(DEBUG="1", TIME_ZONE="Mars/Olympus_Mons")
+    assert result.returncode != 0
+    assert "TIME_ZONE='Mars/Olympus_Mons' is not an IANA time zone" in result.stderr

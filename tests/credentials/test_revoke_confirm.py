@@ -3,6 +3,8 @@ every public GET URL of a credential answers HEAD too."""
 
 from __future__ import annotations
 
+import re
+
 from credentials.models import IssuedCredential
 from tests.credentials.test_credentials import earned  # noqa: F401 (fixture)
 
@@ -53,3 +55,21 @@ def test_head_works_on_every_public_credential_url(earned, client):  # noqa: F81
         assert get.status_code == 200, path
         assert head.status_code == 200 and head.content == b"", path
         assert head["Content-Type"] == get["Content-Type"], path
+
+
+def test_credential_times_read_in_the_platform_zone_with_launch_and_server_zone_without(
+    earned,  # noqa: F811
+    platform,
+    client,
+):
+    teacher, trainer, issued = earned
+    platform.time_zone = "America/Chicago"
+    platform.save()  # save(): each worker's copy of the registration is dropped
+    time = re.compile(r'<time datetime="[^"]+">([^<]+)</time>')
+    mine = time.findall(teacher.get("/app/credentials/").content.decode())
+    confirm = trainer.get(f"/app/trainer/credentials/{issued.pk}/revoke/").content.decode()
+    assert mine and all(t.endswith((" CST", " CDT")) for t in mine)
+    assert time.findall(confirm) == mine[:1]
+    # The public verification page has no launch: the server's zone, named.
+    public = time.findall(client.get(f"/credentials/{issued.public_id}/").content.decode())
+    assert public and public[0].endswith(" UTC")

@@ -56,3 +56,32 @@ def test_admin_form_refuses_http_urls_outside_debug(admin_client):
     assert response.status_code == 200  # the form again, with errors
     assert "must use https" in response.content.decode()
     assert not Platform.objects.exists()
+
+
+def _platform_form(**fields) -> dict:
+    return {
+        "name": "Chicago Canvas",
+        "issuer": "https://lms.example.org",
+        "client_id": "1",
+        "is_active": "on",
+        "auth_login_url": "https://lms.example.org/auth",
+        "auth_token_url": "https://lms.example.org/token",
+        "keyset_url": "https://lms.example.org/jwks",
+        "deployments-TOTAL_FORMS": "0",
+        "deployments-INITIAL_FORMS": "0",
+        **fields,
+    }
+
+
+def test_admin_form_sets_a_time_zone_and_refuses_an_unknown_one(admin_client):
+    response = admin_client.post(
+        "/admin/lti_tool/platform/add/", _platform_form(time_zone="Europe/Chicago")
+    )
+    assert response.status_code == 200  # the form again, with the error
+    assert "is not a known IANA time zone" in response.content.decode()
+    assert not Platform.objects.exists()
+    response = admin_client.post(
+        "/admin/lti_tool/platform/add/", _platform_form(time_zone="America/Chicago")
+    )
+    assert response.status_code == 302
+    assert Platform.objects.get().time_zone == "America/Chicago"

@@ -88,3 +88,20 @@ def test_remove_unknown_is_a_clear_error():
 def test_deployment_id_is_required():
     with pytest.raises(CommandError):
         run(*ARGS)
+
+
+def test_time_zone_is_set_kept_on_update_and_cleared():
+    run(*ARGS, "--deployment-id", "1:abc", "--time-zone", "America/Chicago")
+    assert Platform.objects.get().time_zone == "America/Chicago"
+    assert "time zone: America/Chicago" in run("list")
+    run(*ARGS, "--deployment-id", "1:abc")  # an update that does not name the zone keeps it
+    assert Platform.objects.get().time_zone == "America/Chicago"
+    run(*ARGS, "--deployment-id", "1:abc", "--time-zone", "")  # blank: the server's zone
+    assert Platform.objects.get().time_zone == ""
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus_Mons", "../../etc/passwd", "CST6CDTX"])
+def test_an_unknown_time_zone_is_refused(zone):
+    with pytest.raises(CommandError, match="not a known IANA time zone"):
+        run(*ARGS, "--deployment-id", "1:abc", "--time-zone", zone)
+    assert not Platform.objects.exists()

@@ -23,6 +23,13 @@ class Command(BaseCommand):
         )
         add.add_argument("--name", default="")
         add.add_argument("--auth-audience", default="", metavar="URL")
+        add.add_argument(
+            "--time-zone",
+            default=None,
+            metavar="ZONE",
+            help="IANA zone the platform's pages show times in (e.g. America/Chicago); "
+            "'' for the server's TIME_ZONE. Left out: unchanged on an update.",
+        )
         sub.add_parser("list", help="List registered platforms and their deployments.")
         rm = sub.add_parser(
             "remove", help="Remove a registration (and everything launched through it)."
@@ -44,6 +51,7 @@ class Command(BaseCommand):
                 deployment_ids=opts["deployment_ids"],
                 name=opts["name"],
                 auth_audience=opts["auth_audience"],
+                time_zone=opts["time_zone"],
             )
         except ValidationError as exc:
             problems = "; ".join(
@@ -64,8 +72,10 @@ class Command(BaseCommand):
         for p in platforms:
             deployments = ", ".join(d.deployment_id for d in p.deployments.all()) or "(none)"
             state = "" if p.is_active else " [inactive]"
+            zone = f"\ttime zone: {p.time_zone}" if p.time_zone else ""
             self.stdout.write(
-                f"{p.name or '-'}\t{p.issuer}\t{p.client_id}\tdeployments: {deployments}{state}"
+                f"{p.name or '-'}\t{p.issuer}\t{p.client_id}\tdeployments: {deployments}"
+                f"{zone}{state}"
             )
 
     def _remove(self, **opts):
