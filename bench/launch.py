@@ -942,10 +942,13 @@ def service_pids(storage: Storage, target: Target) -> tuple[list[int], list[int]
             comm = Path(f"/proc/{entry}/comm").read_text().strip()
         except OSError:
             continue
-        # A backend's title is "postgres: USER DBNAME HOST(PORT) STATE".
+        # A backend's title is "postgres: USER DBNAME HOST(PORT) STATE", or with a cluster
+        # name (Debian sets one) "postgres: 15/main: USER DBNAME HOST(PORT) STATE".
         if storage.args.postgres and cmdline.startswith("postgres:"):
-            words = cmdline.split()
-            if len(words) > 2 and words[2] == dbname:
+            words = cmdline.split()[1:]
+            if words and words[0].endswith(":"):
+                words = words[1:]
+            if len(words) > 1 and words[1] == dbname:
                 db.append(int(entry))
         elif storage.args.redis and comm.startswith("redis-server"):
             cache_pids.append(int(entry))
