@@ -8,6 +8,13 @@ its `store` with the imported ModuleVersion inside the import's transaction.
 
 What an extension reads is kept apart from the module's content hash: a change to a guide or a
 template does not need a new module version (the extension keeps its own record of changes).
+
+Credential keys work the same way for `program.yaml`: a credential may carry a requirement that
+another app owns (`sessions_required: 2`, `observation_required: {...}`). The app registers a
+`CredentialKey` whose `read` validates the value (problems through `fields.problem`, with the
+key's line); the reader keeps what it returns in the credential's `requirements`, and
+credentials/requirements.py checks it when a credential is awarded. A key nobody registered is
+an unknown key, as before.
 """
 
 from __future__ import annotations
@@ -52,3 +59,24 @@ def extensions_read(*, folder: Path, module: Any, problems: ProblemSink) -> dict
 def extensions_store(*, version: ModuleVersion, data: dict[str, Any]) -> None:
     for name, extension in sorted(_registry.items()):
         extension.store(version=version, data=data.get(name))
+
+
+@dataclass(frozen=True)
+class CredentialKey:
+    name: str
+    # read(value, fields, *, modules) -> a JSON-able value to keep, or None after a problem.
+    # `fields` is the credential's courses.content.Fields (fields.problem(name, message) reports
+    # `file:line`); `modules` is the set of the program's module slugs.
+    read: Callable[..., Any]
+
+
+_credential_keys: dict[str, CredentialKey] = {}
+
+
+def credential_key_register(key: CredentialKey) -> None:
+    """Register (or replace, by name) a program.yaml credential key another app owns."""
+    _credential_keys[key.name] = key
+
+
+def credential_keys() -> dict[str, CredentialKey]:
+    return dict(_credential_keys)

@@ -43,6 +43,7 @@ from mastery.attempts import counted_attempt
 from mastery.models import EvidenceSubmission
 
 from .models import Achievement, IssuedCredential
+from .requirements import requirements_status
 from .signals import credential_revoked
 from .signing import (
     OB_CONTEXT,
@@ -119,12 +120,29 @@ def _requirements(achievement: Achievement, participant: Participant, cohort_id:
     return requirements
 
 
+@dataclass
+class Earned:
+    """What an earned achievement rests on: (module, counted attempt, accepted evidence) per
+    required module, and the Evidence entries of the requirements other apps own."""
+
+    modules: list
+    extra_evidence: list
+
+
 def _qualifies(achievement: Achievement, participant: Participant, cohort_id: int):
     """The evidence behind the achievement if the participant has earned it, else None."""
     requirements = _requirements(achievement, participant, cohort_id)
     if not all(r.met for r in requirements):
         return None
-    return [(r.module, r.counted, r.accepted) for r in requirements]
+    extra = (
+        requirements_status(achievement, participant, cohort_id) if achievement.requirements else []
+    )
+    if not all(status.met for status in extra):
+        return None
+    return Earned(
+        modules=[(r.module, r.counted, r.accepted) for r in requirements],
+        extra_evidence=[entry for status in extra for entry in status.evidence],
+    )
 
 
 def credential_progress(*, participant: Participant, cohort_id: int, module_slug: str) -> list:
@@ -145,6 +163,12 @@ def credential_progress(*, participant: Participant, cohort_id: int, module_slug
                     missing.append(f"{r.title}: mastery check")
                 elif r.evidence_needed:
                     missing.append(f"{r.title}: evidence of practice, accepted by a trainer")
+            if achievement.requirements:
+                for status in requirements_status(achievement, participant, cohort_id):
+                    if not status.met:
+                        missing.append(
+                            f"{status.label} ({status.detail})" if status.detail else status.label
+                        )
         progress.append({"achievement": achievement, "issued": issued, "missing": missing})
     return progress
 
@@ -224,7 +248,7 @@ def _issue(achievement, participant, cohort_id, evidence, origin) -> IssuedCrede
     salt = secrets.token_hex(8)
     identity = hashlib.sha256((participant.email.strip().lower() + salt).encode()).hexdigest()
     result_descriptions, results = [], []
-    for module, counted, _accepted in evidence:
+    for module, counted, _accepted in evidence.modules:
         description_id = f"{achievement_url}#mastery-{module.slug}"
         result_descriptions.append(
             {
@@ -287,7 +311,7 @@ def _issue(achievement, participant, cohort_id, evidence, origin) -> IssuedCrede
         "credentialStatus": status_entry(origin, status_index),
         "evidence": [],
     }
-    for module, counted, accepted in evidence:
+    for module, counted, accepted in evidence.modules:
         credential["evidence"].append(
             {
                 "type": ["Evidence"],
@@ -312,6 +336,7 @@ def _issue(achievement, participant, cohort_id, evidence, origin) -> IssuedCrede
                     )[:2000],
                 }
             )
+    credential["evidence"].extend(evidence.extra_evidence)
     return IssuedCredential.objects.create(
         public_id=public_id,
         achievement=achievement,

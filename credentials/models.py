@@ -25,6 +25,9 @@ class Achievement(models.Model):
     # What the credential certifies, aligned to a named framework (issue 14, item 7): each
     # {name, framework, domain, url?}; carried into the Open Badges achievement as `alignment`.
     competencies = models.JSONField(default=list, blank=True)
+    # Requirements other apps own, as program.yaml states them (credentials/requirements.py):
+    # {"sessions_required": 2, "observation_required": {...}}.
+    requirements = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

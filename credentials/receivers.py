@@ -29,6 +29,7 @@ def achievements_import(sender, *, program, credentials: list[dict], **kwargs) -
                 "required_modules": c_data["required_modules"],
                 "evidence_required": c_data["evidence_required"],
                 "competencies": c_data.get("competencies", []),
+                "requirements": c_data.get("requirements", {}),
             },
         )
 

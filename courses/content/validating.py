@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..content_checks import BANK_FACTOR, bank_cues, option_is_above_cue, option_key
+from ..content_extensions import credential_keys
 from .pack import (
     QUESTION_ID,
     QUESTION_TYPES,
@@ -384,10 +385,11 @@ def credentials_read(
             problems.add(path, line, "a credential is a mapping (slug, name, description, ...)")
             continue
         fields = Fields(item, path, problems)
+        extra_keys = credential_keys()
         fields.unknown(
             {
                 "slug", "name", "description", "criteria", "required_modules",
-                "evidence_required", "competencies",
+                "evidence_required", "competencies", *extra_keys,
             }
         )  # fmt: skip
         slug = fields.slug()
@@ -418,8 +420,22 @@ def credentials_read(
                 "required_modules": required,
                 "evidence_required": evidence is True,
                 "competencies": _read_competencies(item, path, problems),
+                "requirements": _read_requirements(item, fields, extra_keys, modules),
             }
         )
+    return result
+
+
+def _read_requirements(item: Node, fields: Fields, keys: dict, modules: set[str]) -> dict:
+    """The credential's keys that other apps own (courses/content_extensions.py), as they read
+    them; a key whose value has a problem is left out (and the pack does not import)."""
+    result = {}
+    for name, key in sorted(keys.items()):
+        if name not in item:
+            continue
+        value = key.read(item[name], fields, modules=modules)
+        if value is not None:
+            result[name] = value
     return result
 
 
