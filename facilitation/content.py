@@ -19,7 +19,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-from courses.content import SLUG, Fields, Node, Seq, front_matter_split, lesson_html, yaml_read
+from courses.content import SLUG, Fields, Node, Seq, front_matter_read, lesson_html, yaml_read
 
 GUIDE_SECTIONS = (
     "Agenda",
@@ -36,36 +36,9 @@ MAX_FILE_BYTES = 256 * 1024
 _markdown = MarkdownIt("commonmark").enable("table")
 
 
-def _read_text(path: Path, problems) -> str | None:
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            problems.add(path, 1, f"file is larger than {MAX_FILE_BYTES // 1024} KB")
-            return None
-        return path.read_text(encoding="utf-8")
-    except (UnicodeDecodeError, OSError) as exc:
-        problems.add(path, 1, f"cannot read the file ({exc})")
-        return None
-
-
-def _front_and_body(path: Path, problems, allowed: set[str]):
+def _front_and_body(path: Path, problems, allowed: tuple[str, ...]):
     """(fields, body, line of the closing ---) for a Markdown file with front matter."""
-    text = _read_text(path, problems)
-    if text is None:
-        return None
-    split = front_matter_split(text)
-    if split is None:
-        problems.add(path, 1, "the file starts with front matter between two '---' lines")
-        return None
-    front_text, body, body_line = split
-    front = yaml_read(path, problems, front_text, first_line=2)
-    if front is None:
-        return None
-    if not isinstance(front, Node):
-        problems.add(path, 2, f"front matter must be a mapping ({', '.join(sorted(allowed))})")
-        return None
-    fields = Fields(front, path, problems)
-    fields.unknown(allowed)
-    return fields, body, body_line
+    return front_matter_read(path, problems, allowed, max_bytes=MAX_FILE_BYTES)
 
 
 def _headings(body: str, body_line: int, path: Path, problems, page: str) -> list[tuple[str, int]]:
@@ -94,7 +67,7 @@ def template_html(markdown_text: str) -> str:
 
 
 def guide_read(path: Path, problems) -> dict | None:
-    read = _front_and_body(path, problems, {"title", "minutes", "summary"})
+    read = _front_and_body(path, problems, ("title", "minutes", "summary"))
     if read is None:
         return None
     fields, body, body_line = read
@@ -245,7 +218,7 @@ def templates_read(folder: Path, problems) -> list[dict]:
                 path, 1, "a template is a Markdown file named with a slug (lowercase-words.md)"
             )
             continue
-        read = _front_and_body(path, problems, {"title", "description"})
+        read = _front_and_body(path, problems, ("title", "description"))
         if read is None:
             continue
         fields, body, body_line = read

@@ -9,7 +9,7 @@ old ones. What a read holds is in pack.py.
 
 from .importing import ContentConflict, ImportReport, catalog_import
 from .pack import REVIEW_ITEMS, REVIEW_WHEN, SLUG, Node, Problems, Read, Seq
-from .reading import front_matter_split, lesson_html, pack_read
+from .reading import front_matter_read, front_matter_split, lesson_html, pack_read
 from .source import inline_html
 from .source import yaml_load as yaml_read
 from .validating import Fields
@@ -23,6 +23,7 @@ __all__ = [
     "Fields",
     "Node",
     "Seq",
+    "front_matter_read",
     "front_matter_split",
     "yaml_read",
     "REVIEW_ITEMS",

@@ -37,30 +37,54 @@ def _split_front_matter(text: str) -> tuple[str, str, int] | None:
     return None
 
 
-def _read_lesson(path: Path, problems: Problems) -> LessonData | None:
+def front_matter_read(
+    path: Path,
+    problems: Problems,
+    allowed: tuple[str, ...],
+    *,
+    noun: str = "file",
+    max_bytes: int = MAX_FILE_BYTES,
+    missing_ok: bool = False,
+) -> tuple[Fields, str, int] | None:
+    """(fields of the front matter, body, line of the closing ---) of a Markdown file that
+    starts with YAML front matter, or None after recording why (`file:line: message`). Keys
+    outside `allowed` are problems. Public for content extensions (facilitator guides, ...)."""
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            problems.add(path, 1, f"file is larger than {MAX_FILE_BYTES // 1024} KB")
+        if path.stat().st_size > max_bytes:
+            problems.add(path, 1, f"file is larger than {max_bytes // 1024} KB")
             return None
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None  # reported by the module that lists it
+    except FileNotFoundError as exc:
+        if not missing_ok:
+            problems.add(path, 1, f"cannot read the {noun} ({exc})")
+        return None
     except (UnicodeDecodeError, OSError) as exc:
-        problems.add(path, 1, f"cannot read the lesson ({exc})")
+        problems.add(path, 1, f"cannot read the {noun} ({exc})")
         return None
     split = _split_front_matter(text)
     if split is None:
-        problems.add(path, 1, "a lesson starts with front matter between two '---' lines")
+        problems.add(path, 1, f"a {noun} starts with front matter between two '---' lines")
         return None
     front_text, body, body_first_line = split
     front = yaml_load(path, problems, front_text, first_line=2)
     if front is None:
         return None
     if not isinstance(front, Node):
-        problems.add(path, 2, "front matter must be a mapping (slug, title, minutes, objectives)")
+        problems.add(path, 2, f"front matter must be a mapping ({', '.join(allowed)})")
         return None
     fields = Fields(front, path, problems)
-    fields.unknown({"slug", "title", "minutes", "objectives"})
+    fields.unknown(set(allowed))
+    return fields, body, body_first_line
+
+
+def _read_lesson(path: Path, problems: Problems) -> LessonData | None:
+    # A missing lesson file is reported by the module that lists it.
+    read = front_matter_read(
+        path, problems, ("slug", "title", "minutes", "objectives"), noun="lesson", missing_ok=True
+    )
+    if read is None:
+        return None
+    fields, body, body_first_line = read
     slug = fields.slug()
     title = fields.text("title")
     minutes = fields.integer("minutes", low=1, high=240)

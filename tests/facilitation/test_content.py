@@ -152,7 +152,7 @@ def test_calibration_without_an_evidence_task_is_a_problem(tmp_path):
         ("chart.md", TEMPLATE.replace("## Stations", "# Stations"), 5, "use ## and ### headings"),
         ("chart.md", TEMPLATE.replace("title: Demo planning chart\n", ""), 2, "title is required"),
         ("Chart_1.md", TEMPLATE, 1, "a template is a Markdown file named with a slug"),
-        ("chart.md", "no front matter\n", 1, "the file starts with front matter"),
+        ("chart.md", "no front matter\n", 1, "a file starts with front matter"),
     ],
 )
 def test_template_problems_name_file_and_line(tmp_path, name, text, line, message):
