@@ -50,9 +50,9 @@ def schema_errors(document: dict, name: str = CREDENTIAL_SCHEMA) -> list[str]:
     ]
 
 
-@pytest.fixture
-def earned(launch_as, placement_of, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def master_and_accept(launch_as, placement_of):
+    """Maya masters the demo module and Priya, her trainer, accepts her evidence of practice:
+    (teacher, trainer, the counted attempt, the result page's URL)."""
     teacher = launch_as(sub="maya", name="Maya Alvarez")
     trainer = launch_as(sub="priya", name="Priya Raman", roles=[INSTRUCTOR])
     pid = placement_of().pk
@@ -67,6 +67,13 @@ def earned(launch_as, placement_of, settings, tmp_path):
         f"/app/trainer/evidence/{evidence.pk}/",
         {"level-0": "1", "feedback": "Clear plan, well run.", "decision": "accept"},
     )
+    return teacher, trainer, attempt, start["Location"]
+
+
+@pytest.fixture
+def earned(launch_as, placement_of, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    teacher, trainer, _, _ = master_and_accept(launch_as, placement_of)
     return teacher, trainer, IssuedCredential.objects.get()
 
 

@@ -5,11 +5,9 @@ so, and never passed when no app answers for them."""
 
 from __future__ import annotations
 
-import re
 from io import StringIO
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from courses import content_extensions
@@ -23,11 +21,9 @@ from credentials.requirements import (
     credentials_recheck,
     requirement_register,
 )
-from mastery.models import Attempt, EvidenceSubmission
 from tests.courses.packs import write_pack
-from tests.mastery.test_attempts import right_answers
 
-from .test_credentials import INSTRUCTOR, PDF, schema_errors
+from .test_credentials import master_and_accept, schema_errors
 
 ATTENDED: dict[str, int] = {}
 
@@ -78,22 +74,6 @@ def demo_pack(tmp_path, db):
     return program
 
 
-def _mastered_with_evidence(launch_as, placement_of):
-    teacher = launch_as(sub="maya", name="Maya Alvarez")
-    trainer = launch_as(sub="priya", name="Priya Raman", roles=[INSTRUCTOR])
-    pid = placement_of().pk
-    start = teacher.post(f"/app/p/{pid}/mastery/")
-    number = int(re.search(r"/mastery/(\d+)/", start["Location"]).group(1))
-    attempt = Attempt.objects.get(number=number, placement_id=pid)
-    teacher.post(f"/app/p/{pid}/mastery/{number}/", right_answers(attempt))
-    teacher.post(f"/app/p/{pid}/evidence/", {"file": SimpleUploadedFile("p.pdf", PDF)})
-    trainer.post(
-        f"/app/trainer/evidence/{EvidenceSubmission.objects.get().pk}/",
-        {"level-0": "1", "feedback": "Clear plan.", "decision": "accept"},
-    )
-    return teacher, start["Location"], attempt
-
-
 def test_the_key_is_kept_with_the_achievement(demo_pack):
     assert Achievement.objects.get().requirements == {"demo_sessions": 2}
 
@@ -103,7 +83,7 @@ def test_an_unmet_requirement_holds_the_credential_back_and_says_why(
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     ATTENDED["Maya Alvarez"] = 1
-    teacher, results, attempt = _mastered_with_evidence(launch_as, placement_of)
+    teacher, _, attempt, results = master_and_accept(launch_as, placement_of)
     assert IssuedCredential.objects.count() == 0  # mastery and evidence alone are not enough
     page = teacher.get(results).content.decode()
     assert 'data-testid="credential-missing"' in page
@@ -136,7 +116,7 @@ def test_a_requirement_no_app_answers_for_is_never_met(
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     Achievement.objects.update(requirements={"ghost_required": 1})
-    _mastered_with_evidence(launch_as, placement_of)
+    master_and_accept(launch_as, placement_of)
     assert IssuedCredential.objects.count() == 0
 
 
