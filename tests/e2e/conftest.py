@@ -142,3 +142,16 @@ def tool_frame(page):
     frame = handle.content_frame()
     assert frame is not None
     return frame
+
+
+def dev_launch(page, platform_base: str, person: str, link: str, *, storage: str | None = None):
+    """Launch the tool from the development platform's page at `platform_base`, as `person`
+    (a dev-person id) on `link` ("course:link"); `storage` picks the platform storage option
+    ("off" or "broken"; None leaves the default). Returns the tool frame's locator."""
+    page.goto(f"{platform_base}/dev/platform/")
+    page.get_by_test_id(f"dev-person-{person}").check()
+    page.get_by_test_id("dev-link").select_option(link)
+    if storage is not None:
+        page.get_by_test_id(f"dev-storage-{storage}").check()
+    page.get_by_test_id("dev-launch").click()
+    return page.frame_locator('[data-testid="tool-frame"]')

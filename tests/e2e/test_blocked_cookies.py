@@ -13,7 +13,7 @@ import pytest
 from courses.models import LessonProgress
 from devplatform.platform import register
 
-from .conftest import ARGS
+from .conftest import ARGS, dev_launch
 
 
 def profile_context(playwright_instance, chromium_path, path, prefs: dict | None = None):
@@ -61,13 +61,8 @@ def cross_site(live_server, settings) -> str:
 
 def open_launch(context, platform_base, person, *, broken_storage=False):
     page = context.new_page()
-    page.goto(f"{platform_base}/dev/platform/")
-    page.get_by_test_id(f"dev-person-{person}").check()
-    page.get_by_test_id("dev-link").select_option("bl-fall:bl-models")
-    if broken_storage:
-        page.get_by_test_id("dev-storage-broken").check()
-    page.get_by_test_id("dev-launch").click()
-    return page, page.frame_locator('[data-testid="tool-frame"]')
+    storage = "broken" if broken_storage else None
+    return page, dev_launch(page, platform_base, person, "bl-fall:bl-models", storage=storage)
 
 
 @pytest.mark.django_db(transaction=True)

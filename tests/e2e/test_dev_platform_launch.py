@@ -6,19 +6,12 @@ import pytest
 
 from courses.models import Membership
 
-
-def launch_in_frame(page, live_server, person: str, link: str):
-    page.goto(f"{live_server.url}/dev/platform/")
-    page.get_by_test_id(f"dev-person-{person}").check()
-    page.get_by_test_id("dev-link").select_option(link)
-    page.get_by_test_id("dev-launch").click()
-    frame = page.frame_locator('[data-testid="tool-frame"]')
-    return frame
+from .test_teacher_journey import launch
 
 
 @pytest.mark.django_db(transaction=True)
 def test_teacher_launches_in_iframe(page, live_server, dev_platform, screenshot):
-    frame = launch_in_frame(page, live_server, "jordan", "bl-fall:bl-models")
+    frame = launch(page, live_server, "jordan", "bl-fall:bl-models")
     name = frame.get_by_test_id("participant-name").first
     name.wait_for()
     assert "Jordan O'Neil" in name.inner_text()
@@ -32,11 +25,11 @@ def test_teacher_launches_in_iframe(page, live_server, dev_platform, screenshot)
 
 @pytest.mark.django_db(transaction=True)
 def test_trainer_launches_and_opens_dashboard(page, live_server, dev_platform, screenshot):
-    launch_in_frame(page, live_server, "maya", "bl-fall:bl-models")  # a teacher first
+    launch(page, live_server, "maya", "bl-fall:bl-models")  # a teacher first
     page.frame_locator('[data-testid="tool-frame"]').get_by_test_id(
         "participant-name"
     ).first.wait_for()
-    frame = launch_in_frame(page, live_server, "priya", "bl-fall:")
+    frame = launch(page, live_server, "priya", "bl-fall:")
     link = frame.get_by_test_id("trainer-dashboard").first
     link.wait_for()
     assert "Dr. Priya Raman" in frame.locator("body").inner_text()

@@ -18,6 +18,7 @@ import pytest
 
 import pagesession.launch_token
 
+from .conftest import dev_launch
 from .test_blocked_cookies import cross_site, profile_context, refuse_ignite_cookies_in_frame
 
 
@@ -32,12 +33,7 @@ def third_party_blocked(playwright_instance, chromium_path, tmp_path):
 
 def open_without_storage(context, platform_base, person, link="bl-fall:bl-models"):
     page = context.new_page()
-    page.goto(f"{platform_base}/dev/platform/")
-    page.get_by_test_id(f"dev-person-{person}").check()
-    page.get_by_test_id("dev-link").select_option(link)
-    page.get_by_test_id("dev-storage-off").check()
-    page.get_by_test_id("dev-launch").click()
-    return page, page.frame_locator('[data-testid="tool-frame"]')
+    return page, dev_launch(page, platform_base, person, link, storage="off")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -10,15 +10,11 @@ from lti_tool.passback import grades_drain
 from mastery.attempts import choice_orders
 from mastery.models import Attempt
 
-from .conftest import tool_frame
+from .conftest import dev_launch, tool_frame
 
 
 def launch(page, live_server, person: str, link: str):
-    page.goto(f"{live_server.url}/dev/platform/")
-    page.get_by_test_id(f"dev-person-{person}").check()
-    page.get_by_test_id("dev-link").select_option(link)
-    page.get_by_test_id("dev-launch").click()
-    return page.frame_locator('[data-testid="tool-frame"]')
+    return dev_launch(page, live_server.url, person, link)
 
 
 def answer_everything_right(frame, attempt: Attempt):
