@@ -226,9 +226,15 @@ def respond(request, placement_id: int, post_id: int):
 @launch_required
 def reply(request, placement_id: int, post_id: int, response_id: int):
     placement, module, post = _cohort_post(request, placement_id, post_id)
-    response = Response.objects.filter(pk=response_id, post=post).select_related("post").first()
-    if response is None:
-        raise Http404("No such response")
+    response = (
+        Response.objects.filter(
+            pk=response_id, post=post, post__author_id=request.launch.claims.participant_id
+        )
+        .select_related("post")
+        .first()
+    )
+    if response is None:  # only the post's author replies
+        raise Http404("No such response to a post of yours")
     try:
         response_reply(
             response=response,

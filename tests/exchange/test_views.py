@@ -38,7 +38,7 @@ def test_share_respond_reply_in_the_cohort(cohort):
     assert own.status_code == 400 and Response.objects.count() == 1
     answer = Response.objects.get()
     url = f"/app/p/{pid}/exchange/{post.pk}/responses/{answer.pk}/reply/"
-    assert ben.post(url, {"reply": "Not yours"}).status_code == 400
+    assert ben.post(url, {"reply": "Not yours"}).status_code == 404
     assert ann.post(url, {"reply": "About ten minutes."}).status_code == 303
     assert ann.post(url, {"reply": "A second reply"}).status_code == 400
     answer.refresh_from_db()
