@@ -26,6 +26,8 @@ from mastery.models import (
     SavedAnswer,
     ScoreOverride,
 )
+from notifications.models import Notification
+from notifications.services import notifications_erase
 
 from .audit import audit_record
 from .holdings import evidence_file_name, participant_holdings, post_file_name
@@ -136,6 +138,7 @@ def participant_erase(
         .count(),
         "shared practice responses and reports": Response.objects.filter(author_id=pid).count()
         + Report.objects.filter(reporter_id=pid).count(),
+        "notifications": Notification.objects.filter(participant_id=pid).count(),
         "credentials kept (still valid for their holder)": IssuedCredential.objects.filter(
             participant_id=pid
         ).count(),
@@ -182,6 +185,7 @@ def participant_erase(
         ScoreOverride.objects.filter(participant_id=pid).update(reason=ERASED_REASON)
         IssuedCredential.objects.filter(participant_id=pid).update(evidence_public=False)
         LtiUser.objects.filter(participant_id=pid).delete()
+        notifications_erase(participant=participant)
         Participant.objects.filter(pk=pid).update(
             name="", given_name="", family_name="", email="", updated_at=timezone.now()
         )
