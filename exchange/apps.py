@@ -8,7 +8,11 @@ class ExchangeConfig(AppConfig):
     def ready(self):
         # reason: AppConfig.ready() is where an app may import models and register hooks
         from courses.pages import MODULE_PAGE, panel_register
+        from notifications.services import kind_register
 
         from .panels import module_panel
+        from .services import KINDS
 
         panel_register(page=MODULE_PAGE, provider=module_panel)
+        for kind in KINDS:
+            kind_register(kind)

@@ -19,15 +19,47 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from courses.models import Module, Participant, Placement
+from courses.models import Membership, Module, Participant, Placement, Role
 from mastery.evidence import EvidenceRefused, detect, evidence_latest, evidence_submit
 from mastery.models import EvidenceSubmission
+from notifications.services import Kind, notifications_forget, notify
 
 from .models import Post, Report, Response
 
 MAX_TITLE = 200
 MAX_TEXT = 5_000
 MAX_LINK = 1_000
+
+
+RESPONSE = "exchange.response"
+REPLY = "exchange.reply"
+REPORT = "exchange.report"
+KINDS = [
+    Kind(name=RESPONSE, label="Responses to your shared practice", audience="teacher"),
+    Kind(name=REPLY, label="Replies to your responses on shared practice", audience="teacher"),
+    Kind(name=REPORT, label="Shared practice reported in your cohorts", audience="trainer"),
+]
+
+
+def _key(post: Post, what: str) -> str:
+    # Every notification about a post starts with its prefix, so withdrawing forgets them all.
+    return f"post-{post.pk}-{what}"
+
+
+def _module_title(post: Post) -> str:
+    title = (
+        Module.objects.filter(slug=post.placement.module_slug)
+        .values_list("current__title", flat=True)
+        .first()
+    )
+    return title or post.placement.title or "your module"
+
+
+def _where(post: Post) -> str:
+    return (
+        f"Open “{_module_title(post)}” from your course in your LMS, then “Shared practice”, "
+        f"and choose “{post.title}”."
+    )
 
 
 class ExchangeRefused(Exception):
@@ -226,7 +258,19 @@ def response_create(
     }
     try:
         with transaction.atomic():
-            return Response.objects.create(post=post, author=author, **values)
+            response = Response.objects.create(post=post, author=author, **values)
+            notify(
+                participant=post.author,
+                kind=RESPONSE,
+                key=_key(post, f"response-{response.pk}"),
+                subject=f"{author.display_name} responded to “{post.title}”",
+                body=(
+                    f"{author.display_name} responded to the practice you shared, “{post.title}”: "
+                    f"what works, what to try, and a question. You can reply once.\n\n"
+                    f"{_where(post)}"
+                ),
+            )
+            return response
     except IntegrityError as exc:
         raise ExchangeRefused("You already responded to this post.") from exc
 
@@ -238,11 +282,23 @@ def response_reply(*, response: Response, author: Participant, reply: str) -> Re
     if response.post.status == Post.Status.WITHDRAWN:
         raise ExchangeRefused("This post was withdrawn.")
     text = _text(reply, "your reply")
-    updated = Response.objects.filter(pk=response.pk, reply="").update(
-        reply=text, replied_at=timezone.now()
-    )
-    if not updated:
-        raise ExchangeRefused("You already replied to this response.")
+    post = response.post
+    with transaction.atomic():
+        updated = Response.objects.filter(pk=response.pk, reply="").update(
+            reply=text, replied_at=timezone.now()
+        )
+        if not updated:
+            raise ExchangeRefused("You already replied to this response.")
+        notify(
+            participant=response.author,
+            kind=REPLY,
+            key=_key(post, f"reply-{response.pk}"),
+            subject=f"{author.display_name} replied to your response on “{post.title}”",
+            body=(
+                f"{author.display_name} replied to your response on “{post.title}”.\n\n"
+                f"{_where(post)}"
+            ),
+        )
     response.refresh_from_db()
     return response
 
@@ -255,7 +311,26 @@ def report_create(*, post: Post, reporter: Participant, reason: str) -> Report:
     text = _text(reason, "why you report this post", limit=2_000)
     try:
         with transaction.atomic():
-            return Report.objects.create(post=post, reporter=reporter, reason=text)
+            report = Report.objects.create(post=post, reporter=reporter, reason=text)
+            trainers = Participant.objects.filter(
+                memberships__cohort_id=post.placement.cohort_id,
+                memberships__role=Role.TRAINER,
+                memberships__status=Membership.Status.ACTIVE,
+            ).distinct()
+            for trainer in trainers:
+                notify(
+                    participant=trainer,
+                    kind=REPORT,
+                    key=_key(post, f"report-{report.pk}"),
+                    subject=f"A post was reported: “{post.title}”",
+                    body=(
+                        f"A teacher reported “{post.title}”, shared practice in your cohort. "
+                        f"You can hide it (the author reads your reason) or leave it shared.\n\n"
+                        f"{_where(post)}"
+                    ),
+                    digest=True,
+                )
+            return report
     except IntegrityError as exc:
         raise ExchangeRefused("You already reported this post.") from exc
 
@@ -292,10 +367,17 @@ def post_withdraw(*, post: Post, author: Participant) -> Post:
             raise ExchangeRefused("This post was already withdrawn.")
         Response.objects.filter(post=post).delete()
         Report.objects.filter(post=post).delete()
+        post_notifications_forget(post)
         if file_name:
             transaction.on_commit(lambda: post_files_delete([file_name]))
     post.refresh_from_db()
     return post
+
+
+def post_notifications_forget(post: Post) -> None:
+    """Unsent emails about a withdrawn or erased post: not sent."""
+    for kind in (RESPONSE, REPLY, REPORT):
+        notifications_forget(kind=kind, key_prefix=_key(post, ""))
 
 
 def post_files_delete(names: list[str]) -> None:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from courses.models import Cohort, LessonProgress, Membership, Participant, Placement
 from credentials.models import IssuedCredential
 from exchange.models import Post, Report, Response
-from exchange.services import post_files_delete
+from exchange.services import post_files_delete, post_notifications_forget
 from lti_tool.models import LtiUser
 from mastery.models import (
     Attempt,
@@ -152,6 +152,8 @@ def participant_erase(
     with transaction.atomic():
         # Shared practice: the posts become empty withdrawn rows (their files go after the
         # commit); colleagues' responses to them and the person's own responses and reports go.
+        for post in posts:
+            post_notifications_forget(post)
         Response.objects.filter(Q(post__author_id=pid) | Q(author_id=pid)).delete()
         Report.objects.filter(Q(post__author_id=pid) | Q(reporter_id=pid)).delete()
         posts.update(

@@ -34,9 +34,11 @@ def cohort(launch_as, placement_of, settings, tmp_path):  # noqa: F811
     """Cohort 1 (Ann and Ben teach, Tess trains) and cohort 2 of the same program (Cleo, Theo)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     people = {
-        "ann": launch_as(sub="ann", name="Ann Author"),
-        "ben": launch_as(sub="ben", name="Ben Buddy"),
-        "tess": launch_as(sub="tess", name="Tess Trainer", roles=[INSTRUCTOR]),
+        "ann": launch_as(sub="ann", name="Ann Author", email="ann@district.example"),
+        "ben": launch_as(sub="ben", name="Ben Buddy", email="ben@district.example"),
+        "tess": launch_as(
+            sub="tess", name="Tess Trainer", roles=[INSTRUCTOR], email="tess@district.example"
+        ),
         "cleo": launch_as(sub="cleo", name="Cleo Later", link="link-2", context="course-2"),
         "theo": launch_as(
             sub="theo", name="Theo Later", link="link-2", context="course-2", roles=[INSTRUCTOR]
