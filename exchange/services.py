@@ -62,6 +62,10 @@ def _where(post: Post) -> str:
     )
 
 
+# Emails name no colleague: the page shows who wrote what, and a name in someone else's inbox
+# (and in their data export) is one more copy to erase.
+
+
 class ExchangeRefused(Exception):
     """The request cannot be done; the message says why, for the person."""
 
@@ -263,9 +267,9 @@ def response_create(
                 participant=post.author,
                 kind=RESPONSE,
                 key=_key(post, f"response-{response.pk}"),
-                subject=f"{author.display_name} responded to “{post.title}”",
+                subject=f"A colleague responded to “{post.title}”",
                 body=(
-                    f"{author.display_name} responded to the practice you shared, “{post.title}”: "
+                    f"A colleague responded to the practice you shared, “{post.title}”: "
                     f"what works, what to try, and a question. You can reply once.\n\n"
                     f"{_where(post)}"
                 ),
@@ -293,11 +297,8 @@ def response_reply(*, response: Response, author: Participant, reply: str) -> Re
             participant=response.author,
             kind=REPLY,
             key=_key(post, f"reply-{response.pk}"),
-            subject=f"{author.display_name} replied to your response on “{post.title}”",
-            body=(
-                f"{author.display_name} replied to your response on “{post.title}”.\n\n"
-                f"{_where(post)}"
-            ),
+            subject=f"The author replied to your response on “{post.title}”",
+            body=(f"The author of “{post.title}” replied to your response.\n\n{_where(post)}"),
         )
     response.refresh_from_db()
     return response

@@ -16,7 +16,7 @@ from django.utils import timezone
 from courses.models import Cohort, LessonProgress, Membership, Participant, Placement
 from credentials.models import IssuedCredential
 from exchange.models import Post, Report, Response
-from exchange.services import post_files_delete, post_notifications_forget
+from exchange.services import RESPONSE, post_files_delete, post_notifications_forget
 from lti_tool.models import LtiUser
 from mastery.models import (
     Attempt,
@@ -27,7 +27,7 @@ from mastery.models import (
     ScoreOverride,
 )
 from notifications.models import Notification
-from notifications.services import notifications_erase
+from notifications.services import notifications_erase, notifications_forget
 
 from .audit import audit_record
 from .holdings import evidence_file_name, participant_holdings, post_file_name
@@ -154,6 +154,21 @@ def participant_erase(
         # commit); colleagues' responses to them and the person's own responses and reports go.
         for post in posts:
             post_notifications_forget(post)
+        # Others' emails that name the person (a response, a reply): unsent ones about the
+        # person's own responses and reports go with them; the name leaves the rest.
+        for response in Response.objects.filter(author_id=pid).select_related("post"):
+            notifications_forget(
+                kind=RESPONSE,
+                key_prefix=f"post-{response.post_id}-response-{response.pk}",
+            )
+        for name in names:
+            for note in Notification.objects.filter(
+                Q(subject__contains=name) | Q(body__contains=name)
+            ).exclude(participant_id=pid):
+                Notification.objects.filter(pk=note.pk).update(
+                    subject=note.subject.replace(name, "A colleague"),
+                    body=note.body.replace(name, "A colleague"),
+                )
         Response.objects.filter(Q(post__author_id=pid) | Q(author_id=pid)).delete()
         Report.objects.filter(Q(post__author_id=pid) | Q(reporter_id=pid)).delete()
         posts.update(

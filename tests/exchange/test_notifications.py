@@ -17,7 +17,8 @@ def test_response_and_reply_are_emailed_once(cohort, smtp_server):
     assert notifications_send() == 1
     [message] = smtp_server.messages
     assert message["To"] == "ann@district.example"
-    assert "Ben Buddy responded" in message["Subject"]
+    assert "A colleague responded" in message["Subject"]
+    assert "Ben Buddy" not in message.get_content()
     text = message.get_content()
     assert "Exit tickets <b>sorted</b>" in text and "Shared practice" in text
     assert message["List-Unsubscribe"]
