@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from courses.models import Membership, Module, Participant, Placement, Role
@@ -493,10 +494,45 @@ def post_to_evidence(
 # --- the module page's panel -------------------------------------------------------------------
 
 
+def _placement_count(queryset):
+    """How many rows of `queryset` (of one placement), as a subquery; 0 when none."""
+    counted = queryset.order_by().values("placement_id").annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted), 0)
+
+
+def page_flags() -> dict:
+    """Counts the module page's placement query carries (courses.pages.page_flag_register), so
+    the panel costs that page no query of its own."""
+
+    def shared(mine):
+        return _placement_count(
+            Post.objects.filter(placement_id=mine["placement_id"], status=Post.Status.SHARED)
+        )
+
+    def reports(mine):
+        counted = (
+            Report.objects.filter(
+                post__placement_id=mine["placement_id"], post__status=Post.Status.SHARED
+            )
+            .order_by()
+            .values("post__placement_id")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        )
+        return Coalesce(Subquery(counted), 0)
+
+    return {"exchange_shared": shared, "exchange_reports": reports}
+
+
 def panel_counts(
     *, placement: Placement, module: Module, reader_id: int, is_trainer: bool, platform_id: int
 ) -> dict:
-    """Shared posts here, and (for trainers) open reports, in one query."""
+    """Shared posts here, and (for trainers) reports on them: from the module page's placement
+    query when it carries them, else in one query."""
+    shared = getattr(placement, "page_exchange_shared", None)
+    reports = getattr(placement, "page_exchange_reports", None)
+    if shared is not None and reports is not None:
+        return {"shared": shared, "reports": reports if is_trainer else 0}
     counts = Post.objects.filter(placement=placement).aggregate(
         shared=Count("pk", filter=Q(status=Post.Status.SHARED), distinct=True),
         reports=Count("reports", filter=Q(status=Post.Status.SHARED), distinct=True),
