@@ -524,6 +524,16 @@ def page_flags() -> dict:
     return {"exchange_shared": shared, "exchange_reports": reports}
 
 
+def reported_posts(*, cohort_id: int, limit: int = 20) -> list[dict]:
+    """Shared posts of the cohort that teachers reported, most reported first (one query)."""
+    return list(
+        Report.objects.filter(post__placement__cohort_id=cohort_id, post__status=Post.Status.SHARED)
+        .values("post_id", "post__title", "post__placement_id")
+        .annotate(reports=Count("pk"))
+        .order_by("-reports", "post_id")[:limit]
+    )
+
+
 def panel_counts(
     *, placement: Placement, module: Module, reader_id: int, is_trainer: bool, platform_id: int
 ) -> dict:

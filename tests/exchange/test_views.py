@@ -247,3 +247,15 @@ def test_trainer_pages_need_a_trainer_and_ids_of_this_cohort(cohort):
     )
     post.refresh_from_db()
     assert not post.exemplar
+
+
+def test_the_trainer_dashboard_lists_reported_posts(cohort):
+    ann, ben, tess, theo, pid = (cohort[k] for k in ("ann", "ben", "tess", "theo", "pid"))
+    post = share(ann, pid, title=f"Reported {XSS}")
+    assert 'data-testid="exchange-reports"' not in tess.get("/app/trainer/").content.decode()
+    ben.post(f"/app/p/{pid}/exchange/{post.pk}/report/", {"reason": "A name"})
+    html = tess.get("/app/trainer/").content.decode()
+    assert 'data-testid="exchange-reports"' in html and "1 report" in html
+    assert f"/app/p/{pid}/exchange/{post.pk}/" in html and XSS not in html
+    # Another cohort's trainer sees nothing of it.
+    assert 'data-testid="exchange-reports"' not in theo.get("/app/trainer/").content.decode()
