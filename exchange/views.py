@@ -18,6 +18,7 @@ from courses.progress import placement_module
 from mastery.evidence import evidence_file_response
 from pagesession.access import launch_is_trainer, launch_required, trainer_required
 from pagesession.templatetags.launch_urls import lurl
+from pagesession.urls_util import add_query
 
 from .models import Post, Response
 from .services import (
@@ -82,8 +83,10 @@ def _own_post(request, placement, module, post_id: int) -> Post:
     return post
 
 
-def _post_url(request, placement, post, anchor: str = "") -> str:
-    return lurl({"launch": request.launch}, "exchange:post", placement.pk, post.pk) + anchor
+def _post_url(request, placement, post, anchor: str = "", *, done: str = "") -> str:
+    """The post's page; `done` names what was just saved, for the page to say so."""
+    url = lurl({"launch": request.launch}, "exchange:post", placement.pk, post.pk)
+    return (add_query(url, {"done": done}) if done else url) + anchor
 
 
 def _list_context(request, placement, module) -> dict:
@@ -258,7 +261,7 @@ def report(request, placement_id: int, post_id: int):
         )
     except ExchangeRefused as exc:
         return _refused(request, placement, module, post, True, str(exc))
-    return _see_other(_post_url(request, placement, post, "?reported=1"))
+    return _see_other(_post_url(request, placement, post, done="reported"))
 
 
 @require_POST
@@ -290,7 +293,7 @@ def consent(request, placement_id: int, post_id: int):
     except ExchangeRefused as exc:
         post, same = _post(request, placement, module, post_id)
         return _refused(request, placement, module, post, same, str(exc))
-    return _see_other(_post_url(request, placement, post))
+    return _see_other(_post_url(request, placement, post, done="consent"))
 
 
 @require_POST

@@ -100,7 +100,7 @@ def test_shared_practice_from_sharing_to_an_exemplar_for_another_cohort(
     open_post(frame)
     frame.get_by_test_id("consent-anonymous").check()
     frame.get_by_test_id("consent-save").click()
-    frame.get_by_test_id("post-heading").wait_for()
+    frame.get_by_test_id("consent-saved").wait_for()
     assert Post.objects.get().consent == "anonymous"
 
     frame, _ = open_exchange(page, base, "lee", "bl-spring:bl-spring-models")

@@ -120,7 +120,10 @@ def test_reports_are_seen_by_trainers_only(cohort):
     ann, ben, tess, pid = cohort["ann"], cohort["ben"], cohort["tess"], cohort["pid"]
     post = share(ann, pid)
     url = f"/app/p/{pid}/exchange/{post.pk}/"
-    assert ben.post(url + "report/", {"reason": "A name on slide 3"}).status_code == 303
+    sent = ben.post(url + "report/", {"reason": "A name on slide 3"})
+    assert sent.status_code == 303
+    thanks = ben.client.get(sent["Location"])  # the launch token rides in the redirect
+    assert thanks.status_code == 200 and 'data-testid="report-sent"' in thanks.content.decode()
     assert ben.post(url + "report/", {"reason": "again"}).status_code == 400
     assert ann.post(url + "report/", {"reason": "mine"}).status_code == 400
     assert Report.objects.count() == 1
