@@ -57,7 +57,7 @@ def world(launch_as, placement_of, settings, tmp_path):  # noqa: F811
         f"/app/p/{pid}/exchange/",
         {
             "kind": "lesson_plan",
-            "title": XSS,
+            "title": "Plan <b>bold</b> &amp; <i>",
             "tried": XSS,
             "happened": "h",
             "change": "c",
