@@ -25,6 +25,8 @@ from mastery.models import (
     SavedAnswer,
     ScoreOverride,
 )
+from notifications.models import Notification
+from notifications.services import notifications_erase
 
 from .audit import audit_record
 from .holdings import evidence_file_name, participant_holdings
@@ -123,6 +125,7 @@ def participant_erase(
         ).count(),
         "session attendance records": Attendance.objects.filter(participant_id=pid).count(),
         "session notes naming them": named_notes.distinct().count(),
+        "notifications": Notification.objects.filter(participant_id=pid).count(),
         "credentials kept (still valid for their holder)": IssuedCredential.objects.filter(
             participant_id=pid
         ).count(),
@@ -156,6 +159,7 @@ def participant_erase(
                 next_steps = next_steps.replace(name, "a participant")
             CohortSession.objects.filter(pk=session.pk).update(notes=notes, next_steps=next_steps)
         LtiUser.objects.filter(participant_id=pid).delete()
+        notifications_erase(participant=participant)
         Participant.objects.filter(pk=pid).update(
             name="", given_name="", family_name="", email="", updated_at=timezone.now()
         )
