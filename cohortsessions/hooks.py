@@ -14,8 +14,11 @@ from courses.pages import (
     panel_register,
 )
 from credentials.requirements import Requirement, RequirementStatus, requirement_register
+from notifications.services import producer_register
 
-from .services import attended_counts, attended_sessions, upcoming, when_local
+from .notices import kinds_register, sessions_tomorrow
+from .services import attended_counts, attended_sessions, upcoming
+from .times import when_local
 
 KEY = "sessions_required"
 MAX_SESSIONS_REQUIRED = 100
@@ -104,3 +107,5 @@ def register() -> None:
     dashboard_column_register(attended_column)
     credential_key_register(CredentialKey(name=KEY, read=sessions_required_read))
     requirement_register(Requirement(name=KEY, check=sessions_required_check))
+    kinds_register()
+    producer_register("cohortsessions.tomorrow", sessions_tomorrow)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from .models import CohortSession
-from .services import when_local
+from .times import when_local
 
 PRODID = "-//Ignite//Cohort sessions//EN"
 UID_DOMAIN = "sessions.ignite"

@@ -11,6 +11,7 @@ from django.utils import timezone
 from courses.models import Membership, Module, Participant, Placement, Role
 
 from .models import Attendance, CohortSession
+from .notices import session_cancelled
 
 
 @dataclass
@@ -87,6 +88,7 @@ def session_cancel(session: CohortSession, *, reason: str) -> CohortSession:
     session.cancel_reason = reason
     session.sequence += 1
     session.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+    session_cancelled(session, now=timezone.now())
     return session
 
 
@@ -160,11 +162,3 @@ def attended_counts(*, cohort_id: int, participant_ids: list[int]) -> tuple[int,
         .values_list("participant_id", "n")
     )
     return held, counts
-
-
-def when_local(session: CohortSession) -> str:
-    """ "Thu Dec 10, 2026, 16:00–17:30 (America/Chicago, CST)": in the session's own zone."""
-    start, end = session.local_start, session.local_end
-    day = f"{start:%a} {start:%b} {start.day}, {start.year}"
-    end_text = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%b} {end.day}, {end:%H:%M}"
-    return f"{day}, {start:%H:%M}–{end_text} ({session.time_zone}, {start:%Z})"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from courses.agendas import agenda_for
+from courses.models import Membership
 from credentials.requirements import credentials_recheck
 from pagesession.access import launch_required, parse_id, trainer_required
 from pagesession.templatetags.launch_urls import lurl
@@ -21,6 +22,8 @@ from . import services
 from .forms import CancelForm, NotesForm, SessionForm, attendance_read
 from .ics import calendar_bytes
 from .models import Attendance, CohortSession
+from .notices import ics_link_read
+from .times import when_local
 
 ATTENDANCE_FIELD = re.compile(r"^a-(\d{1,18})$")
 
@@ -44,7 +47,7 @@ def _back(request, name: str, *args, flag: str = ""):
 
 
 def _rows(sessions):
-    return [(s, services.when_local(s)) for s in sessions]
+    return [(s, when_local(s)) for s in sessions]
 
 
 # --- trainer pages -------------------------------------------------------------------------
@@ -250,7 +253,7 @@ def trainer_attendance(request, session_id: int):
         "cohortsessions/trainer_attendance.html",
         {
             "session": session,
-            "when": services.when_local(session),
+            "when": when_local(session),
             "rows": rows,
             "choices": Attendance.Status.choices,
             "notes_form": notes_form,
@@ -290,9 +293,38 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def _signed_session(request, session_id: int) -> CohortSession | None:
+    """The session a signed email link (`?k=`, notices.ics_link) opens, for a person who is
+    still an active member of its cohort; None otherwise."""
+    pid = ics_link_read(request.GET.get("k", ""), session_id)
+    if pid is None:
+        return None
+    session = CohortSession.objects.filter(pk=session_id).first()
+    if session is None:
+        return None
+    member = Membership.objects.filter(
+        participant_id=pid, cohort_id=session.cohort_id, status=Membership.Status.ACTIVE
+    ).exists()
+    return session if member else None
+
+
 @require_safe
-@launch_required
 def session_ics(request, session_id: int):
+    """A session's calendar file: from a page of the launch's cohort, or from the signed link
+    in a reminder email (no launch there)."""
+    if not request.launch and request.GET.get("k"):
+        session = _signed_session(request, session_id)
+        if session is None:
+            raise Http404("This calendar link is not valid (any more)")
+    else:
+        return _session_ics_launched(request, session_id)
+    return _ics_response(
+        calendar_bytes([session], name=session.title, page_url=""), f"session-{session.pk}.ics"
+    )
+
+
+@launch_required
+def _session_ics_launched(request, session_id: int):
     session = _session(request, session_id)
     body = calendar_bytes(
         [session],
