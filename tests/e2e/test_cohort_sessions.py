@@ -21,6 +21,19 @@ from .test_teacher_journey import launch
 LINK = "bl-fall:bl-stations"
 
 
+def narrow_overflow(page, screenshot=None, name: str = "") -> int:
+    """How far the tool's page scrolls sideways in a 320 px wide window (0: not at all)."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 320, "height": 800})
+    overflow = tool_frame(page).evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    if screenshot is not None:
+        screenshot(page, name)
+    page.set_viewport_size(size)
+    return overflow
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_trainer_schedules_a_teacher_adds_it_and_attendance_is_recorded(
     page, live_server, dev_platform, catalog, axe_check, screenshot
@@ -43,6 +56,7 @@ def test_a_trainer_schedules_a_teacher_adds_it_and_attendance_is_recorded(
     agenda = form.locator('textarea[name="agenda"]').input_value()
     assert "minutes)" in agenda and "\n" in agenda  # the guide's agenda, one segment a line
     axe_check(tool_frame(page), "schedule a session")
+    assert narrow_overflow(page) <= 0
     day = (timezone.now() + dt.timedelta(days=7)).date()
     form.locator('input[name="date"]').fill(day.isoformat())
     form.locator('input[name="start"]').fill("16:00")
@@ -92,6 +106,7 @@ def test_a_trainer_schedules_a_teacher_adds_it_and_attendance_is_recorded(
     attendance = frame.get_by_test_id("attendance-form")
     attendance.wait_for()
     axe_check(tool_frame(page), "attendance form")
+    assert narrow_overflow(page) <= 0
     row = attendance.get_by_test_id("attendance-row").filter(has_text="Maya Alvarez")
     row.get_by_test_id("attendance-present").check()
     attendance.locator('textarea[name="notes"]').fill("We tried the rotation chart.")
@@ -123,10 +138,5 @@ def test_a_trainer_schedules_a_teacher_adds_it_and_attendance_is_recorded(
     assert "Run one rotation before the 12th." in notes.inner_text()
     assert "present" in frame.get_by_test_id("my-attendance").inner_text()
     axe_check(tool_frame(page), "teacher's sessions page")
-    page.set_viewport_size({"width": 320, "height": 800})
-    overflow = tool_frame(page).evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    screenshot(page, "teacher-sessions")
-    assert overflow <= 0
+    assert narrow_overflow(page, screenshot, "teacher-sessions") <= 0
     assert page.js_errors == []
