@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+from django.db.models import Exists
+from django.db.models.functions import Now
+
 from courses.content_extensions import CredentialKey, credential_key_register
+from courses.page_queries import page_flag
 from courses.pages import (
     COHORT_PAGE,
     MODULE_PAGE,
@@ -11,11 +15,13 @@ from courses.pages import (
     Panel,
     TeacherColumn,
     dashboard_column_register,
+    page_flag_register,
     panel_register,
 )
 from credentials.requirements import Requirement, RequirementStatus, requirement_register
 from notifications.services import producer_register
 
+from .models import CohortSession
 from .notices import kinds_register, sessions_tomorrow
 from .services import attended_counts, attended_sessions, upcoming
 from .times import when_local
@@ -39,10 +45,30 @@ def cohort_page_panel(*, request, participant, cohort_id, **_):
     return _upcoming_panel(cohort_id, None)
 
 
+def upcoming_flag(mine):
+    """`page_sessions_upcoming` on the module page's placement query: whether a session of
+    this placement is still to come, so the page asks for sessions only when there are some."""
+    return Exists(
+        CohortSession.objects.filter(
+            placement_id=mine["placement_id"],
+            status=CohortSession.Status.SCHEDULED,
+            ends_at__gte=Now(),
+        )
+    )
+
+
 def module_page_panel(*, request, placement, module, **_):
-    sessions = upcoming(cohort_id=placement.cohort_id, placement_id=placement.pk)
-    if not sessions and not request.launch.is_trainer:
+    some = page_flag(placement, request.launch.claims.participant_id, "sessions_upcoming")
+    if not some and not request.launch.is_trainer:
         return None  # nothing planned for this module: no empty box on the teacher's page
+    if not some:
+        return Panel(
+            key="sessions-upcoming",
+            title="Upcoming sessions",
+            template="cohortsessions/_panel_upcoming.html",
+            context={"sessions": []},
+            order=40,
+        )
     return _upcoming_panel(placement.cohort_id, placement.pk)
 
 
@@ -103,6 +129,7 @@ def sessions_required_check(*, value, participant, cohort_id, achievement):
 def register() -> None:
     panel_register(page=COHORT_PAGE, provider=cohort_page_panel)
     panel_register(page=MODULE_PAGE, provider=module_page_panel)
+    page_flag_register("sessions_upcoming", upcoming_flag)
     panel_register(page=TRAINER_DASHBOARD, provider=trainer_dashboard_panel)
     dashboard_column_register(attended_column)
     credential_key_register(CredentialKey(name=KEY, read=sessions_required_read))

@@ -268,3 +268,17 @@ def test_local_times_follow_daylight_saving(cohort):
     summer = schedule(cohort["trainer"], date="2030-07-02")
     assert summer.starts_at.astimezone(ZoneInfo("America/Chicago")).hour == 16
     assert summer.starts_at.hour == 21  # CDT is UTC-5
+
+
+def test_the_module_page_asks_for_sessions_only_when_some_are_coming(cohort):
+    path = f"/app/p/{cohort['pid']}/"
+    maya = cohort["maya"]
+    maya.get(path)  # warm the per-worker caches
+    with CaptureQueriesContext(connection) as without:
+        html = maya.get(path).content.decode()
+    assert 'data-testid="sessions-upcoming"' not in html
+    schedule(cohort["trainer"], placement=str(cohort["pid"]))
+    with CaptureQueriesContext(connection) as with_one:
+        html = maya.get(path).content.decode()
+    assert 'data-testid="sessions-upcoming"' in html and "Planning clinic" in html
+    assert len(with_one) == len(without) + 1
