@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "lti_tool",
     "facilitation",
     "exchange",
+    "cohortsessions",
     "privacy",
     "axes",
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from cohortsessions.models import Attendance, CohortSession
 from courses.models import LessonProgress, Membership, Participant
 from credentials.models import IssuedCredential
 from exchange.models import Post, Report, Response
@@ -284,6 +285,39 @@ def participant_holdings(*, participant: Participant) -> list[Section]:
             for r in Report.objects.filter(reporter_id=pid).order_by("pk")
         ],
     )
+    attendance = Section(
+        "session_attendance",
+        "Cohort session attendance",
+        [
+            {
+                "session": a.session_id,
+                "title": a.session.title,
+                "cohort": a.session.cohort_id,
+                "starts_at": _dt(a.session.starts_at),
+                "time_zone": a.session.time_zone,
+                "status": a.status,
+                "recorded_at": _dt(a.recorded_at),
+                "recorded_by": a.recorded_by_id,
+            }
+            for a in Attendance.objects.filter(participant_id=pid)
+            .select_related("session")
+            .order_by("pk")
+        ],
+    )
+    sessions_led = Section(
+        "sessions_scheduled",
+        "Cohort sessions scheduled (trainers)",
+        [
+            {
+                "session": s.pk,
+                "title": s.title,
+                "cohort": s.cohort_id,
+                "starts_at": _dt(s.starts_at),
+                "status": s.status,
+            }
+            for s in CohortSession.objects.filter(created_by_id=pid).order_by("pk")
+        ],
+    )
     notifications = Section(
         "notifications",
         "Emails from Ignite (notifications) and the ones turned off",
@@ -317,5 +351,7 @@ def participant_holdings(*, participant: Participant) -> list[Section]:
         posts,
         responses,
         reports,
+        attendance,
+        sessions_led,
         notifications,
     ]

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from cohortsessions.models import CohortSession
 from courses.models import Participant
 from exchange.models import Post, Response
 from mastery.models import EvidenceSubmission
@@ -67,6 +68,19 @@ def world(launch_as, placement_of, settings, tmp_path):  # noqa: F811
         },
     )
     post = Post.objects.get(pk=int(re.search(r"/exchange/(\d+)/", shared["Location"]).group(1)))
+    # A cohort session of A, held in the past (attendance can be recorded), named with markup.
+    trainer.post(
+        "/app/trainer/sessions/new/",
+        {
+            "title": f"Clinic {XSS}",
+            "date": "2025-01-14",
+            "start": "16:00",
+            "end": "17:00",
+            "time_zone": "America/Chicago",
+            "place": f"Room {XSS}",
+        },
+    )
+    session = CohortSession.objects.get()
     teacher_id = Participant.objects.get(lti_user__sub="a-teacher").pk
     other_teacher = launch_as(sub="b-teacher", name="Bob", link="b-link", context="b-course")
     other_trainer = launch_as(
@@ -96,4 +110,5 @@ def world(launch_as, placement_of, settings, tmp_path):  # noqa: F811
         "teacher_id": teacher_id,
         "post": post.pk,
         "response": response.pk,
+        "session": session.pk,
     }
