@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "dashboards",
     "lti_tool",
     "facilitation",
+    "exchange",
     "cohortsessions",
     "privacy",
     "axes",

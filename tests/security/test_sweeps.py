@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cohortsessions.models import Attendance, CohortSession
+from exchange.models import Post, Report, Response
 from mastery.models import Attempt, AttemptGrant, EvidenceSubmission, GradeRecord, ScoreOverride
 
 from .conftest import ACCOUNT_ROLE_CLASSMATES, XSS
@@ -22,6 +23,10 @@ def teacher_urls(w):
         f"/app/p/{pid}/mastery/{w['attempt']}/",
         f"/app/evidence/{w['evidence']}/file/",
     ]
+
+
+def exchange_url(w, action: str = "") -> str:
+    return f"/app/p/{w['pid']}/exchange/{w['post']}/{action}"
 
 
 def session_urls(w) -> dict[str, str]:
@@ -49,6 +54,9 @@ def test_security_headers_on_every_page(world):
         (world["teacher"], "/app/modules/"),
         (world["teacher"], "/app/catalog/"),
         *[(world["teacher"], url) for url in teacher_urls(world)[:3]],
+        (world["teacher"], f"/app/p/{world['pid']}/exchange/"),
+        (world["teacher"], exchange_url(world)),
+        (world["trainer"], exchange_url(world)),
         (world["trainer"], "/app/trainer/"),
         (world["trainer"], f"/app/trainer/evidence/{world['evidence']}/"),
         (world["trainer"], "/app/trainer/export.csv"),
@@ -89,6 +97,12 @@ def test_every_object_url_refuses_the_wrong_person_cohort_and_platform(world, in
         urls.append(sessions["ics"])
     else:  # trainer pages: the cohort's teachers get a 403
         urls += [sessions["list"], sessions["new"]]
+    if not classmate:  # the cohort's shared practice is the cohort's, not another's
+        urls += [
+            f"/app/p/{world['pid']}/exchange/",
+            exchange_url(world),
+            exchange_url(world, "file/"),
+        ]
     for url in urls:
         assert who.get(url).status_code in (403, 404), (intruder, url)
     pid = world["pid"]
@@ -98,6 +112,12 @@ def test_every_object_url_refuses_the_wrong_person_cohort_and_platform(world, in
         "/app/trainer/due/",
         trainer_teacher_url(world, "extra-attempt/"),
         trainer_teacher_url(world, "override/"),
+        exchange_url(world, "exemplar/"),
+        exchange_url(world, "hide/"),
+        exchange_url(world, "withdraw/"),
+        exchange_url(world, "consent/"),
+        exchange_url(world, "evidence/"),
+        exchange_url(world, f"responses/{world['response']}/reply/"),
         sessions["edit"],
         sessions["cancel"],
         sessions["attendance"],
@@ -109,12 +129,26 @@ def test_every_object_url_refuses_the_wrong_person_cohort_and_platform(world, in
             f"/app/p/{pid}/lessons/first/complete/",
             f"/app/p/{pid}/mastery/",
             f"/app/p/{pid}/evidence/",
+            f"/app/p/{pid}/exchange/",
+            exchange_url(world, "respond/"),
+            exchange_url(world, "report/"),
         ]
     attempts = Attempt.objects.count()
     for url in posts:
         response = who.post(
             url,
-            {"placement": pid, "due": "2030-01-01", "feedback": "x", "score": "99", "reason": "x"},
+            {
+                "placement": pid,
+                "due": "2030-01-01",
+                "feedback": "x",
+                "score": "99",
+                "reason": "x",
+                "exemplar": "yes",
+                "consent": "named",
+                "reply": "x",
+                "reflection": "x",
+                **share_fields(),
+            },
         )
         assert response.status_code in (403, 404), (intruder, url)
     assert Attempt.objects.count() == attempts
@@ -126,6 +160,24 @@ def test_every_object_url_refuses_the_wrong_person_cohort_and_platform(world, in
     # Another cohort's calendar feed holds none of A's sessions.
     if not classmate:
         assert b"Clinic" not in who.get(sessions["feed"]).content
+    post = Post.objects.get()
+    assert post.status == "shared" and not post.exemplar and post.consent == "no"
+    assert Post.objects.count() == 1 and Response.objects.get().reply == ""
+    assert Response.objects.count() == 1 and Report.objects.count() == 1
+
+
+def share_fields() -> dict:
+    return {
+        "kind": "artifact",
+        "title": "t",
+        "tried": "t",
+        "happened": "h",
+        "change": "c",
+        "privacy_confirmed": "yes",
+        "glow": "g",
+        "grow": "g",
+        "question": "q",
+    }
 
 
 def test_csrf_every_form_refuses_another_origin(world):
@@ -139,6 +191,15 @@ def test_csrf_every_form_refuses_another_origin(world):
         (world["trainer"], "/app/trainer/grades/retry/"),
         (world["trainer"], trainer_teacher_url(world, "extra-attempt/")),
         (world["trainer"], trainer_teacher_url(world, "override/")),
+        (world["classmate"], f"/app/p/{pid}/exchange/"),
+        (world["classmate"], exchange_url(world, "respond/")),
+        (world["classmate"], exchange_url(world, "report/")),
+        (world["teacher"], exchange_url(world, f"responses/{world['response']}/reply/")),
+        (world["teacher"], exchange_url(world, "consent/")),
+        (world["teacher"], exchange_url(world, "evidence/")),
+        (world["teacher"], exchange_url(world, "withdraw/")),
+        (world["trainer"], exchange_url(world, "exemplar/")),
+        (world["trainer"], exchange_url(world, "hide/")),
         *[(world["trainer"], session_urls(world)[k]) for k in ("new", "edit", "attendance")],
         (world["trainer"], session_urls(world)["cancel"]),
     ]
@@ -149,6 +210,9 @@ def test_csrf_every_form_refuses_another_origin(world):
         no_token = who.client.post(url, {"all": "1"}, HTTP_ORIGIN="http://testserver")
         assert no_token.status_code in (401, 403), url
     assert GradeRecord.objects.count() == grades
+    post = Post.objects.get()
+    assert post.status == "shared" and not post.exemplar and Post.objects.count() == 1
+    assert Response.objects.get().reply == ""
     assert CohortSession.objects.get().status == "scheduled" and not Attendance.objects.exists()
 
 
@@ -158,6 +222,10 @@ def test_names_and_texts_are_escaped_everywhere(world):
         world["trainer"].get("/app/trainer/"),
         world["trainer"].get(f"/app/trainer/evidence/{world['evidence']}/"),
         world["trainer"].get(trainer_teacher_url(world)),
+        world["teacher"].get(f"/app/p/{world['pid']}/exchange/"),
+        world["teacher"].get(exchange_url(world)),
+        world["trainer"].get(exchange_url(world)),
+        world["classmate"].get(exchange_url(world)),
         *[world["teacher"].get(session_urls(world)[k]) for k in ("page",)],
         *[world["trainer"].get(session_urls(world)[k]) for k in ("list", "edit", "attendance")],
         world["teacher"].get("/app/modules/"),
