@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "dashboards",
     "lti_tool",
     "facilitation",
+    "coaching",
     "privacy",
     "axes",
 ]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("courses.urls")),
     path("", include("mastery.urls")),
     path("", include("facilitation.urls")),
+    path("", include("coaching.urls")),
     path("", include("credentials.urls")),
     path("", include("dashboards.urls")),
 ]
