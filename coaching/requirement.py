@@ -7,9 +7,11 @@ at or above a level on named look-fors (docs/content-packs.md, "Observation requ
       min_level: 3
 
 Met by one shared observation of the teacher, in a cycle of the cohort on that module, that
-rates every named look-for at `min_level` or above. The credential's evidence names the
-observation (date, look-fors and levels, the coach's role; never the notes) only when the teacher
-consented on their reflection; without consent the requirement still counts.
+rates every named look-for at `min_level` or above, once the teacher has reflected on it. The
+consent question is on the reflection form, so no credential goes out before the teacher has
+said whether it may describe the observation. The credential's evidence names the observation
+(date, look-fors and levels, the coach's role; never the notes) only when the teacher consented;
+without consent the requirement still counts.
 """
 
 from __future__ import annotations
@@ -142,7 +144,7 @@ def observation_required_check(*, value, participant, cohort_id, achievement) ->
             shared_at__isnull=False,
         ).order_by("-evidence_consent", "observed_on", "pk")
     )
-    meeting = [o for o in observations if _meets(o, value)]
+    meeting = [o for o in observations if _meets(o, value) and o.reflected_at is not None]
     if meeting:
         chosen = meeting[0]
         return RequirementStatus(
@@ -153,6 +155,8 @@ def observation_required_check(*, value, participant, cohort_id, achievement) ->
         )
     if not observations:
         detail = "no observation shared yet"
+    elif any(_meets(o, value) for o in observations):
+        detail = "observed at that level: counts once you reflect on the feedback"
     else:
         best = max(
             sum(1 for s in look_fors if (o.ratings.get(s) or 0) >= value["min_level"])

@@ -305,9 +305,6 @@ def observe_page(request, cycle_id: int):
             status=exc.status,
         )
     if share:
-        credentials_recheck(
-            participant=cycle.teacher, cohort_id=cycle.cohort_id, origin=tool_origin(request)
-        )
         return _see_other(lurl(_context(request), "coaching:cycle", cycle.pk))
     return _see_other(lurl(_context(request), "coaching:observe", cycle.pk) + "&saved=1")
 
@@ -397,7 +394,7 @@ def reflect(request, cycle_id: int):
         return _teacher_page(
             request, cycle, errors={"reflection": "There is no feedback yet."}, status=409
         )
-    consented = observation.evidence_consent
+    consented, reflected = observation.evidence_consent, observation.reflected_at is not None
     try:
         reflection_save(
             observation=observation, teacher=request.launch.participant, data=request.POST
@@ -406,7 +403,9 @@ def reflect(request, cycle_id: int):
         return _teacher_page(
             request, cycle, errors={"reflection": exc.message, **exc.errors}, status=exc.status
         )
-    if observation.evidence_consent and not consented:
+    if not reflected or (observation.evidence_consent and not consented):
+        # An observation counts towards a credential once the teacher has reflected (and so
+        # answered the consent question): coaching/requirement.py.
         credentials_recheck(
             participant=cycle.teacher, cohort_id=cycle.cohort_id, origin=tool_origin(request)
         )

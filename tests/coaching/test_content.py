@@ -28,7 +28,7 @@ def problems_after(tmp_path, text: str) -> list[str]:
 
 
 def test_the_tool_reads_without_problems(tmp_path):
-    read = pack_read(write_coaching_pack(tmp_path, credential=False))
+    read = pack_read(write_coaching_pack(tmp_path))
     assert read.problems == []
     tool = read.extensions["demo-module"]["coaching"]
     assert [lf["slug"] for lf in tool["look_fors"]] == [
