@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from coaching.models import CoachingCycle, Observation
 from courses.models import Cohort, LessonProgress, Membership, Participant, Placement
 from credentials.models import IssuedCredential
 from lti_tool.models import LtiUser
@@ -80,6 +81,7 @@ def participant_erase(
     """Remove a participant's personal data and keep what cohort statistics count.
 
     Goes: name, email, LMS ids, evidence files, reflections and review feedback about them,
+    coaching goals, observation notes and feedback about them and their reflections on it,
     reasons trainers wrote about them, score comments, saved answers of unfinished attempts,
     and their name in comments about others (a trainer's "set by"). Stays, attached to the
     now anonymous participant: memberships, lesson progress, attempts (answers are choices
@@ -114,6 +116,16 @@ def participant_erase(
         "scores not yet sent (cancelled)": GradeRecord.objects.filter(
             participant_id=pid, status__in=[GradeRecord.Status.PENDING, GradeRecord.Status.SENDING]
         ).count(),
+        "coaching goals, observation notes, feedback and reflections": CoachingCycle.objects.filter(
+            teacher_id=pid
+        )
+        .filter(~Q(goal="") | ~Q(goal_proposal=""))
+        .count()
+        + Observation.objects.filter(cycle__teacher_id=pid)
+        .filter(
+            ~Q(notes="") | ~Q(strength="") | ~Q(next_step="") | ~Q(reflection="") | ~Q(response="")
+        )
+        .count(),
         "credentials kept (still valid for their holder)": IssuedCredential.objects.filter(
             participant_id=pid
         ).count(),
@@ -137,6 +149,12 @@ def participant_erase(
         AttemptGrant.objects.filter(participant_id=pid).update(reason="")
         ScoreOverride.objects.filter(participant_id=pid).update(reason=ERASED_REASON)
         IssuedCredential.objects.filter(participant_id=pid).update(evidence_public=False)
+        # Coaching: the free text written by or about the teacher goes; the steps, dates and
+        # ratings (numbers on the tool's scale) stay for the cohort's growth figures.
+        CoachingCycle.objects.filter(teacher_id=pid).update(goal="", goal_proposal="")
+        Observation.objects.filter(cycle__teacher_id=pid).update(
+            notes="", strength="", next_step="", reflection="", response="", evidence_consent=False
+        )
         LtiUser.objects.filter(participant_id=pid).delete()
         Participant.objects.filter(pk=pid).update(
             name="", given_name="", family_name="", email="", updated_at=timezone.now()
