@@ -25,6 +25,8 @@ from mastery.models import (
     SavedAnswer,
     ScoreOverride,
 )
+from notifications.models import Notification
+from notifications.services import notifications_erase
 
 from .audit import audit_record
 from .holdings import evidence_file_name, participant_holdings
@@ -126,6 +128,7 @@ def participant_erase(
             ~Q(notes="") | ~Q(strength="") | ~Q(next_step="") | ~Q(reflection="") | ~Q(response="")
         )
         .count(),
+        "notifications": Notification.objects.filter(participant_id=pid).count(),
         "credentials kept (still valid for their holder)": IssuedCredential.objects.filter(
             participant_id=pid
         ).count(),
@@ -156,6 +159,7 @@ def participant_erase(
             notes="", strength="", next_step="", reflection="", response="", evidence_consent=False
         )
         LtiUser.objects.filter(participant_id=pid).delete()
+        notifications_erase(participant=participant)
         Participant.objects.filter(pk=pid).update(
             name="", given_name="", family_name="", email="", updated_at=timezone.now()
         )
