@@ -20,11 +20,12 @@ class CoachingConfig(AppConfig):
             panel_register,
         )
         from credentials.requirements import Requirement, requirement_register
+        from notifications.services import Kind, kind_register
 
         from .content import tool_extension_read
         from .panels import coaching_column, teacher_panel, trainer_panel
         from .requirement import KEY, observation_required_check, observation_required_read
-        from .services import tool_store
+        from .services import FEEDBACK_KIND, tool_store
 
         extension_register(
             ContentExtension(name="coaching", read=tool_extension_read, store=tool_store)
@@ -34,3 +35,10 @@ class CoachingConfig(AppConfig):
         panel_register(page=COHORT_PAGE, provider=teacher_panel)
         panel_register(page=TRAINER_DASHBOARD, provider=trainer_panel)
         dashboard_column_register(coaching_column)
+        kind_register(
+            Kind(
+                name=FEEDBACK_KIND,
+                label="Feedback from your coach on an observation",
+                audience="teacher",
+            )
+        )

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from courses.models import Lesson, Membership, Module, ModuleVersion, Participant, Placement, Role
 from courses.progress import placement_module
+from notifications.services import notify
 
 from .models import STEP_ORDER, CoachingCycle, CycleEvent, Observation, ObservationTool, Step
 
@@ -320,19 +321,29 @@ def observation_save(
             _log(cycle, Step.OBSERVED, by)
         if share:
             _log(cycle, Step.FEEDBACK_SHARED, by)
-            transaction.on_commit(lambda: _after_share(observation))
+            _notify_shared(observation)
     return form
 
 
-# Hooks the app config fills (credential recheck, notification): kept as callables so the
-# services stay testable without them.
-after_share_hooks: list = []
-after_consent_hooks: list = []
+FEEDBACK_KIND = "coaching.feedback"
 
 
-def _after_share(observation: Observation) -> None:
-    for hook in after_share_hooks:
-        hook(observation)
+def _notify_shared(observation: Observation) -> None:
+    """One email to the teacher (in the transaction that shares the feedback); none when they
+    turned this kind off or the LMS gave no address. It names no rating and no note."""
+    cycle = observation.cycle
+    title = observation.tool.get("title", "the look-for tool")
+    notify(
+        participant=cycle.teacher,
+        kind=FEEDBACK_KIND,
+        key=f"observation-{observation.pk}-shared",
+        subject="Your coach shared feedback on an observation",
+        body=(
+            f"{cycle.coach.display_name} shared feedback on the observation of your class "
+            f"({title}). To read it and write your reflection, open Ignite from your course "
+            "and go to My modules, then Coaching."
+        ),
+    )
 
 
 def reflection_save(*, observation: Observation, teacher: Participant, data) -> None:
@@ -344,7 +355,6 @@ def reflection_save(*, observation: Observation, teacher: Participant, data) -> 
     if not reflection:
         raise CoachingRefused("Write your reflection", errors={"reflection": "required"})
     consent = data.get("evidence_consent") == "1"
-    consent_given = consent and not observation.evidence_consent
     with transaction.atomic():
         observation.reflection = reflection
         observation.response = response
@@ -357,8 +367,6 @@ def reflection_save(*, observation: Observation, teacher: Participant, data) -> 
         cycle = observation.cycle
         if first and cycle.is_open:
             _log(cycle, Step.REFLECTED, teacher)
-        if consent_given:
-            transaction.on_commit(lambda: [hook(observation) for hook in after_consent_hooks])
 
 
 # --- reading --------------------------------------------------------------------------------
