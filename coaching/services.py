@@ -13,6 +13,7 @@ from django.utils import timezone
 from courses.models import Lesson, Membership, Module, ModuleVersion, Participant, Placement, Role
 from courses.progress import placement_module
 from notifications.services import notify
+from pagesession.access import parse_id
 
 from .models import STEP_ORDER, CoachingCycle, CycleEvent, Observation, ObservationTool, Step
 
@@ -133,8 +134,8 @@ def cycle_open(
 ) -> CoachingCycle:
     """A coach opens a cycle with a teacher of the cohort on a placement with a look-for tool."""
     from_previous = previous is not None
-    teacher_id = previous.teacher_id if from_previous else _id(data.get("teacher"))
-    placement_id = previous.placement_id if from_previous else _id(data.get("placement"))
+    teacher_id = previous.teacher_id if from_previous else parse_id(data.get("teacher"))
+    placement_id = previous.placement_id if from_previous else parse_id(data.get("placement"))
     teacher = Membership.objects.filter(
         cohort_id=cohort_id,
         participant_id=teacher_id,
@@ -163,15 +164,6 @@ def cycle_open(
         )
         _log(cycle, Step.GOAL_SET, coach)
     return cycle
-
-
-def _id(value) -> int | None:
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    if not value or len(value) > 18 or not (value.isascii() and value.isdigit()):
-        return None
-    return int(value)
 
 
 def cycle_plan(*, cycle: CoachingCycle, by: Participant, data) -> None:
@@ -214,14 +206,17 @@ def cycle_close(*, cycle: CoachingCycle, by: Participant, data) -> CoachingCycle
 # --- observations ---------------------------------------------------------------------------
 
 
-def observation_start(cycle: CoachingCycle) -> Observation:
-    """The cycle's observation, started (as an empty draft, with a copy of the tool) if none."""
+def observation_start(cycle: CoachingCycle, *, save: bool = True) -> Observation:
+    """The cycle's observation; if none, a new draft with a copy of the module's current tool
+    (stored only with `save`: opening the form stores nothing, the first save does)."""
     existing = Observation.objects.filter(cycle=cycle).first()
     if existing is not None:
         return existing
     tool = tool_for(placement_module(cycle.placement))
     if tool is None:
         raise CoachingRefused("This module has no look-for tool any more", status=409)
+    if not save:
+        return Observation(cycle=cycle, tool=tool)
     observation, _ = Observation.objects.get_or_create(cycle=cycle, defaults={"tool": tool})
     return observation
 

@@ -273,7 +273,7 @@ def observe_page(request, cycle_id: int):
     cycle = _cycle(request, cycle_id)
     module = placement_module(cycle.placement)
     try:
-        observation = observation_start(cycle)
+        observation = observation_start(cycle, save=request.method == "POST")
     except CoachingRefused as exc:
         raise Http404(exc.message) from None
     if observation.shared and request.method == "POST":
@@ -315,10 +315,8 @@ def observe_draft(request, cycle_id: int):
     """The autosave endpoint: the whole draft as form fields, saved as the coach types."""
     cycle = _cycle(request, cycle_id)
     module = placement_module(cycle.placement)
-    observation = Observation.objects.filter(cycle=cycle).first()
-    if observation is None:
-        return JsonResponse({"error": "Open the observation form first."}, status=409)
     try:
+        observation = observation_start(cycle)
         observation_save(
             observation=observation,
             by=request.launch.participant,

@@ -49,6 +49,14 @@ def observed_credential(catalog, tmp_path):
     call_command("import_content", str(program), stdout=StringIO())
 
 
+def fits_320(page, axe_check, name: str) -> None:
+    """The page in a 320 px frame: no sideways scroll, and axe-core finds nothing serious."""
+    page.evaluate("document.querySelector('[data-testid=tool-frame]').style.width = '320px'")
+    assert no_sideways_scroll(page) <= 0, name
+    axe_check(tool_frame(page), f"{name} at 320 px")
+    page.evaluate("document.querySelector('[data-testid=tool-frame]').style.width = ''")
+
+
 def no_sideways_scroll(page) -> int:
     return tool_frame(page).evaluate(
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
@@ -87,6 +95,7 @@ def test_a_coaching_cycle_to_a_credential_that_names_the_observation(
     frame.get_by_test_id("coaching-link").click()
     frame.get_by_test_id("coaching-new").wait_for()
     axe_check(tool_frame(page), "coaching list")
+    fits_320(page, axe_check, "coaching list")
     frame.get_by_test_id("coaching-teacher").select_option(label="Maya Alvarez")
     frame.get_by_test_id("coaching-placement").select_option(str(placement.pk))
     frame.get_by_test_id("coaching-goal").fill("Students start each station without help")
@@ -110,6 +119,7 @@ def test_a_coaching_cycle_to_a_credential_that_names_the_observation(
     frame.get_by_test_id("observe-share").click()
     frame.get_by_test_id("coaching-ratings").wait_for()
     assert frame.get_by_test_id("cycle-step").inner_text() == "Feedback shared"
+    fits_320(page, axe_check, "coach's cycle page")
 
     # The teacher reads the feedback on her pages and reflects, consenting to be named.
     page.set_viewport_size({"width": 1024, "height": 900})
@@ -171,6 +181,7 @@ def test_a_coaching_cycle_to_a_credential_that_names_the_observation(
     cells = chart.get_by_test_id("growth-table").locator("tbody tr").first.locator("td")
     assert [cells.nth(i).inner_text() for i in range(cells.count())] == ["2", "3"]
     axe_check(tool_frame(page), "growth chart")
+    fits_320(page, axe_check, "teacher's cycle page with growth")
     screenshot(page, "teacher-coaching-growth")
 
     issued = IssuedCredential.objects.get(achievement__slug="station-rotation-observed")
