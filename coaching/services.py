@@ -195,6 +195,9 @@ def cycle_close(*, cycle: CoachingCycle, by: Participant, data) -> CoachingCycle
     if met not in ("yes", "no"):
         raise CoachingRefused("Say whether the goal was met", errors={"goal_met": "required"})
     with transaction.atomic():
+        # Two trainers closing at once: the second finds it closed (one log entry, one next).
+        if CoachingCycle.objects.select_for_update().get(pk=cycle.pk).step == Step.CLOSED:
+            raise CoachingRefused("This cycle is already closed", status=409)
         cycle.goal_met = met == "yes"
         cycle.save(update_fields=["goal_met"])
         _log(cycle, Step.CLOSED, by)
@@ -351,10 +354,17 @@ def reflection_save(*, observation: Observation, teacher: Participant, data) -> 
         raise CoachingRefused("Write your reflection", errors={"reflection": "required"})
     consent = data.get("evidence_consent") == "1"
     with transaction.atomic():
+        # Locked, so a double submit logs the step once.
+        first = (
+            Observation.objects.select_for_update()
+            .filter(pk=observation.pk)
+            .values_list("reflected_at", flat=True)
+            .get()
+            is None
+        )
         observation.reflection = reflection
         observation.response = response
         observation.evidence_consent = consent
-        first = observation.reflected_at is None
         observation.reflected_at = timezone.now()
         observation.save(
             update_fields=["reflection", "response", "evidence_consent", "reflected_at"]
