@@ -272,15 +272,18 @@ def _observe_form(request, cycle, observation, module, *, form=None, errors=None
 def observe_page(request, cycle_id: int):
     cycle = _cycle(request, cycle_id)
     module = placement_module(cycle.placement)
+    posted = request.method == "POST"
+    if not cycle.is_open and posted:
+        return _cycle_page(request, cycle, errors={"form": "This cycle is closed."}, status=409)
     try:
-        observation = observation_start(cycle, save=request.method == "POST")
+        observation = observation_start(cycle, save=posted and cycle.is_open)
     except CoachingRefused as exc:
         raise Http404(exc.message) from None
-    if observation.shared and request.method == "POST":
+    if observation.shared and posted:
         return _cycle_page(
             request, cycle, errors={"form": "This feedback was shared already."}, status=409
         )
-    if observation.shared:
+    if observation.shared or not cycle.is_open:
         return _see_other(lurl(_context(request), "coaching:cycle", cycle.pk))
     if request.method != "POST":
         return _observe_form(request, cycle, observation, module)
@@ -315,6 +318,8 @@ def observe_draft(request, cycle_id: int):
     """The autosave endpoint: the whole draft as form fields, saved as the coach types."""
     cycle = _cycle(request, cycle_id)
     module = placement_module(cycle.placement)
+    if not cycle.is_open:
+        return JsonResponse({"error": "This cycle is closed."}, status=409)
     try:
         observation = observation_start(cycle)
         observation_save(

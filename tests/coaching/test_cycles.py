@@ -217,3 +217,18 @@ def test_the_teacher_proposes_a_goal_and_sees_growth_across_observations(people)
     cells = page.split('data-testid="growth-table"')[1]
     assert cells.count('data-testid="growth-cell"') == 6  # 3 look-fors x 2 observations
     assert "Goals met: 0 of 1 closed cycle." in page
+
+
+def test_a_closed_cycle_takes_no_observation(people):
+    cid = open_cycle(people)
+    coach = people["coach"]
+    assert coach.post(f"/app/trainer/coaching/{cid}/close/", {"goal_met": "no"}).status_code == 303
+    assert coach.get(f"/app/trainer/coaching/{cid}/observe/").status_code == 303
+    response = coach.post(f"/app/trainer/coaching/{cid}/observe/", {**FULL, "action": "save"})
+    assert response.status_code == 409
+    draft = coach.post(f"/app/trainer/coaching/{cid}/observe/draft/", FULL)
+    assert draft.status_code == 409
+    assert not Observation.objects.filter(cycle_id=cid).exists()
+    again = coach.post(f"/app/trainer/coaching/{cid}/close/", {"goal_met": "yes"})
+    assert again.status_code == 409
+    assert CoachingCycle.objects.get(pk=cid).goal_met is False
