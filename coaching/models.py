@@ -117,3 +117,16 @@ class Observation(models.Model):
     @property
     def shared(self) -> bool:
         return self.shared_at is not None
+
+
+class PlacementCoaching(models.Model):
+    """Per placement (one LMS link): whether a shared observation's score goes to the LMS
+    gradebook as its own column ("<link>: Observation of practice"). Off until a trainer turns
+    it on."""
+
+    placement = models.OneToOneField(Placement, on_delete=models.CASCADE, related_name="+")
+    grades_to_lms = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Coaching settings of placement {self.placement_id}"

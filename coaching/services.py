@@ -6,16 +6,27 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from courses.models import Lesson, Membership, Module, ModuleVersion, Participant, Placement, Role
 from courses.progress import placement_module
+from mastery.grades import grade_record_create
+from mastery.models import GradeRecord
 from notifications.services import notify
 from pagesession.access import parse_id
 
-from .models import STEP_ORDER, CoachingCycle, CycleEvent, Observation, ObservationTool, Step
+from .models import (
+    STEP_ORDER,
+    CoachingCycle,
+    CycleEvent,
+    Observation,
+    ObservationTool,
+    PlacementCoaching,
+    Step,
+)
 
 TEXT_LIMIT = 10_000
 GOAL_LIMIT = 1_000
@@ -320,7 +331,67 @@ def observation_save(
         if share:
             _log(cycle, Step.FEEDBACK_SHARED, by)
             _notify_shared(observation)
+            _grade_shared(observation)
     return form
+
+
+def observation_score(observation: Observation) -> Decimal | None:
+    """Percent of the scale's points on the rated look-fors (each rating is its level out of
+    the top level); None when nothing was rated."""
+    top = len(observation.tool["scale"])
+    levels = list(observation.ratings.values())
+    if not levels or not top:
+        return None
+    return (Decimal(sum(levels)) * 100 / (len(levels) * top)).quantize(Decimal("0.01"))
+
+
+def gradebook_states(cohort_id: int) -> dict[int, bool]:
+    """placement id -> whether its observation column is on, for the cohort's placements."""
+    return dict(
+        PlacementCoaching.objects.filter(placement__cohort_id=cohort_id).values_list(
+            "placement_id", "grades_to_lms"
+        )
+    )
+
+
+def gradebook_on(placement_id: int) -> bool:
+    return PlacementCoaching.objects.filter(placement_id=placement_id, grades_to_lms=True).exists()
+
+
+def gradebook_set(*, cohort_id: int, data) -> Placement:
+    """Turn the observation column on or off for one placement of the cohort."""
+    placement = Placement.objects.filter(
+        pk=parse_id(data.get("placement")), cohort_id=cohort_id
+    ).first()
+    if placement is None:
+        raise CoachingRefused("Choose a module of this course", errors={"placement": "required"})
+    PlacementCoaching.objects.update_or_create(
+        placement=placement,
+        defaults={"grades_to_lms": data.get("on") == "1", "updated_at": timezone.now()},
+    )
+    return placement
+
+
+def _grade_shared(observation: Observation) -> None:
+    """The score to the LMS gradebook, in its own column, when the placement's switch is on
+    (off by default). The comment names the date and the levels, never the notes."""
+    cycle = observation.cycle
+    score = observation_score(observation)
+    if score is None or not gradebook_on(cycle.placement_id):
+        return
+    top = len(observation.tool["scale"])
+    grade_record_create(
+        participant=cycle.teacher,
+        placement=cycle.placement,
+        score_given=score,
+        score_maximum=100,
+        kind=GradeRecord.Kind.OBSERVATION,
+        comment=(
+            f"Observation of practice on {observation.observed_on.isoformat()}: "
+            f"{len(observation.ratings)} look-fors rated, levels "
+            f"{', '.join(str(v) for v in observation.ratings.values())} of {top}."
+        )[:4000],
+    )
 
 
 FEEDBACK_KIND = "coaching.feedback"

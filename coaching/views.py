@@ -29,6 +29,8 @@ from .services import (
     cycle_plan,
     goal_propose,
     goals,
+    gradebook_set,
+    gradebook_states,
     growth,
     lessons_of,
     observation_read,
@@ -72,6 +74,8 @@ def _coach_list(request, *, errors=None, values=None, status=200):
     if shown not in FILTERS:
         shown = ""
     rows = coach_rows(cohort_id=cohort_id, today=today)
+    placements = coachable_placements(cohort_id)
+    states = gradebook_states(cohort_id)
     if shown == "no-observation":
         rows = [r for r in rows if r.last_observed is None]
     elif shown == "overdue":
@@ -84,7 +88,9 @@ def _coach_list(request, *, errors=None, values=None, status=200):
             "shown": shown,
             "filters": list(FILTERS.items()),
             "teachers": cohort_teachers(cohort_id),
-            "placements": coachable_placements(cohort_id),
+            "placements": placements,
+            "gradebook": [(p, m, states.get(p.pk, False)) for p, m in placements],
+            "gradebook_saved": request.GET.get("gradebook") == "saved",
             "errors": errors or {},
             "values": values or {},
             "today": today,
@@ -116,6 +122,19 @@ def cycle_new(request):
             status=exc.status,
         )
     return _see_other(lurl(_context(request), "coaching:cycle", cycle.pk))
+
+
+@require_POST
+@trainer_required
+def gradebook_switch(request):
+    """A placement's observation column in the LMS gradebook, on or off."""
+    try:
+        gradebook_set(cohort_id=request.launch.claims.cohort_id, data=request.POST)
+    except CoachingRefused as exc:
+        return _coach_list(
+            request, errors={"gradebook": exc.message, **exc.errors}, status=exc.status
+        )
+    return _see_other(lurl(_context(request), "coaching:coach") + "&gradebook=saved")
 
 
 @require_safe

@@ -212,6 +212,7 @@ def coaching_posts(w) -> list[str]:
     c = w["cycle"]
     return [
         "/app/trainer/coaching/new/",
+        "/app/trainer/coaching/gradebook/",
         f"/app/trainer/coaching/{c}/",
         f"/app/trainer/coaching/{c}/close/",
         f"/app/trainer/coaching/{c}/observe/",
@@ -239,7 +240,7 @@ def test_coaching_pages_carry_the_security_headers(coaching_world):
     "intruder", ["classmate", *ACCOUNT_ROLE_CLASSMATES, "other_teacher", "other_trainer"]
 )
 def test_every_coaching_url_refuses_the_wrong_person_cohort_and_platform(coaching_world, intruder):
-    from coaching.models import CoachingCycle, CycleEvent, Observation
+    from coaching.models import CoachingCycle, CycleEvent, Observation, PlacementCoaching
 
     w, who = coaching_world, coaching_world[intruder]
     urls = [*coaching_trainer_urls(w), f"/app/coaching/{w['cycle']}/"]
@@ -265,16 +266,18 @@ def test_every_coaching_url_refuses_the_wrong_person_cohort_and_platform(coachin
                 "r-goal": "3",
                 "reflection": "hijack",
                 "action": "save",
+                "on": "1",
             },
         )
         # Another cohort's trainer opening a cycle with A's teacher: refused as no teacher of
         # their cohort (400); everything else: 403 or 404.
-        refused = (400, 403, 404) if url.endswith("/new/") else (403, 404)
+        refused = (400, 403, 404) if url.endswith(("/new/", "/gradebook/")) else (403, 404)
         assert response.status_code in refused, (intruder, url)
     assert CoachingCycle.objects.count() == 1 and CycleEvent.objects.count() == events
     cycle = CoachingCycle.objects.get()
     assert cycle.goal == XSS and cycle.goal_proposal == "" and cycle.step == "goal_set"
     assert Observation.objects.get().reflection == ""
+    assert not PlacementCoaching.objects.exists()
 
 
 def test_the_other_platforms_trainer_sees_no_coaching(
@@ -296,12 +299,21 @@ def test_csrf_every_coaching_form_refuses_another_origin(coaching_world):
     events = CycleEvent.objects.count()
     for url in coaching_posts(w):
         who = w["teacher"] if url.startswith("/app/coaching/") else w["trainer"]
-        data = {"goal_met": "yes", "reflection": "x", "goal_proposal": "x"}
+        data = {
+            "goal_met": "yes",
+            "reflection": "x",
+            "goal_proposal": "x",
+            "placement": str(w["pid"]),
+            "on": "1",
+        }
         response = who.post(url, data, HTTP_ORIGIN="https://evil.example")
         assert response.status_code == 403, url
         no_token = who.client.post(url, data, HTTP_ORIGIN="http://testserver")
         assert no_token.status_code in (401, 403), url
     assert CycleEvent.objects.count() == events
+    from coaching.models import PlacementCoaching
+
+    assert not PlacementCoaching.objects.exists()
 
 
 def test_coaching_names_and_texts_are_escaped(coaching_world):
