@@ -18,6 +18,7 @@ from django.core.management import call_command
 from coaching.models import CoachingCycle, Observation
 from courses.models import Placement
 from credentials.models import IssuedCredential
+from lti_tool.passback import grades_drain
 from tests.credentials.test_credentials import schema_errors
 
 from .conftest import tool_frame
@@ -96,6 +97,10 @@ def test_a_coaching_cycle_to_a_credential_that_names_the_observation(
     frame.get_by_test_id("coaching-new").wait_for()
     axe_check(tool_frame(page), "coaching list")
     fits_320(page, axe_check, "coaching list")
+    # Observation scores go to the LMS gradebook for this link (off until turned on).
+    frame.get_by_test_id("gradebook-toggle").click()
+    frame.get_by_test_id("gradebook-saved").wait_for()
+    assert frame.get_by_test_id("gradebook-state").inner_text() == "on"
     frame.get_by_test_id("coaching-teacher").select_option(label="Maya Alvarez")
     frame.get_by_test_id("coaching-placement").select_option(str(placement.pk))
     frame.get_by_test_id("coaching-goal").fill("Students start each station without help")
@@ -120,6 +125,11 @@ def test_a_coaching_cycle_to_a_credential_that_names_the_observation(
     frame.get_by_test_id("coaching-ratings").wait_for()
     assert frame.get_by_test_id("cycle-step").inner_text() == "Feedback shared"
     fits_320(page, axe_check, "coach's cycle page")
+    # The score reached its own column in the LMS gradebook: 2+3+2 of 12 points.
+    assert grades_drain()["delivered"] >= 1
+    page.goto(f"{live_server.url}/dev/platform/gradebook/")
+    column = page.get_by_test_id("gradebook-item").filter(has_text="Observation of practice")
+    assert "58.33 / 100.0" in column.locator('[data-testid="gradebook-score"]').inner_text()
 
     # The teacher reads the feedback on her pages and reflects, consenting to be named.
     page.set_viewport_size({"width": 1024, "height": 900})
