@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "dashboards",
     "lti_tool",
     "facilitation",
+    "cohortsessions",
     "coaching",
     "privacy",
     "axes",

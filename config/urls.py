@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("mastery.urls")),
     path("", include("facilitation.urls")),
+    path("", include("cohortsessions.urls")),
     path("", include("coaching.urls")),
     path("", include("credentials.urls")),
     path("", include("dashboards.urls")),

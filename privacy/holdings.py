@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, field
 
 from coaching.models import CoachingCycle, CycleEvent, Observation
+from cohortsessions.models import Attendance, CohortSession
 from courses.models import LessonProgress, Membership, Participant
 from credentials.models import IssuedCredential
 from facilitation.models import CalibrationAttempt
@@ -228,6 +229,39 @@ def participant_holdings(*, participant: Participant) -> list[Section]:
             .order_by("pk")
         ],
     )
+    attendance = Section(
+        "session_attendance",
+        "Cohort session attendance",
+        [
+            {
+                "session": a.session_id,
+                "title": a.session.title,
+                "cohort": a.session.cohort_id,
+                "starts_at": _dt(a.session.starts_at),
+                "time_zone": a.session.time_zone,
+                "status": a.status,
+                "recorded_at": _dt(a.recorded_at),
+                "recorded_by": a.recorded_by_id,
+            }
+            for a in Attendance.objects.filter(participant_id=pid)
+            .select_related("session")
+            .order_by("pk")
+        ],
+    )
+    sessions_led = Section(
+        "sessions_scheduled",
+        "Cohort sessions scheduled (trainers)",
+        [
+            {
+                "session": s.pk,
+                "title": s.title,
+                "cohort": s.cohort_id,
+                "starts_at": _dt(s.starts_at),
+                "status": s.status,
+            }
+            for s in CohortSession.objects.filter(created_by_id=pid).order_by("pk")
+        ],
+    )
     coaching = Section(
         "coaching",
         "Coaching cycles and observations (as the teacher, or as the coach)",
@@ -263,6 +297,8 @@ def participant_holdings(*, participant: Participant) -> list[Section]:
         adjustments,
         credentials,
         calibration,
+        attendance,
+        sessions_led,
         coaching,
         notifications,
     ]

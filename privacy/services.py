@@ -14,6 +14,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from coaching.models import CoachingCycle, Observation
+from cohortsessions.models import Attendance, CohortSession
 from courses.models import Cohort, LessonProgress, Membership, Participant, Placement
 from credentials.models import IssuedCredential
 from lti_tool.models import LtiUser
@@ -85,7 +86,8 @@ def participant_erase(
     Goes: name, email, LMS ids, evidence files, reflections and review feedback about them,
     coaching goals, observation notes and feedback about them and their reflections on it,
     reasons trainers wrote about them, score comments, saved answers of unfinished attempts,
-    and their name in comments about others (a trainer's "set by"). Stays, attached to the
+    their cohort session attendance records, their name in session notes and in comments about
+    others (a trainer's "set by"). Stays, attached to the
     now anonymous participant: memberships, lesson progress, attempts (answers are choices
     and numbers, never free text) with their scores and question credits, grade records'
     scores, and issued credentials (the holder's copy stays valid: Ignite keeps the signed JWT
@@ -99,6 +101,11 @@ def participant_erase(
     named_comments = GradeRecord.objects.none()
     for name in names:
         named_comments = named_comments | GradeRecord.objects.filter(comment__contains=name)
+    named_notes = CohortSession.objects.none()
+    for name in names:
+        named_notes = named_notes | CohortSession.objects.filter(
+            Q(notes__contains=name) | Q(next_steps__contains=name)
+        )
     counts = {
         "name and email": 1 if (participant.name or participant.email) else 0,
         "LMS accounts": LtiUser.objects.filter(participant_id=pid).count(),
@@ -118,6 +125,8 @@ def participant_erase(
         "scores not yet sent (cancelled)": GradeRecord.objects.filter(
             participant_id=pid, status__in=[GradeRecord.Status.PENDING, GradeRecord.Status.SENDING]
         ).count(),
+        "session attendance records": Attendance.objects.filter(participant_id=pid).count(),
+        "session notes naming them": named_notes.distinct().count(),
         "coaching goals, observation notes, feedback and reflections": CoachingCycle.objects.filter(
             teacher_id=pid
         )
@@ -152,6 +161,15 @@ def participant_erase(
         AttemptGrant.objects.filter(participant_id=pid).update(reason="")
         ScoreOverride.objects.filter(participant_id=pid).update(reason=ERASED_REASON)
         IssuedCredential.objects.filter(participant_id=pid).update(evidence_public=False)
+        Attendance.objects.filter(participant_id=pid).delete()
+        Attendance.objects.filter(recorded_by_id=pid).update(recorded_by=None)
+        CohortSession.objects.filter(created_by_id=pid).update(created_by=None)
+        for session in named_notes.distinct():
+            notes, next_steps = session.notes, session.next_steps
+            for name in names:
+                notes = notes.replace(name, "a participant")
+                next_steps = next_steps.replace(name, "a participant")
+            CohortSession.objects.filter(pk=session.pk).update(notes=notes, next_steps=next_steps)
         # Coaching: the free text written by or about the teacher goes; the steps, dates and
         # ratings (numbers on the tool's scale) stay for the cohort's growth figures.
         CoachingCycle.objects.filter(teacher_id=pid).update(goal="", goal_proposal="")

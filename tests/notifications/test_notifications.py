@@ -24,9 +24,10 @@ INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 @pytest.fixture(autouse=True)
 def test_kinds():
     saved_kinds, saved_producers = dict(services._kinds), dict(services._producers)
-    # Only the test kinds: the apps' own kinds (coaching.feedback, ...) would show on the
-    # settings page and be saved as turned off with the others.
+    # Only the test's kinds and no producers: the apps' own (cohort sessions, ...) would show
+    # on the settings page and queue emails of their own.
     services._kinds.clear()
+    services._producers.clear()
     services.kind_register(Kind("test.response", "Responses to your shared practice"))
     services.kind_register(Kind("test.report", "Posts reported in your cohort", "trainer"))
     yield
