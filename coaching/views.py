@@ -86,6 +86,7 @@ def _coach_list(request, *, errors=None, values=None, status=200):
         {
             "rows": rows,
             "shown": shown,
+            "shown_label": FILTERS[shown],
             "filters": list(FILTERS.items()),
             "teachers": cohort_teachers(cohort_id),
             "placements": placements,
