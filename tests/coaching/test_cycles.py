@@ -232,3 +232,27 @@ def test_a_closed_cycle_takes_no_observation(people):
     again = coach.post(f"/app/trainer/coaching/{cid}/close/", {"goal_met": "yes"})
     assert again.status_code == 409
     assert CoachingCycle.objects.get(pk=cid).goal_met is False
+
+
+def test_an_observation_keeps_the_tool_it_was_made_with(people, demo_pack):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.courses.packs import module_dir
+
+    from .packs import TOOL
+
+    cid = open_cycle(people)
+    people["coach"].post(f"/app/trainer/coaching/{cid}/observe/", {**FULL, "action": "share"})
+    path = module_dir(demo_pack) / "observation.yaml"
+    path.write_text(TOOL.replace("The lesson goal is posted and named.", "A goal, rewritten."))
+    call_command("import_content", str(demo_pack), stdout=StringIO())
+    page = people["teacher"].get(f"/app/coaching/{cid}/").content.decode()
+    assert "The lesson goal is posted and named." in page and "A goal, rewritten." not in page
+    assert (
+        "A goal, rewritten."
+        in people["coach"]
+        .get(f"/app/trainer/coaching/{open_cycle(people)}/observe/")
+        .content.decode()
+    )
