@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "facilitation",
     "exchange",
     "cohortsessions",
+    "coaching",
     "privacy",
     "axes",
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("facilitation.urls")),
     path("", include("exchange.urls")),
     path("", include("cohortsessions.urls")),
+    path("", include("coaching.urls")),
     path("", include("credentials.urls")),
     path("", include("dashboards.urls")),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from coaching.models import CoachingCycle, CycleEvent, Observation
 from cohortsessions.models import Attendance, CohortSession
 from courses.models import LessonProgress, Membership, Participant
 from credentials.models import IssuedCredential
@@ -318,6 +319,11 @@ def participant_holdings(*, participant: Participant) -> list[Section]:
             for s in CohortSession.objects.filter(created_by_id=pid).order_by("pk")
         ],
     )
+    coaching = Section(
+        "coaching",
+        "Coaching cycles and observations (as the teacher, or as the coach)",
+        _coaching_rows(pid),
+    )
     notifications = Section(
         "notifications",
         "Emails from Ignite (notifications) and the ones turned off",
@@ -353,5 +359,57 @@ def participant_holdings(*, participant: Participant) -> list[Section]:
         reports,
         attendance,
         sessions_led,
+        coaching,
         notifications,
     ]
+
+
+def _coaching_rows(pid: int) -> list[dict]:
+    """Every cycle the participant is in, as the teacher or as the coach, with its step log and
+    its observation (ratings, notes, feedback, the teacher's reflection and consent)."""
+    cycles = list(
+        CoachingCycle.objects.filter(teacher_id=pid).union(
+            CoachingCycle.objects.filter(coach_id=pid)
+        )
+    )
+    ids = [c.pk for c in cycles]
+    observations = {o.cycle_id: o for o in Observation.objects.filter(cycle_id__in=ids)}
+    events: dict[int, list[dict]] = {}
+    for e in CycleEvent.objects.filter(cycle_id__in=ids).order_by("at", "pk"):
+        events.setdefault(e.cycle_id, []).append({"step": e.step, "at": _dt(e.at), "by": e.by_id})
+    rows = []
+    for c in sorted(cycles, key=lambda c: c.pk):
+        o = observations.get(c.pk)
+        rows.append(
+            {
+                "cycle": c.pk,
+                "role": "teacher" if c.teacher_id == pid else "coach",
+                "cohort": c.cohort_id,
+                "placement": c.placement_id,
+                "teacher": c.teacher_id,
+                "coach": c.coach_id,
+                "goal": c.goal,
+                "goal_proposal": c.goal_proposal,
+                "planned_on": c.planned_on.isoformat() if c.planned_on else None,
+                "step": c.step,
+                "goal_met": c.goal_met,
+                "steps": events.get(c.pk, []),
+                "observation": None
+                if o is None
+                else {
+                    "observed_on": o.observed_on.isoformat() if o.observed_on else None,
+                    "ratings": o.ratings,
+                    "notes": o.notes,
+                    "strength_look_for": o.strength_look_for,
+                    "strength": o.strength,
+                    "next_step": o.next_step,
+                    "resource_lesson": o.resource_lesson,
+                    "shared_at": _dt(o.shared_at),
+                    "reflection": o.reflection,
+                    "response": o.response,
+                    "reflected_at": _dt(o.reflected_at),
+                    "evidence_consent": o.evidence_consent,
+                },
+            }
+        )
+    return rows

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from coaching.models import CoachingCycle, Observation
 from cohortsessions.models import Attendance, CohortSession
 from courses.models import Cohort, LessonProgress, Membership, Participant, Placement
 from credentials.models import IssuedCredential
@@ -96,6 +97,7 @@ def participant_erase(
     """Remove a participant's personal data and keep what cohort statistics count.
 
     Goes: name, email, LMS ids, evidence files, reflections and review feedback about them,
+    coaching goals, observation notes and feedback about them and their reflections on it,
     reasons trainers wrote about them, score comments, saved answers of unfinished attempts,
     their cohort session attendance records, their name in session notes and in comments about
     others (a trainer's "set by"), their shared practice (posts become empty withdrawn rows, files
@@ -147,6 +149,16 @@ def participant_erase(
         + Report.objects.filter(reporter_id=pid).count(),
         "session attendance records": Attendance.objects.filter(participant_id=pid).count(),
         "session notes naming them": named_notes.distinct().count(),
+        "coaching goals, observation notes, feedback and reflections": CoachingCycle.objects.filter(
+            teacher_id=pid
+        )
+        .filter(~Q(goal="") | ~Q(goal_proposal=""))
+        .count()
+        + Observation.objects.filter(cycle__teacher_id=pid)
+        .filter(
+            ~Q(notes="") | ~Q(strength="") | ~Q(next_step="") | ~Q(reflection="") | ~Q(response="")
+        )
+        .count(),
         "notifications": Notification.objects.filter(participant_id=pid).count(),
         "credentials kept (still valid for their holder)": IssuedCredential.objects.filter(
             participant_id=pid
@@ -219,6 +231,12 @@ def participant_erase(
                 notes = notes.replace(name, "a participant")
                 next_steps = next_steps.replace(name, "a participant")
             CohortSession.objects.filter(pk=session.pk).update(notes=notes, next_steps=next_steps)
+        # Coaching: the free text written by or about the teacher goes; the steps, dates and
+        # ratings (numbers on the tool's scale) stay for the cohort's growth figures.
+        CoachingCycle.objects.filter(teacher_id=pid).update(goal="", goal_proposal="")
+        Observation.objects.filter(cycle__teacher_id=pid).update(
+            notes="", strength="", next_step="", reflection="", response="", evidence_consent=False
+        )
         LtiUser.objects.filter(participant_id=pid).delete()
         notifications_erase(participant=participant)
         Participant.objects.filter(pk=pid).update(

@@ -270,3 +270,171 @@ def test_random_login_and_launch_parameters_never_500(client, platform, fields, 
     assert response.status_code < 500
     response = client.get("/lti/login/", login)
     assert response.status_code < 500
+
+
+# --- coaching (issue 16): every coaching URL, as the wrong person, cohort and platform ------
+
+
+@pytest.fixture
+def coaching_world(world):
+    """A cycle in cohort A between its trainer (the coach) and its teacher, with a shared
+    observation: the demo module gets a look-for tool first."""
+    from coaching.models import CoachingCycle, Observation, ObservationTool
+    from courses.models import Participant, Placement
+    from courses.progress import placement_module
+
+    module = placement_module(Placement.objects.get(pk=world["pid"]))
+    tool = {
+        "title": "Demo look-fors",
+        "purpose": "Tests.",
+        "scale": [{"level": n, "label": f"L{n}", "description": "d"} for n in (1, 2, 3)],
+        "look_fors": [
+            {"slug": "goal", "who": "teacher", "text": "Goal", "evidence": "e", "lesson": "first"}
+        ],
+        "notes_prompt": "",
+        "sources": [],
+    }
+    ObservationTool.objects.create(module_version=module.current, content_hash="x", tool=tool)
+    coach = Participant.objects.get(lti_user__sub="a-trainer")
+    cycle = CoachingCycle.objects.create(
+        cohort_id=Placement.objects.get(pk=world["pid"]).cohort_id,
+        placement_id=world["pid"],
+        coach=coach,
+        teacher_id=world["teacher_id"],
+        goal=XSS,
+    )
+    Observation.objects.create(
+        cycle=cycle, tool=tool, ratings={"goal": 2}, strength=XSS, shared_at=cycle.created_at
+    )
+    return {**world, "cycle": cycle.pk}
+
+
+def coaching_trainer_urls(w) -> list[str]:
+    c = w["cycle"]
+    return [
+        "/app/trainer/coaching/",
+        "/app/trainer/coaching/export.csv",
+        f"/app/trainer/coaching/{c}/",
+        f"/app/trainer/coaching/{c}/observe/",
+    ]
+
+
+def coaching_posts(w) -> list[str]:
+    c = w["cycle"]
+    return [
+        "/app/trainer/coaching/new/",
+        "/app/trainer/coaching/gradebook/",
+        f"/app/trainer/coaching/{c}/",
+        f"/app/trainer/coaching/{c}/close/",
+        f"/app/trainer/coaching/{c}/observe/",
+        f"/app/trainer/coaching/{c}/observe/draft/",
+        f"/app/coaching/{c}/",
+        f"/app/coaching/{c}/reflect/",
+    ]
+
+
+def test_coaching_pages_carry_the_security_headers(coaching_world):
+    w = coaching_world
+    pages = [(w["trainer"], url) for url in coaching_trainer_urls(w)]
+    pages.append((w["teacher"], f"/app/coaching/{w['cycle']}/"))
+    for who, url in pages:
+        response = who.get(url)
+        assert response.status_code in (200, 302, 303), url
+        assert (
+            "frame-ancestors 'self' https://canvas.test.example"
+            in response["Content-Security-Policy"]
+        )
+        assert response["X-Content-Type-Options"] == "nosniff", url
+
+
+@pytest.mark.parametrize(
+    "intruder", ["classmate", *ACCOUNT_ROLE_CLASSMATES, "other_teacher", "other_trainer"]
+)
+def test_every_coaching_url_refuses_the_wrong_person_cohort_and_platform(coaching_world, intruder):
+    from coaching.models import CoachingCycle, CycleEvent, Observation, PlacementCoaching
+
+    w, who = coaching_world, coaching_world[intruder]
+    urls = [*coaching_trainer_urls(w), f"/app/coaching/{w['cycle']}/"]
+    own_cohort_pages = ("/app/trainer/coaching/", "/app/trainer/coaching/export.csv")
+    for url in urls:
+        response = who.get(url)
+        if intruder == "other_trainer" and url in own_cohort_pages:
+            # Their own cohort's list and export: nothing of cohort A in them.
+            assert response.status_code == 200 and "Ann" not in response.content.decode()
+            continue
+        assert response.status_code in (403, 404), (intruder, url)
+        assert "alert(" not in response.content.decode()
+    events = CycleEvent.objects.count()
+    for url in coaching_posts(w):
+        response = who.post(
+            url,
+            {
+                "teacher": str(w["teacher_id"]),
+                "placement": str(w["pid"]),
+                "goal": "hijack",
+                "goal_proposal": "hijack",
+                "goal_met": "yes",
+                "r-goal": "3",
+                "reflection": "hijack",
+                "action": "save",
+                "on": "1",
+            },
+        )
+        # Another cohort's trainer opening a cycle with A's teacher: refused as no teacher of
+        # their cohort (400); everything else: 403 or 404.
+        refused = (400, 403, 404) if url.endswith(("/new/", "/gradebook/")) else (403, 404)
+        assert response.status_code in refused, (intruder, url)
+    assert CoachingCycle.objects.count() == 1 and CycleEvent.objects.count() == events
+    cycle = CoachingCycle.objects.get()
+    assert cycle.goal == XSS and cycle.goal_proposal == "" and cycle.step == "goal_set"
+    assert Observation.objects.get().reflection == ""
+    assert not PlacementCoaching.objects.exists()
+
+
+def test_the_other_platforms_trainer_sees_no_coaching(
+    coaching_world, client, jwks_server, platform_private_key
+):
+    from tests.courses.conftest import trainer_on_another_platform
+
+    other = trainer_on_another_platform(client, jwks_server, platform_private_key)
+    for url in coaching_trainer_urls(coaching_world)[2:]:
+        assert other.get(url).status_code == 404, url
+    listing = other.get("/app/trainer/coaching/").content.decode()
+    assert "Ann" not in listing
+
+
+def test_csrf_every_coaching_form_refuses_another_origin(coaching_world):
+    from coaching.models import CycleEvent
+
+    w = coaching_world
+    events = CycleEvent.objects.count()
+    for url in coaching_posts(w):
+        who = w["teacher"] if url.startswith("/app/coaching/") else w["trainer"]
+        data = {
+            "goal_met": "yes",
+            "reflection": "x",
+            "goal_proposal": "x",
+            "placement": str(w["pid"]),
+            "on": "1",
+        }
+        response = who.post(url, data, HTTP_ORIGIN="https://evil.example")
+        assert response.status_code == 403, url
+        no_token = who.client.post(url, data, HTTP_ORIGIN="http://testserver")
+        assert no_token.status_code in (401, 403), url
+    assert CycleEvent.objects.count() == events
+    from coaching.models import PlacementCoaching
+
+    assert not PlacementCoaching.objects.exists()
+
+
+def test_coaching_names_and_texts_are_escaped(coaching_world):
+    w = coaching_world
+    pages = [
+        w["trainer"].get("/app/trainer/coaching/"),
+        w["trainer"].get(f"/app/trainer/coaching/{w['cycle']}/"),
+        w["teacher"].get(f"/app/coaching/{w['cycle']}/"),
+        w["teacher"].get("/app/modules/"),
+    ]
+    for page in pages:
+        assert XSS not in page.content.decode()
+    assert "&lt;script&gt;" in pages[1].content.decode()
