@@ -7,6 +7,7 @@ import csv
 import io
 import re
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -90,4 +91,36 @@ def test_a_due_date_ends_at_midnight_in_the_platform_zone(platform, launch_as, p
     due = Placement.objects.get(pk=pid).due_at
     assert due.astimezone(ZoneInfo("UTC")).isoformat() == "2026-12-11T05:59:00+00:00"
     html = trainer.get("/app/trainer/").content.decode()
-    assert 'value="2026-12-10"' in html and "due Dec 10" in html
+    due_shown = "due " + f'<time datetime="{due.isoformat(timespec="seconds")}">'
+    assert 'value="2026-12-10"' in html
+    # The due date reads like every other moment: one format, the zone named.
+    assert due_shown + "Dec 10, 2026, 23:59 CST</time>" in html
+    maya = launch_as(sub="maya", name="Maya Alvarez")
+    for page in (f"/app/p/{pid}/", "/app/modules/"):
+        assert due_shown + "Dec 10, 2026, 23:59 CST</time>" in maya.get(page).content.decode()
+
+
+TEMPLATE_DIRS = [
+    p
+    for p in Path(__file__).resolve().parents[2].glob("*/templates")
+    if p.parent.name != "devplatform"  # the development LMS's own pages
+] + [Path(__file__).resolve().parents[2] / "templates"]
+# A template formatting a moment itself (|date, |time) skips the platform's zone label and the
+# one format; `|when` does it. The one exception: a date input's value (ISO, no zone).
+OWN_FORMAT = re.compile(r"\|(date|time)(:[^}]*)?}}")
+INPUT_VALUE = re.compile(r'<input[^>]*type="date"[^>]*value="{{[^}]*\|date:"Y-m-d" }}"')
+
+
+def test_no_template_formats_a_moment_itself():
+    offenders = []
+    for directory in TEMPLATE_DIRS:
+        for path in directory.rglob("*.html"):
+            text = INPUT_VALUE.sub("", path.read_text())
+            offenders += [f"{path.name}: {m.group(0)}" for m in OWN_FORMAT.finditer(text)]
+    assert offenders == []
+
+
+def test_the_scan_sees_a_formatted_moment():
+    assert OWN_FORMAT.search('due {{ placement.due_at|date:"M j" }}')
+    assert not OWN_FORMAT.search("due {{ placement.due_at|when }}")
+    assert INPUT_VALUE.search('<input type="date" name="due" value="{{ p.due_at|date:"Y-m-d" }}">')
