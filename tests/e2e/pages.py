@@ -71,6 +71,15 @@ PAGES: list[Page] = [
         phase="empty",
         ready="trainer-empty",
     ),
+    Page(
+        "home-no-modules",
+        "lti:home",
+        "trainer",
+        lambda w: "/app/",
+        "priya on bl-fall: before any module is placed: how a trainer adds one",
+        phase="empty",
+        ready="no-modules-trainer",
+    ),
     # Teachers.
     Page(
         "home-course-navigation",

@@ -185,6 +185,6 @@ def test_every_registered_page_fits_without_sideways_scrolling(
     for entry in [p for p in PAGES if p.phase == "full"]:
         problems += page_problems(page, tool_frame(page), entry, world, base, width, checks)
         checked += 1
-    assert checked == len(PAGES) - 1
+    assert checked == len([p for p in PAGES if p.phase == "full"]) >= 20
     assert problems == [], "\n".join(problems)
     assert page.js_errors == []
