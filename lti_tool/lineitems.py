@@ -3,23 +3,26 @@
 Ignite hears of an LMS link at its first launch. The LMS knows it earlier: every link Ignite
 returned in deep linking carries a line item with `resourceId` "<module>:mastery" (and
 `tag` "mastery"), which the course's line items container lists with the link's
-`resourceLinkId` (lti_tool/deep_linking.py). When a trainer opens the dashboard, Ignite reads
-the container (at most once every LINEITEMS_TTL seconds per course) and makes a placement,
-"placed, not opened yet", for each such line item whose link it does not know: a placement
-deep linking already made for the module is adopted rather than doubled. The first launch of
-the link takes that placement (services._placement_for_new_link).
+`resourceLinkId` (lti_tool/deep_linking.py). For each such line item whose link Ignite does not
+know, it makes a placement, "placed, not opened yet"; a placement deep linking already made for
+the module is adopted rather than doubled. The first launch of the link takes that placement
+(services._placement_for_new_link).
 
-Registered with dashboards/placements.py in LtiToolConfig.ready. A slow or failing LMS never
-breaks the dashboard: the error is logged and the page shows what Ignite has.
+When: a trainer opening the dashboard (registered with dashboards/placements.py in
+LtiToolConfig.ready). The first time for a course the line items are read in the request, so
+the dashboard shows them at once; after that, once LINEITEMS_TTL has passed, the background
+worker reads them (as the roster), so a slow or failing LMS never holds up the page.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from courses.models import Module, Placement
 from dashboards.placements import PlacementsLearned
@@ -32,6 +35,7 @@ from .services_http import (
     PlatformClient,
     ServiceError,
 )
+from .tasks import learn_placements
 
 logger = logging.getLogger("ignite.lti")
 LINEITEMS_TTL = 300  # seconds between two readings of one course's line items
@@ -137,9 +141,21 @@ def placements_from_lineitems(context: LtiContext, items: list[dict]) -> int:
     return added
 
 
+def placements_learn(context: LtiContext) -> PlacementsLearned:
+    """Read the course's line items now and make the placements they tell of."""
+    context.lineitems_read_at = timezone.now()
+    LtiContext.objects.filter(pk=context.pk).update(lineitems_read_at=context.lineitems_read_at)
+    try:
+        items = lineitems_fetch(context)
+    except ServiceError as exc:
+        logger.warning("line items of context %s not read: %s", context.pk, exc)
+        return PlacementsLearned(error=str(exc))
+    return PlacementsLearned(added=placements_from_lineitems(context, items))
+
+
 def placements_learn_for_cohort(*, cohort_id: int) -> PlacementsLearned:
-    """The dashboard's reader (dashboards/placements.py): the course's line items, read at
-    most once every LINEITEMS_TTL seconds."""
+    """The dashboard's reader (dashboards/placements.py): in the request the first time, then
+    by the worker once the last reading is older than LINEITEMS_TTL (one request a minute)."""
     context = (
         LtiContext.objects.select_related("deployment__platform")
         .filter(cohort_id=cohort_id)
@@ -148,11 +164,17 @@ def placements_learn_for_cohort(*, cohort_id: int) -> PlacementsLearned:
     )
     if context is None:
         return PlacementsLearned()
-    if not cache.add(f"lti:lineitems:read:{context.pk}", 1, LINEITEMS_TTL):
+    read_at = context.lineitems_read_at
+    if read_at is not None and timezone.now() - read_at < timedelta(seconds=LINEITEMS_TTL):
+        return PlacementsLearned()
+    if read_at is None:  # two trainers at once: one reads, the other shows what there is
+        if not cache.add(f"lti:lineitems:reading:{context.pk}", 1, 60):
+            return PlacementsLearned()
+        return placements_learn(context)
+    if not cache.add(f"lti:lineitems:queued:{context.pk}", 1, 60):
         return PlacementsLearned()
     try:
-        items = lineitems_fetch(context)
-    except ServiceError as exc:
-        logger.warning("line items of context %s not read: %s", context.pk, exc)
-        return PlacementsLearned(error=str(exc))
-    return PlacementsLearned(added=placements_from_lineitems(context, items))
+        learn_placements.enqueue(context.pk)
+    except Exception:  # noqa: BLE001 - the page still shows the placements Ignite has
+        logger.warning("could not enqueue a reading of line items", exc_info=True)
+    return PlacementsLearned()

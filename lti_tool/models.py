@@ -159,6 +159,7 @@ class LtiContext(models.Model):
     # endpoint claim): the line items tell the links in the course before they are opened.
     lineitems_url = models.URLField(max_length=1000, blank=True)
     ags_scopes = models.JSONField(default=list, blank=True)
+    lineitems_read_at = models.DateTimeField(null=True, blank=True)  # the last reading of them
     # The last roster sync from the LMS (NRPS) that succeeded, and the last failure since.
     roster_synced_at = models.DateTimeField(null=True, blank=True)
     roster_error = models.CharField(max_length=500, blank=True)

@@ -5,14 +5,20 @@ launch of that link adopts it. The LMS being down never breaks the dashboard."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from courses.models import Participant, Placement
 from credentials.issuing import credential_progress
 from keys.services import jwks
-from lti_tool.lineitems import module_of, placements_learn_for_cohort
+from lti_tool import lineitems
+from lti_tool.lineitems import module_of
 from lti_tool.models import LtiContext, LtiPlannedLink
+from lti_tool.tasks import learn_placements
 from tests.conftest import LTI
 from tests.lti_tool.ags_server import AgsServer
 from tests.lti_tool.test_deep_linking import catalog, dl_launch, submit  # noqa: F401
@@ -59,8 +65,14 @@ def dl_launch_with(lti, ags):
 
 
 def dashboard(client, lt: str) -> str:
+    """The trainer dashboard, as the first time for the course (the line items read at once)."""
+    LtiContext.objects.update(lineitems_read_at=None)
     cache.delete_many(
-        [f"lti:lineitems:read:{c}" for c in LtiContext.objects.values_list("pk", flat=True)]
+        [
+            f"lti:lineitems:{what}:{pk}"
+            for what in ("reading", "queued")
+            for pk in LtiContext.objects.values_list("pk", flat=True)
+        ]
     )
     response = client.get("/app/trainer/", {"lt": lt})
     assert response.status_code == 200
@@ -163,15 +175,39 @@ def test_the_lms_down_leaves_the_dashboard_as_it_was(lti, client, ags, catalog):
     assert Placement.objects.count() == 1
 
 
-def test_the_course_line_items_are_read_at_most_once_in_a_while(lti, ags, catalog):  # noqa: F811
-    trainer(lti, ags)
+def test_line_items_are_read_in_the_request_once_then_by_the_worker(
+    lti,
+    client,
+    ags,
+    catalog,  # noqa: F811
+    monkeypatch,
+):
+    lt = trainer(lti, ags)
     context = LtiContext.objects.get()
     line_item(ags, "1", resourceId="demo-module:mastery", tag="mastery", resourceLinkId="a")
-    assert placements_learn_for_cohort(cohort_id=context.cohort_id).added == 1
+    queued = DBTaskResult.objects.filter(task_path="lti_tool.tasks.learn_placements")
+    # The first time for the course: read in the request, shown at once.
+    assert client.get("/app/trainer/", {"lt": lt}).status_code == 200
+    assert Placement.objects.count() == 1
     line_item(ags, "2", resourceId="demo-module:mastery", tag="mastery", resourceLinkId="b")
-    assert placements_learn_for_cohort(cohort_id=context.cohort_id).added == 0  # not read
-    cache.delete(f"lti:lineitems:read:{context.pk}")
-    assert placements_learn_for_cohort(cohort_id=context.cohort_id).added == 1
+
+    def no_lms_calls_from_the_page(*args, **kwargs):
+        raise AssertionError("the dashboard called the LMS in the request")
+
+    monkeypatch.setattr(lineitems, "lineitems_fetch", no_lms_calls_from_the_page)
+    assert client.get("/app/trainer/", {"lt": lt}).status_code == 200  # fresh: nothing asked
+    assert queued.count() == 0
+    LtiContext.objects.update(lineitems_read_at=timezone.now() - timedelta(hours=1))
+    assert client.get("/app/trainer/", {"lt": lt}).status_code == 200  # stale: the worker's
+    assert client.get("/app/trainer/", {"lt": lt}).status_code == 200  # queued once a minute
+    assert queued.count() == 1 and Placement.objects.count() == 1
+
+    monkeypatch.undo()
+    result = learn_placements.call(*queued.get().args_kwargs["args"])  # what the worker runs
+    assert result == {"added": 1, "error": ""}
+    assert Placement.objects.count() == 2
+    context.refresh_from_db()
+    assert timezone.now() - context.lineitems_read_at < timedelta(minutes=1)
 
 
 def test_a_teacher_reads_not_opened_yet_rather_than_not_in_this_course(
