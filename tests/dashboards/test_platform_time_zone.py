@@ -19,7 +19,7 @@ from tests.courses.conftest import trainer_on_another_platform
 pytestmark = pytest.mark.django_db
 
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
-TIME = re.compile(r'<time datetime="([^"]+)">([^<]+)</time>')
+TIME = re.compile(r'<time datetime="([^"]+)" data-when>([^<]+)</time>')
 
 
 def _platform_zone(platform, name: str) -> None:
@@ -91,7 +91,7 @@ def test_a_due_date_ends_at_midnight_in_the_platform_zone(platform, launch_as, p
     due = Placement.objects.get(pk=pid).due_at
     assert due.astimezone(ZoneInfo("UTC")).isoformat() == "2026-12-11T05:59:00+00:00"
     html = trainer.get("/app/trainer/").content.decode()
-    due_shown = "due " + f'<time datetime="{due.isoformat(timespec="seconds")}">'
+    due_shown = "due " + f'<time datetime="{due.isoformat(timespec="seconds")}" data-when>'
     assert 'value="2026-12-10"' in html
     # The due date reads like every other moment: one format, the zone named.
     assert due_shown + "Dec 10, 2026, 23:59 CST</time>" in html
@@ -124,3 +124,16 @@ def test_the_scan_sees_a_formatted_moment():
     assert OWN_FORMAT.search('due {{ placement.due_at|date:"M j" }}')
     assert not OWN_FORMAT.search("due {{ placement.due_at|when }}")
     assert INPUT_VALUE.search('<input type="date" name="due" value="{{ p.due_at|date:"Y-m-d" }}">')
+
+
+def test_whose_zone_a_page_is_in_is_on_the_page(platform, launch_as, client, settings):
+    """times.js rewrites times into the browser's zone only where nobody chose one."""
+    settings.IGNITE_TIME_ZONE_CHOSEN = False
+    trainer = launch_as(sub="priya", name="Priya Raman", roles=[INSTRUCTOR])
+    assert '<html lang="en" data-zone="browser">' in trainer.get("/app/trainer/").content.decode()
+    assert "ignite/times.js" in trainer.get("/app/trainer/").content.decode()
+    settings.IGNITE_TIME_ZONE_CHOSEN = True  # the operator set TIME_ZONE
+    assert 'data-zone="server"' in trainer.get("/app/trainer/").content.decode()
+    _platform_zone(platform, "America/Chicago")
+    settings.IGNITE_TIME_ZONE_CHOSEN = False
+    assert 'data-zone="platform"' in trainer.get("/app/trainer/").content.decode()
