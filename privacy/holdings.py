@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from cohortsessions.models import Attendance, CohortSession
 from courses.models import LessonProgress, Membership, Participant
 from credentials.models import IssuedCredential
 from facilitation.models import CalibrationAttempt
@@ -18,6 +19,7 @@ from mastery.models import (
     SavedAnswer,
     ScoreOverride,
 )
+from notifications.models import Notification, OptOut
 
 
 @dataclass
@@ -226,6 +228,57 @@ def participant_holdings(*, participant: Participant) -> list[Section]:
             .order_by("pk")
         ],
     )
+    attendance = Section(
+        "session_attendance",
+        "Cohort session attendance",
+        [
+            {
+                "session": a.session_id,
+                "title": a.session.title,
+                "cohort": a.session.cohort_id,
+                "starts_at": _dt(a.session.starts_at),
+                "time_zone": a.session.time_zone,
+                "status": a.status,
+                "recorded_at": _dt(a.recorded_at),
+                "recorded_by": a.recorded_by_id,
+            }
+            for a in Attendance.objects.filter(participant_id=pid)
+            .select_related("session")
+            .order_by("pk")
+        ],
+    )
+    sessions_led = Section(
+        "sessions_scheduled",
+        "Cohort sessions scheduled (trainers)",
+        [
+            {
+                "session": s.pk,
+                "title": s.title,
+                "cohort": s.cohort_id,
+                "starts_at": _dt(s.starts_at),
+                "status": s.status,
+            }
+            for s in CohortSession.objects.filter(created_by_id=pid).order_by("pk")
+        ],
+    )
+    notifications = Section(
+        "notifications",
+        "Emails from Ignite (notifications) and the ones turned off",
+        [
+            {
+                "kind": n.kind,
+                "subject": n.subject,
+                "state": n.state,
+                "created_at": _dt(n.created_at),
+                "sent_at": _dt(n.sent_at),
+            }
+            for n in Notification.objects.filter(participant_id=pid).order_by("pk")
+        ]
+        + [
+            {"kind": o.kind or "all", "state": "turned off", "created_at": _dt(o.created_at)}
+            for o in OptOut.objects.filter(participant_id=pid).order_by("pk")
+        ],
+    )
     return [
         person,
         lms,
@@ -238,4 +291,7 @@ def participant_holdings(*, participant: Participant) -> list[Section]:
         adjustments,
         credentials,
         calibration,
+        attendance,
+        sessions_led,
+        notifications,
     ]

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from cohortsessions.models import Attendance, CohortSession
 from courses.models import Cohort, LessonProgress, Membership, Participant, Placement
 from credentials.models import IssuedCredential
 from lti_tool.models import LtiUser
@@ -24,6 +25,8 @@ from mastery.models import (
     SavedAnswer,
     ScoreOverride,
 )
+from notifications.models import Notification
+from notifications.services import notifications_erase
 
 from .audit import audit_record
 from .holdings import evidence_file_name, participant_holdings
@@ -81,7 +84,8 @@ def participant_erase(
 
     Goes: name, email, LMS ids, evidence files, reflections and review feedback about them,
     reasons trainers wrote about them, score comments, saved answers of unfinished attempts,
-    and their name in comments about others (a trainer's "set by"). Stays, attached to the
+    their cohort session attendance records, their name in session notes and in comments about
+    others (a trainer's "set by"). Stays, attached to the
     now anonymous participant: memberships, lesson progress, attempts (answers are choices
     and numbers, never free text) with their scores and question credits, grade records'
     scores, and issued credentials (the holder's copy stays valid: Ignite keeps the signed JWT
@@ -95,6 +99,11 @@ def participant_erase(
     named_comments = GradeRecord.objects.none()
     for name in names:
         named_comments = named_comments | GradeRecord.objects.filter(comment__contains=name)
+    named_notes = CohortSession.objects.none()
+    for name in names:
+        named_notes = named_notes | CohortSession.objects.filter(
+            Q(notes__contains=name) | Q(next_steps__contains=name)
+        )
     counts = {
         "name and email": 1 if (participant.name or participant.email) else 0,
         "LMS accounts": LtiUser.objects.filter(participant_id=pid).count(),
@@ -114,6 +123,9 @@ def participant_erase(
         "scores not yet sent (cancelled)": GradeRecord.objects.filter(
             participant_id=pid, status__in=[GradeRecord.Status.PENDING, GradeRecord.Status.SENDING]
         ).count(),
+        "session attendance records": Attendance.objects.filter(participant_id=pid).count(),
+        "session notes naming them": named_notes.distinct().count(),
+        "notifications": Notification.objects.filter(participant_id=pid).count(),
         "credentials kept (still valid for their holder)": IssuedCredential.objects.filter(
             participant_id=pid
         ).count(),
@@ -137,7 +149,17 @@ def participant_erase(
         AttemptGrant.objects.filter(participant_id=pid).update(reason="")
         ScoreOverride.objects.filter(participant_id=pid).update(reason=ERASED_REASON)
         IssuedCredential.objects.filter(participant_id=pid).update(evidence_public=False)
+        Attendance.objects.filter(participant_id=pid).delete()
+        Attendance.objects.filter(recorded_by_id=pid).update(recorded_by=None)
+        CohortSession.objects.filter(created_by_id=pid).update(created_by=None)
+        for session in named_notes.distinct():
+            notes, next_steps = session.notes, session.next_steps
+            for name in names:
+                notes = notes.replace(name, "a participant")
+                next_steps = next_steps.replace(name, "a participant")
+            CohortSession.objects.filter(pk=session.pk).update(notes=notes, next_steps=next_steps)
         LtiUser.objects.filter(participant_id=pid).delete()
+        notifications_erase(participant=participant)
         Participant.objects.filter(pk=pid).update(
             name="", given_name="", family_name="", email="", updated_at=timezone.now()
         )

@@ -72,6 +72,7 @@ def test_a_page_path_resolves_to_its_url_name():
         open_attempt=2,
         evidence=5,
         calibration=6,
+        session=9,
         credential=8,
         credential_public_id="2b0f3c1e-8a8d-4f57-9d7a-0e5f1c2a3b4c",
         achievement="blended-practitioner",

@@ -33,6 +33,7 @@ class World:
     open_attempt: int = 0  # Jordan's open attempt's number
     evidence: int = 0  # Maya's evidence submission
     calibration: int = 0  # Priya's calibration round
+    session: int = 0  # a cohort session of bl-fall, scheduled by Priya
     credential: int = 0  # an IssuedCredential of Maya's
     credential_public_id: str = ""
     achievement: str = ""  # its achievement's slug
@@ -156,7 +157,49 @@ PAGES: list[Page] = [
         lambda w: "/app/credentials/",
         "any page's 'My credentials' link",
     ),
+    Page(
+        "sessions",
+        "cohortsessions:sessions",
+        "teacher",
+        lambda w: "/app/sessions/",
+        "module page, 'Sessions' (the cohort's meetings)",
+    ),
+    Page(
+        "notification-settings",
+        "notifications:settings",
+        "teacher",
+        lambda w: "/app/notifications/",
+        "any page's notification settings link",
+    ),
     # Trainers.
+    Page(
+        "trainer-sessions",
+        "cohortsessions:trainer-list",
+        "trainer",
+        lambda w: "/app/trainer/sessions/",
+        "dashboard, 'Sessions'",
+    ),
+    Page(
+        "trainer-session-new",
+        "cohortsessions:trainer-new",
+        "trainer",
+        lambda w: "/app/trainer/sessions/new/",
+        "trainer sessions, 'Schedule a session'",
+    ),
+    Page(
+        "trainer-session-edit",
+        "cohortsessions:trainer-edit",
+        "trainer",
+        lambda w: f"/app/trainer/sessions/{w.session}/edit/",
+        "trainer sessions, a session's 'Edit'",
+    ),
+    Page(
+        "trainer-attendance",
+        "cohortsessions:trainer-attendance",
+        "trainer",
+        lambda w: f"/app/trainer/sessions/{w.session}/attendance/",
+        "trainer sessions, a session's 'Attendance'",
+    ),
     Page(
         "trainer-dashboard",
         "dashboards:trainer-dashboard",
@@ -250,6 +293,9 @@ EXCLUDED: dict[str, str] = {
     "mastery:trainer-extra-attempt": "POST only (the trainer's teacher page)",
     "mastery:trainer-score-override": "POST only (the trainer's teacher page)",
     "facilitation:template-download": "a file download, not a page",
+    "cohortsessions:trainer-cancel": "POST only (the session edit page's 'Cancel the session')",
+    "cohortsessions:cohort-ics": "a calendar file (.ics), not a page",
+    "cohortsessions:session-ics": "a calendar file (.ics), not a page",
 }
 
 

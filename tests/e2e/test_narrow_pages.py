@@ -5,10 +5,13 @@ also seen empty, before any teacher. Every failing page is reported, not only th
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from django.utils import timezone
 
+from cohortsessions.models import CohortSession
 from courses.models import Participant, Placement
 from credentials.issuing import Earned, _issue
 from credentials.models import Achievement
@@ -106,6 +109,18 @@ def build_world(page, live_server, world: World) -> None:
     assert form.missing == []
     world.calibration = calibration_submit(
         participant=priya, placement=placement, materials=materials, form=form
+    ).pk
+    starts = timezone.now() + timedelta(days=2)
+    world.session = CohortSession.objects.create(
+        cohort_id=placement.cohort_id,
+        placement=placement,
+        title="Station rotation: planning the first week together",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        time_zone="America/Chicago",
+        place="Room 204, district office",
+        agenda="Bring one unit plan; we map it to three stations.",
+        created_by=priya,
     ).pk
     achievement = next(
         a for a in Achievement.objects.all() if "blended-models" in a.required_modules

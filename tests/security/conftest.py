@@ -5,6 +5,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from cohortsessions.models import CohortSession
 from courses.models import Participant
 from mastery.models import EvidenceSubmission
 from tests.courses.conftest import demo_pack, launch_as, placement_of  # noqa: F401
@@ -52,6 +53,19 @@ def world(launch_as, placement_of, settings, tmp_path):  # noqa: F811
         {"reflection": XSS, "file": SimpleUploadedFile("p.pdf", PDF)},
     )
     evidence = EvidenceSubmission.objects.get()
+    # A cohort session of A, held in the past (attendance can be recorded), named with markup.
+    trainer.post(
+        "/app/trainer/sessions/new/",
+        {
+            "title": f"Clinic {XSS}",
+            "date": "2025-01-14",
+            "start": "16:00",
+            "end": "17:00",
+            "time_zone": "America/Chicago",
+            "place": f"Room {XSS}",
+        },
+    )
+    session = CohortSession.objects.get()
     teacher_id = Participant.objects.get(lti_user__sub="a-teacher").pk
     other_teacher = launch_as(sub="b-teacher", name="Bob", link="b-link", context="b-course")
     other_trainer = launch_as(
@@ -73,4 +87,5 @@ def world(launch_as, placement_of, settings, tmp_path):  # noqa: F811
         "attempt": number,
         "evidence": evidence.pk,
         "teacher_id": teacher_id,
+        "session": session.pk,
     }

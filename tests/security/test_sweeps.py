@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cohortsessions.models import Attendance, CohortSession
 from mastery.models import Attempt, AttemptGrant, EvidenceSubmission, GradeRecord, ScoreOverride
 
 from .conftest import ACCOUNT_ROLE_CLASSMATES, XSS
@@ -21,6 +22,21 @@ def teacher_urls(w):
         f"/app/p/{pid}/mastery/{w['attempt']}/",
         f"/app/evidence/{w['evidence']}/file/",
     ]
+
+
+def session_urls(w) -> dict[str, str]:
+    """The cohort sessions' URLs (cohortsessions/urls.py) for world's session."""
+    sid = w["session"]
+    return {
+        "list": "/app/trainer/sessions/",
+        "new": "/app/trainer/sessions/new/",
+        "edit": f"/app/trainer/sessions/{sid}/edit/",
+        "cancel": f"/app/trainer/sessions/{sid}/cancel/",
+        "attendance": f"/app/trainer/sessions/{sid}/attendance/",
+        "page": "/app/sessions/",
+        "ics": f"/app/sessions/{sid}.ics",
+        "feed": "/app/sessions/cohort.ics",
+    }
 
 
 def trainer_teacher_url(w, action: str = "") -> str:
@@ -37,6 +53,11 @@ def test_security_headers_on_every_page(world):
         (world["trainer"], f"/app/trainer/evidence/{world['evidence']}/"),
         (world["trainer"], "/app/trainer/export.csv"),
         (world["trainer"], trainer_teacher_url(world)),
+        *[(world["teacher"], session_urls(world)[k]) for k in ("page", "ics", "feed")],
+        *[
+            (world["trainer"], session_urls(world)[k])
+            for k in ("list", "new", "edit", "attendance")
+        ],
     ]
     for who, url in pages:
         response = who.get(url)
@@ -62,7 +83,12 @@ def test_every_object_url_refuses_the_wrong_person_cohort_and_platform(world, in
     # Module and lesson pages are shared by the cohort; the attempt and the evidence are not.
     classmate = intruder == "classmate" or intruder in ACCOUNT_ROLE_CLASSMATES
     urls = teacher_urls(world)[2:] if classmate else teacher_urls(world)
-    urls = [*urls, trainer_teacher_url(world)]
+    sessions = session_urls(world)
+    urls = [*urls, trainer_teacher_url(world), sessions["edit"], sessions["attendance"]]
+    if not classmate:  # the cohort's sessions and their calendar file are the cohort's
+        urls.append(sessions["ics"])
+    else:  # trainer pages: the cohort's teachers get a 403
+        urls += [sessions["list"], sessions["new"]]
     for url in urls:
         assert who.get(url).status_code in (403, 404), (intruder, url)
     pid = world["pid"]
@@ -72,7 +98,12 @@ def test_every_object_url_refuses_the_wrong_person_cohort_and_platform(world, in
         "/app/trainer/due/",
         trainer_teacher_url(world, "extra-attempt/"),
         trainer_teacher_url(world, "override/"),
+        sessions["edit"],
+        sessions["cancel"],
+        sessions["attendance"],
     ]
+    if classmate:
+        posts.append(sessions["new"])
     if not classmate:  # a classmate may of course work in the shared placement
         posts += [
             f"/app/p/{pid}/lessons/first/complete/",
@@ -89,6 +120,12 @@ def test_every_object_url_refuses_the_wrong_person_cohort_and_platform(world, in
     assert Attempt.objects.count() == attempts
     assert not AttemptGrant.objects.exists() and not ScoreOverride.objects.exists()
     assert EvidenceSubmission.objects.get().status == "submitted"
+    session = CohortSession.objects.get(pk=world["session"])
+    assert session.status == "scheduled" and session.sequence == 0
+    assert not Attendance.objects.exists() and CohortSession.objects.count() == 1
+    # Another cohort's calendar feed holds none of A's sessions.
+    if not classmate:
+        assert b"Clinic" not in who.get(sessions["feed"]).content
 
 
 def test_csrf_every_form_refuses_another_origin(world):
@@ -102,6 +139,8 @@ def test_csrf_every_form_refuses_another_origin(world):
         (world["trainer"], "/app/trainer/grades/retry/"),
         (world["trainer"], trainer_teacher_url(world, "extra-attempt/")),
         (world["trainer"], trainer_teacher_url(world, "override/")),
+        *[(world["trainer"], session_urls(world)[k]) for k in ("new", "edit", "attendance")],
+        (world["trainer"], session_urls(world)["cancel"]),
     ]
     grades = GradeRecord.objects.count()
     for who, url in forms:
@@ -110,6 +149,7 @@ def test_csrf_every_form_refuses_another_origin(world):
         no_token = who.client.post(url, {"all": "1"}, HTTP_ORIGIN="http://testserver")
         assert no_token.status_code in (401, 403), url
     assert GradeRecord.objects.count() == grades
+    assert CohortSession.objects.get().status == "scheduled" and not Attendance.objects.exists()
 
 
 def test_names_and_texts_are_escaped_everywhere(world):
@@ -118,6 +158,9 @@ def test_names_and_texts_are_escaped_everywhere(world):
         world["trainer"].get("/app/trainer/"),
         world["trainer"].get(f"/app/trainer/evidence/{world['evidence']}/"),
         world["trainer"].get(trainer_teacher_url(world)),
+        *[world["teacher"].get(session_urls(world)[k]) for k in ("page",)],
+        *[world["trainer"].get(session_urls(world)[k]) for k in ("list", "edit", "attendance")],
+        world["teacher"].get("/app/modules/"),
     ]
     for page in pages:
         html = page.content.decode()
