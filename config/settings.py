@@ -254,6 +254,9 @@ LANGUAGE_CODE = "en-us"
 # The zone times are shown in where no platform names one (a registration's own `time_zone`
 # wins on its launches' pages); stored times are always UTC.
 TIME_ZONE = env.str("TIME_ZONE", default="") or "UTC"
+# Neither the platform nor the operator chose a zone: pages show times in the reader's own
+# (browser) zone, server-rendered in UTC until the page's script rewrites them (times.js).
+IGNITE_TIME_ZONE_CHOSEN = bool(env.str("TIME_ZONE", default=""))
 try:
     ZoneInfo(TIME_ZONE)
 except (ZoneInfoNotFoundError, ValueError) as exc:

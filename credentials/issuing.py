@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -86,6 +87,7 @@ class Requirement:
     counted: object = None  # the counted mastery-check attempt
     accepted: object = None  # the accepted evidence of practice
     placed: bool = False
+    opened: bool = False  # its LMS link was opened at least once (else: placed, not opened)
     mastered: bool = False
     evidence_needed: bool = False
 
@@ -108,11 +110,16 @@ def _requirements(achievement: Achievement, participant: Participant, cohort_id:
         requirement = Requirement(slug=slug, title=title, module=module)
         requirements.append(requirement)
         placement = (
-            Placement.objects.filter(cohort_id=cohort_id, module_slug=slug).order_by("pk").first()
+            Placement.objects.filter(cohort_id=cohort_id, module_slug=slug)
+            # The LMS link's row belongs to lti_tool: its absence means nobody opened the link.
+            .annotate(opened=ExpressionWrapper(Q(lti_link__isnull=False), BooleanField()))
+            .order_by("-opened", "pk")
+            .first()
         )
         if placement is None or module is None:
             continue
         requirement.placed = True
+        requirement.opened = placement.opened
         requirement.counted = _counted(participant, placement)
         requirement.mastered = bool(requirement.counted and requirement.counted.mastered)
         requirement.accepted = _evidence_accepted(participant, placement)
@@ -159,6 +166,11 @@ def credential_progress(*, participant: Participant, cohort_id: int, module_slug
             for r in _requirements(achievement, participant, cohort_id):
                 if not r.placed:
                     missing.append(f"{r.title}: not in this course yet (ask your trainer)")
+                elif not r.opened:
+                    missing.append(
+                        f"{r.title}: in your course, not opened yet (open it from your course "
+                        "in the LMS, then take its mastery check)"
+                    )
                 elif not r.mastered:
                     missing.append(f"{r.title}: mastery check")
                 elif r.evidence_needed:

@@ -22,6 +22,7 @@ from pagesession.access import parse_id, trainer_required
 from pagesession.templatetags.launch_urls import lurl
 from pagesession.urls_util import add_query
 
+from .placements import placements_learn
 from .queries import STATE_LABELS, cohort_view
 from .roster import roster_panel
 
@@ -32,6 +33,8 @@ def trainer_dashboard(request):
     cohort_id = request.launch.claims.cohort_id
     # The roster comes from the LMS (NRPS, lti_tool/), through the interface this app owns.
     roster = roster_panel(cohort_id=cohort_id, refresh=bool(request.GET.get("refresh")))
+    # Links in the LMS course nobody opened yet (AGS line items, lti_tool/): placed, not opened.
+    placements_learn(cohort_id=cohort_id)
     query = request.GET.get("q", "").strip()[:100]
     state = request.GET.get("state", "")
     view = cohort_view(cohort_id=cohort_id, query=query, state=state)

@@ -145,6 +145,12 @@ def launch_claims(
         if made is not None:  # a column made with the link (deep linking): named in the launch
             endpoint["lineitem"] = f"{base}{ISSUER_PATH}/ags/{course.key}/lineitems/{made.pk}/"
         claims["https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"] = endpoint
+    elif message_type == "LtiResourceLinkRequest":
+        # Course navigation: no link of its own, but the course's line items, as Canvas sends.
+        claims["https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"] = {
+            "scope": ags_scopes,
+            "lineitems": f"{base}{ISSUER_PATH}/ags/{course.key}/lineitems/",
+        }
     elif message_type == "LtiDeepLinkingRequest":
         claims["https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"] = {
             "deep_link_return_url": deep_link_return_url,

@@ -161,12 +161,13 @@ def lineitems(request, course_key: str):
 
 
 @csrf_exempt
-@require_http_methods(["GET", "PUT", "DELETE"])
+@require_http_methods(["GET", "HEAD", "PUT", "DELETE"])
 def lineitem(request, course_key: str, item_id: int):
     item = DevLineItem.objects.filter(course_id=course_key, pk=item_id).first()
     if item is None:
         return _problem(404, "no such line item")
-    needed = {SCOPE_LINEITEM} if request.method != "GET" else {SCOPE_LINEITEM, SCOPE_LINEITEM_RO}
+    reading = request.method in ("GET", "HEAD")
+    needed = {SCOPE_LINEITEM, SCOPE_LINEITEM_RO} if reading else {SCOPE_LINEITEM}
     if denied := _unauthorized(request, needed):
         return denied
     if request.method == "DELETE":

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 
+from dashboards.placements import placements_source_register
 from dashboards.roster import roster_source_register
 from pagesession.frames import frame_sources_register
 from pagesession.zones import time_zone_source_register
@@ -11,6 +12,7 @@ class LtiToolConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks, signals  # noqa: F401  (signals and system checks)
+        from .lineitems import placements_learn_for_cohort
         from .roster import roster_panel_for_cohort
         from .security import all_frame_ancestors, platform_frame_ancestors, platform_time_zone
 
@@ -22,3 +24,5 @@ class LtiToolConfig(AppConfig):
         time_zone_source_register(for_platform=platform_time_zone)
         # The trainer dashboard (dashboards/) shows the LMS roster; only this app reads it.
         roster_source_register(roster_panel_for_cohort)
+        # It also shows links placed in the course that nobody opened yet (AGS line items).
+        placements_source_register(placements_learn_for_cohort)

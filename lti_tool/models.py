@@ -155,6 +155,11 @@ class LtiContext(models.Model):
     context_id = models.CharField(max_length=255, blank=True)
     cohort = models.OneToOneField(Cohort, on_delete=models.CASCADE, related_name="lti_context")
     memberships_url = models.URLField(max_length=1000, blank=True)
+    # The course's AGS line items container and the scopes offered with it (any launch's
+    # endpoint claim): the line items tell the links in the course before they are opened.
+    lineitems_url = models.URLField(max_length=1000, blank=True)
+    ags_scopes = models.JSONField(default=list, blank=True)
+    lineitems_read_at = models.DateTimeField(null=True, blank=True)  # the last reading of them
     # The last roster sync from the LMS (NRPS) that succeeded, and the last failure since.
     roster_synced_at = models.DateTimeField(null=True, blank=True)
     roster_error = models.CharField(max_length=500, blank=True)
@@ -207,6 +212,31 @@ class LtiLineItem(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+class LtiPlannedLink(models.Model):
+    """A link the LMS course has but nobody opened yet, learned from one of the course's AGS
+    line items (resourceId "<module>:mastery", the id Ignite gives in deep linking): its
+    placement shows as placed, not opened yet. The first launch of the link with this
+    resourceLinkId adopts the placement (lti_tool/services.py)."""
+
+    context = models.ForeignKey(LtiContext, on_delete=models.CASCADE, related_name="planned_links")
+    placement = models.OneToOneField(
+        Placement, on_delete=models.CASCADE, related_name="planned_link"
+    )
+    lineitem_url = models.URLField(max_length=1000)
+    resource_link_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["context", "lineitem_url"], name="unique_planned_link_lineitem"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.lineitem_url
 
 
 # A registration link dies after this many failed registrations (lti_tool/dynamic_registration).

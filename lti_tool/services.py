@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from courses.content import REVIEW_ITEMS, REVIEW_WHEN
@@ -121,22 +121,28 @@ def placements_plan(*, cohort_id: int, modules: list[tuple[str, str]]) -> list[P
     ]
 
 
-def _placement_for_new_link(cohort: Cohort, values: dict) -> Placement:
-    """The placement for a link launched for the first time: one placed by deep linking for
-    the same module and not yet opened, if any (its due date and settings carry over), else a
-    new one. skip_locked: two new links racing never adopt the same placement; `of=self`
-    locks the placement row only (PostgreSQL refuses FOR UPDATE on the nullable side of the
-    outer join that `lti_link__isnull` makes)."""
+def _placement_for_new_link(cohort: Cohort, values: dict, *, resource_link_id: str) -> Placement:
+    """The placement for a link launched for the first time: the one learned from this link's
+    line item (LtiPlannedLink with its resourceLinkId), else one placed by deep linking for the
+    same module and not yet opened (its due date and settings carry over), else a new one.
+    A placement learned for another link id is never taken. skip_locked: two new links racing
+    never adopt the same placement; `of=self` locks the placement row only (PostgreSQL refuses
+    FOR UPDATE on the nullable side of the outer join that `lti_link__isnull` makes)."""
+    waiting = Placement.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+        cohort=cohort, lti_link__isnull=True
+    )
+    if resource_link_id:
+        planned = (
+            waiting.filter(planned_link__resource_link_id=resource_link_id).order_by("pk").first()
+        )
+        if planned is not None:
+            return planned
     slug = values.get("module_slug")
     if slug:
-        waiting = (
-            Placement.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(cohort=cohort, module_slug=slug, lti_link__isnull=True)
-            .order_by("pk")
-            .first()
-        )
-        if waiting is not None:
-            return waiting
+        unclaimed = Q(planned_link__isnull=True) | Q(planned_link__resource_link_id="")
+        adopted = waiting.filter(unclaimed, module_slug=slug).order_by("pk").first()
+        if adopted is not None:
+            return adopted
     return Placement.objects.create(cohort=cohort, **values)
 
 
@@ -230,6 +236,16 @@ def _launch_landing(launch: ValidLaunch) -> tuple[LaunchClaims, bool]:
         }.items()
         if v
     }
+    # The course's line items (AGS): what the trainer dashboard learns placed links from.
+    ags = claims.get(CLAIM_AGS_ENDPOINT) if isinstance(claims.get(CLAIM_AGS_ENDPOINT), dict) else {}
+    context_ags = {}
+    if _text(ags.get("lineitems"), 1000):
+        context_ags = {
+            "lineitems_url": _text(ags.get("lineitems"), 1000),
+            "ags_scopes": [s for s in ags.get("scope", []) if isinstance(s, str)][:10]
+            if isinstance(ags.get("scope"), list)
+            else [],
+        }
     if known_link is not None:
         lti_context = known_link.context
     else:
@@ -238,7 +254,7 @@ def _launch_landing(launch: ValidLaunch) -> tuple[LaunchClaims, bool]:
             LtiContext,
             {"deployment": launch.deployment, "context_id": _text(context.get("id"))},
             "cohort",
-            lambda: {"cohort": Cohort.objects.create(**cohort_values)},
+            lambda: {"cohort": Cohort.objects.create(**cohort_values), **context_ags},
         )
     cohort = lti_context.cohort
     _update(cohort, **cohort_values)
@@ -246,17 +262,17 @@ def _launch_landing(launch: ValidLaunch) -> tuple[LaunchClaims, bool]:
     if memberships_url and memberships_url != lti_context.memberships_url:
         lti_context.memberships_url = memberships_url
         lti_context.save(update_fields=["memberships_url"])
+    changed = [k for k, v in context_ags.items() if getattr(lti_context, k) != v]
+    if changed:
+        for k in changed:
+            setattr(lti_context, k, context_ags[k])
+        lti_context.save(update_fields=changed)
 
     placement = None
     module_placed = False
     if launch.message_type == MESSAGE_RESOURCE_LINK:
         link = claims[CLAIM_RESOURCE_LINK]
         custom = claims.get(CLAIM_CUSTOM) if isinstance(claims.get(CLAIM_CUSTOM), dict) else {}
-        ags = (
-            claims.get(CLAIM_AGS_ENDPOINT)
-            if isinstance(claims.get(CLAIM_AGS_ENDPOINT), dict)
-            else {}
-        )
         values = {"title": _text(link.get("title"))}
         module = custom.get("module") or custom.get("ignite_module")
         if isinstance(module, str) and module:
@@ -281,7 +297,9 @@ def _launch_landing(launch: ValidLaunch) -> tuple[LaunchClaims, bool]:
                 {"context": lti_context, "resource_link_id": _text(link.get("id"))},
                 "placement",
                 lambda: {
-                    "placement": _placement_for_new_link(cohort, values),
+                    "placement": _placement_for_new_link(
+                        cohort, values, resource_link_id=_text(link.get("id"))
+                    ),
                     **ags_values,
                 },
             )[0]

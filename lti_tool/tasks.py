@@ -37,3 +37,19 @@ def sync_roster(context_id: int) -> dict:
     if context is None:
         return {"error": "no such course"}
     return asdict(roster_sync(context, force=True))
+
+
+@task()
+def learn_placements(context_id: int) -> dict:
+    """Read one course's AGS line items: links nobody opened yet become placements."""
+    from dataclasses import asdict
+
+    from .lineitems import placements_learn
+    from .models import LtiContext
+
+    context = (
+        LtiContext.objects.select_related("deployment__platform").filter(pk=context_id).first()
+    )
+    if context is None or not context.lineitems_url:
+        return {"error": "no such course, or no line items service"}
+    return asdict(placements_learn(context))

@@ -69,5 +69,7 @@ def when(value) -> str:
     if not value:
         return ""
     return format_html(
-        '<time datetime="{}">{}</time>', value.isoformat(timespec="seconds"), when_text(value)
+        '<time datetime="{}" data-when>{}</time>',
+        value.isoformat(timespec="seconds"),
+        when_text(value),
     )

@@ -65,7 +65,7 @@ def test_credential_times_read_in_the_platform_zone_with_launch_and_server_zone_
     teacher, trainer, issued = earned
     platform.time_zone = "America/Chicago"
     platform.save()  # save(): each worker's copy of the registration is dropped
-    time = re.compile(r'<time datetime="[^"]+">([^<]+)</time>')
+    time = re.compile(r'<time datetime="[^"]+" data-when>([^<]+)</time>')
     mine = time.findall(teacher.get("/app/credentials/").content.decode())
     confirm = trainer.get(f"/app/trainer/credentials/{issued.pk}/revoke/").content.decode()
     assert mine and all(t.endswith((" CST", " CDT")) for t in mine)

@@ -45,7 +45,10 @@ def test_times_show_in_one_format_with_the_zone_named(launch_as, settings):
 
     moment = datetime(2026, 12, 2, 13, 45, tzinfo=UTC)
     rendered = Template("{% load ignite_text %}{{ t|when }}").render(Context({"t": moment}))
-    assert rendered == '<time datetime="2026-12-02T13:45:00+00:00">Dec 2, 2026, 13:45 UTC</time>'
+    assert (
+        rendered
+        == '<time datetime="2026-12-02T13:45:00+00:00" data-when>Dec 2, 2026, 13:45 UTC</time>'
+    )
     with timezone.override("America/Chicago"):
         shown = Template("{% load ignite_text %}{{ t|when }}").render(Context({"t": moment}))
     assert "Dec 2, 2026, 07:45 CST" in shown

@@ -7,6 +7,7 @@ import csv
 import io
 import re
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,7 +19,7 @@ from tests.courses.conftest import trainer_on_another_platform
 pytestmark = pytest.mark.django_db
 
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
-TIME = re.compile(r'<time datetime="([^"]+)">([^<]+)</time>')
+TIME = re.compile(r'<time datetime="([^"]+)" data-when>([^<]+)</time>')
 
 
 def _platform_zone(platform, name: str) -> None:
@@ -90,4 +91,49 @@ def test_a_due_date_ends_at_midnight_in_the_platform_zone(platform, launch_as, p
     due = Placement.objects.get(pk=pid).due_at
     assert due.astimezone(ZoneInfo("UTC")).isoformat() == "2026-12-11T05:59:00+00:00"
     html = trainer.get("/app/trainer/").content.decode()
-    assert 'value="2026-12-10"' in html and "due Dec 10" in html
+    due_shown = "due " + f'<time datetime="{due.isoformat(timespec="seconds")}" data-when>'
+    assert 'value="2026-12-10"' in html
+    # The due date reads like every other moment: one format, the zone named.
+    assert due_shown + "Dec 10, 2026, 23:59 CST</time>" in html
+    maya = launch_as(sub="maya", name="Maya Alvarez")
+    for page in (f"/app/p/{pid}/", "/app/modules/"):
+        assert due_shown + "Dec 10, 2026, 23:59 CST</time>" in maya.get(page).content.decode()
+
+
+TEMPLATE_DIRS = [
+    p
+    for p in Path(__file__).resolve().parents[2].glob("*/templates")
+    if p.parent.name != "devplatform"  # the development LMS's own pages
+] + [Path(__file__).resolve().parents[2] / "templates"]
+# A template formatting a moment itself (|date, |time) skips the platform's zone label and the
+# one format; `|when` does it. The one exception: a date input's value (ISO, no zone).
+OWN_FORMAT = re.compile(r"\|(date|time)(:[^}]*)?}}")
+INPUT_VALUE = re.compile(r'<input[^>]*type="date"[^>]*value="{{[^}]*\|date:"Y-m-d" }}"')
+
+
+def test_no_template_formats_a_moment_itself():
+    offenders = []
+    for directory in TEMPLATE_DIRS:
+        for path in directory.rglob("*.html"):
+            text = INPUT_VALUE.sub("", path.read_text())
+            offenders += [f"{path.name}: {m.group(0)}" for m in OWN_FORMAT.finditer(text)]
+    assert offenders == []
+
+
+def test_the_scan_sees_a_formatted_moment():
+    assert OWN_FORMAT.search('due {{ placement.due_at|date:"M j" }}')
+    assert not OWN_FORMAT.search("due {{ placement.due_at|when }}")
+    assert INPUT_VALUE.search('<input type="date" name="due" value="{{ p.due_at|date:"Y-m-d" }}">')
+
+
+def test_whose_zone_a_page_is_in_is_on_the_page(platform, launch_as, client, settings):
+    """times.js rewrites times into the browser's zone only where nobody chose one."""
+    settings.IGNITE_TIME_ZONE_CHOSEN = False
+    trainer = launch_as(sub="priya", name="Priya Raman", roles=[INSTRUCTOR])
+    assert '<html lang="en" data-zone="browser">' in trainer.get("/app/trainer/").content.decode()
+    assert "ignite/times.js" in trainer.get("/app/trainer/").content.decode()
+    settings.IGNITE_TIME_ZONE_CHOSEN = True  # the operator set TIME_ZONE
+    assert 'data-zone="server"' in trainer.get("/app/trainer/").content.decode()
+    _platform_zone(platform, "America/Chicago")
+    settings.IGNITE_TIME_ZONE_CHOSEN = False
+    assert 'data-zone="platform"' in trainer.get("/app/trainer/").content.decode()

@@ -102,7 +102,7 @@ def test_trainer_changes_show_on_the_next_page(launch_as, placement_of):
     placement.mastery_policy = {"threshold": 55}
     placement.save()
     html = teacher.get(f"/app/p/{pid}/").content.decode()
-    assert "due May 17, 2031" in html
+    assert ">May 17, 2031, 12:00 UTC</time>" in html
     assert "A score of 55% or more" in html
 
 
