@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Min
 from django.utils import timezone
 
@@ -47,13 +48,40 @@ def _number(value) -> float | int:
     return int(as_float) if as_float.is_integer() else round(as_float, 4)
 
 
+LINEITEM_LOCK_WAIT = 30  # seconds a worker waits for another one making the same line item
+
+
 def _lineitem_url(client: PlatformClient, link: LtiResourceLink, record: GradeRecord) -> str:
-    """The column for this score: the launch's own line item, else one found or made by tag."""
+    """The column for this score: the launch's own line item, else one found or made by tag.
+
+    Workers (on several machines) meeting the same new link at once must not each make a
+    column in the gradebook: one holds a lock in the shared cache while it looks and makes;
+    the others wait for its row."""
     if record.kind == GradeRecord.Kind.MASTERY and link.lineitem_url:
         return link.lineitem_url
-    known = LtiLineItem.objects.filter(resource_link=link, tag=record.kind).first()
-    if known:
-        return known.url
+    lock = f"lti:lineitem-lock:{link.pk}:{record.kind}"
+    deadline = time.monotonic() + LINEITEM_LOCK_WAIT
+    while True:
+        known = LtiLineItem.objects.filter(resource_link=link, tag=record.kind).first()
+        if known:
+            return known.url
+        if cache.add(lock, 1, LINEITEM_LOCK_WAIT):
+            break
+        if time.monotonic() > deadline:
+            lock = ""  # the holder is stuck or gone: look and make without it
+            break
+        time.sleep(0.05)
+    try:
+        known = LtiLineItem.objects.filter(resource_link=link, tag=record.kind).first()
+        if known:
+            return known.url
+        return _lineitem_find_or_make(client, link, record)
+    finally:
+        if lock:
+            cache.delete(lock)
+
+
+def _lineitem_find_or_make(client: PlatformClient, link: LtiResourceLink, record) -> str:
     if not link.lineitems_url:
         raise ServiceError("this LMS link has no line items service", permanent=True)
     placement = link.placement
