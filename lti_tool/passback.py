@@ -433,10 +433,11 @@ def _settle_failure(record: GradeRecord, exc: BaseException | None) -> str:
 
 def _batch_size() -> int:
     """Rows claimed at once: enough to keep every sending thread busy, few enough that the
-    whole batch is sent well within the lease even when each call runs into the timeout."""
+    whole batch is sent well within the lease even when each call runs into the timeout (a
+    call may take up to twice IGNITE_HTTP_TIMEOUT to read, lti_tool/outbound.py)."""
     concurrency = max(1, int(getattr(settings, "IGNITE_GRADE_CONCURRENCY", 8)))
     lease = float(getattr(settings, "IGNITE_GRADE_LEASE_SECONDS", 120))
-    rounds = max(1, int(lease / (2 * max(float(settings.IGNITE_HTTP_TIMEOUT), 0.1))))
+    rounds = max(1, int(lease / (3 * max(float(settings.IGNITE_HTTP_TIMEOUT), 0.1))))
     return max(1, min(concurrency * min(rounds, 8), 200))
 
 
