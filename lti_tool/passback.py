@@ -361,7 +361,9 @@ def _deliver_batch(records: list[GradeRecord]) -> list[str]:
             continue
         logger.info("401 from %s, retrying with a new access token", clients[platform_pk].platform)
         try:
-            tokens[platform_pk] = clients[platform_pk].access_token(AGS_SCOPES, fresh=True)
+            tokens[platform_pk] = clients[platform_pk].access_token(
+                AGS_SCOPES, refused=tokens[platform_pk]
+            )
         except ServiceError as exc:
             for job in refused:
                 job.outcome, job.error = "error", exc

@@ -164,7 +164,9 @@ class PlatformClient:
 
     # --- tokens -------------------------------------------------------------------------
 
-    def access_token(self, scopes: tuple[str, ...], *, fresh: bool = False) -> str:
+    def access_token(
+        self, scopes: tuple[str, ...], *, fresh: bool = False, refused: str | None = None
+    ) -> str:
         """A token for these scopes: this process's own copy until shortly before it expires,
         else the shared cache's, else a new one. `fresh` refuses the token held now (it was
         just rejected). Workers that miss together wait for one of them to fetch it (a lock in
@@ -172,13 +174,21 @@ class PlatformClient:
         """
         key = _scope_key(self.platform, scopes)
         stale = None
-        if fresh:
+        if refused is not None:
+            # This token was refused (401): any other one, held or shared, is newer.
+            stale = {refused}
+            token = _remembered(key)
+            if token and token != refused:
+                return token
+            with _memory_lock:
+                _memory_tokens.pop(key, None)
+        elif fresh:
             with _memory_lock:
                 held = _memory_tokens.pop(key, None)
             # The token just refused is the one this process held; without one, the shared
             # cache's. Another worker's newer token in the shared cache is taken, not refetched.
-            refused = held or _cached(key)
-            stale = {refused[0]} if refused else set()
+            last = held or _cached(key)
+            stale = {last[0]} if last else set()
         else:
             token = _remembered(key)
             if token:
@@ -287,13 +297,14 @@ class PlatformClient:
         self, method: str, url: str, scopes: tuple[str, ...], *, what: str, **kwargs
     ) -> requests.Response:
         """A service call with a Bearer token; a 401 gets one retry with a new token."""
+        token = self.access_token(scopes)
         try:
-            return self.send(method, url, self.access_token(scopes), what=what, **kwargs)
+            return self.send(method, url, token, what=what, **kwargs)
         except ServiceError as exc:
             if exc.status != 401:
                 raise
         logger.info("%s: 401 from %s, retrying with a new access token", what, self.platform)
-        return self.send(method, url, self.access_token(scopes, fresh=True), what=what, **kwargs)
+        return self.send(method, url, self.access_token(scopes, refused=token), what=what, **kwargs)
 
     def get_pages(self, url: str, scopes: tuple[str, ...], *, accept: str, what: str):
         """Every page of a container, following `Link: rel="next"` (Schoology pages at 100)."""

@@ -302,3 +302,15 @@ def test_several_worker_processes_deliver_each_score_exactly_once(teachers, ags)
     assert GradeRecord.objects.filter(status=GradeRecord.Status.DELIVERED).count() == 300
     assert ags.token_requests == 1  # one per platform and scope set, however many workers
     assert len(ags.line_items) == 4  # one gradebook column per link
+
+
+@pytest.mark.django_db
+def test_a_refused_token_is_replaced_once_for_every_send_that_used_it(platform, ags):
+    """Many scores in flight with one token all get a 401: one new token, not one per score."""
+    scopes = passback.AGS_SCOPES
+    first = passback.PlatformClient(platform).access_token(scopes)
+    ags.expire_all_tokens()
+    renewed = [passback.PlatformClient(platform).access_token(scopes, refused=first)]
+    renewed += [passback.PlatformClient(platform).access_token(scopes, refused=first)]
+    assert renewed[0] == renewed[1] != first
+    assert ags.token_requests == 2
