@@ -11,8 +11,11 @@ urlpatterns = [
     path("", include("operations.urls")),
     path("", include("lti_tool.urls")),
     path("", include("courses.urls")),
+    path("", include("notifications.urls")),
     path("", include("mastery.urls")),
     path("", include("facilitation.urls")),
+    path("", include("exchange.urls")),
+    path("", include("cohortsessions.urls")),
     path("", include("credentials.urls")),
     path("", include("dashboards.urls")),
 ]

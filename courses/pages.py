@@ -9,6 +9,7 @@ app owns the page and this registry; the higher app registers a provider when it
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 MODULE_PAGE = "module"  # kwargs: request, placement, module, progress (courses.progress)
 MASTERY_RESULT = "mastery-result"  # kwargs: request, placement, module, attempt
@@ -50,3 +51,60 @@ def page_flag_builders() -> list[tuple[str, Callable]]:
 def page_flags_version() -> tuple[str, ...]:
     """Which flags are registered: the compiled placement query is kept per set of flags."""
     return tuple(sorted(_flag_builders))
+
+
+# Panels: whole sections that apps above add to a page (upcoming sessions, a coaching cycle,
+# shared practice), each rendered from the app's own template. A provider registered from
+# `AppConfig.ready()` returns a Panel, or None when it has nothing to show this reader.
+TRAINER_DASHBOARD = "trainer-dashboard"  # kwargs: request, cohort_id, participant_ids
+COHORT_PAGE = "cohort"  # "My modules" (/app/): kwargs: request, participant, cohort_id
+# MODULE_PAGE (above) also takes panels: kwargs: request, placement, module
+
+
+@dataclass
+class Panel:
+    key: str  # the section's data-testid, e.g. "sessions-upcoming"
+    title: str  # the section's heading
+    template: str  # rendered with the page's context plus `panel` (this object)
+    context: dict = field(default_factory=dict)
+    order: int = 50  # lower first
+
+
+_panel_providers: dict[str, list[Callable[..., Panel | None]]] = {}
+
+
+def panel_register(*, page: str, provider: Callable[..., Panel | None]) -> None:
+    """Add a panel provider for `page`; registering twice is a no-op."""
+    providers = _panel_providers.setdefault(page, [])
+    if provider not in providers:
+        providers.append(provider)
+
+
+def panels(*, page: str, **kwargs) -> list[Panel]:
+    """The panels the registered providers give for `page`, by `order`, then registration."""
+    found = [p for p in (provider(**kwargs) for provider in _panel_providers.get(page, [])) if p]
+    return sorted(found, key=lambda panel: panel.order)
+
+
+# Columns the apps above add to the trainer dashboard's progress table and its CSV export, one
+# cell per teacher (sessions attended, coaching step ...). A provider takes
+# (*, cohort_id, participant_ids) and returns a TeacherColumn or None, in a constant number of
+# queries whatever the cohort's size.
+@dataclass
+class TeacherColumn:
+    key: str  # data-testid of the column's cells
+    header: str
+    cells: dict[int, str]  # participant id -> the cell's text ("" when nothing)
+
+
+_column_providers: list[Callable[..., TeacherColumn | None]] = []
+
+
+def dashboard_column_register(provider: Callable[..., TeacherColumn | None]) -> None:
+    if provider not in _column_providers:
+        _column_providers.append(provider)
+
+
+def dashboard_columns(*, cohort_id: int, participant_ids: list[int]) -> list[TeacherColumn]:
+    found = (p(cohort_id=cohort_id, participant_ids=participant_ids) for p in _column_providers)
+    return [column for column in found if column]

@@ -15,7 +15,7 @@ from pagesession.templatetags.launch_urls import lurl
 
 from .models import Lesson, Module, Placement, Program
 from .page_queries import placed_for_launch, version_lesson
-from .pages import MODULE_PAGE, page_sections
+from .pages import COHORT_PAGE, MODULE_PAGE, page_sections, panels
 from .progress import (
     cohort_modules,
     lesson_complete,
@@ -65,6 +65,7 @@ def module_page_context(request, placement: Placement, module: Module) -> dict:
             module=module,
             progress=progress,
         ),
+        "panels": panels(page=MODULE_PAGE, request=request, placement=placement, module=module),
     }
 
 
@@ -125,6 +126,12 @@ def cohort_page(request):
             "cohort": request.launch.cohort,
             "entries": cohort_modules(
                 participant=request.launch.participant, cohort_id=request.launch.claims.cohort_id
+            ),
+            "panels": panels(
+                page=COHORT_PAGE,
+                request=request,
+                participant=request.launch.participant,
+                cohort_id=request.launch.claims.cohort_id,
             ),
         },
     )

@@ -64,6 +64,8 @@ class Cell:
 class Row:
     membership: Membership
     cells: list[Cell]
+    # (data-testid, text) per column the apps above add (courses.pages.dashboard_columns)
+    extra: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def participant(self):

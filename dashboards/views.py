@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from courses.models import Membership, Placement
+from courses.pages import TRAINER_DASHBOARD, dashboard_columns, panels
 from courses.templatetags.ignite_text import when_text
 from mastery.grades import grades_retry
 from mastery.models import GradeRecord
@@ -46,6 +47,11 @@ def trainer_dashboard(request):
         .select_related("participant", "placement")
         .order_by("-timestamp")[:200]
     )
+    participant_ids = [row.participant.pk for row in view.rows]
+    # Columns and panels of the apps above (sessions attended, coaching ...), by registry.
+    columns = dashboard_columns(cohort_id=cohort_id, participant_ids=participant_ids)
+    for row in view.rows:
+        row.extra = [(column.key, column.cells.get(row.participant.pk, "")) for column in columns]
     peak = max([n for _, n in view.distribution] + [1])
     bars = []
     for i, (label, n) in enumerate(view.distribution):
@@ -66,6 +72,14 @@ def trainer_dashboard(request):
         "dashboards/trainer.html",
         {
             "cohort": request.launch.cohort,
+            "columns": columns,
+            "colspan": len(view.placements) + len(columns) + 2,
+            "panels": panels(
+                page=TRAINER_DASHBOARD,
+                request=request,
+                cohort_id=cohort_id,
+                participant_ids=participant_ids,
+            ),
             "memberships": memberships,
             "view": view,
             "scored": sum(n for _, n in view.distribution),
@@ -90,10 +104,14 @@ def trainer_dashboard(request):
 @trainer_required
 def trainer_export(request):
     """The dashboard's table as CSV (one row per teacher, two columns per placed module)."""
+    cohort_id = request.launch.claims.cohort_id
     view = cohort_view(
-        cohort_id=request.launch.claims.cohort_id,
+        cohort_id=cohort_id,
         query=request.GET.get("q", "").strip()[:100],
         state=request.GET.get("state", ""),
+    )
+    columns = dashboard_columns(
+        cohort_id=cohort_id, participant_ids=[row.participant.pk for row in view.rows]
     )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="ignite-cohort.csv"'
@@ -101,6 +119,7 @@ def trainer_export(request):
     header = ["Name", "Email", "Membership", "Last activity", "Behind schedule"]
     for _placement, module in view.placements:
         header += [f"{module.current.title}: status", f"{module.current.title}: score"]
+    header += [column.header for column in columns]
     writer.writerow(header)
 
     def safe(value: str) -> str:
@@ -117,6 +136,7 @@ def trainer_export(request):
         ]
         for cell in row.cells:
             line += [cell.label, f"{cell.score}%" if cell.score else ""]
+        line += [safe(column.cells.get(row.participant.pk, "")) for column in columns]
         writer.writerow(line)
     return response
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from cohortsessions.models import Attendance, CohortSession
 from courses.models import LessonProgress, Membership, Participant
 from credentials.models import IssuedCredential
+from exchange.models import Post, Report, Response
 from facilitation.models import CalibrationAttempt
 from lti_tool.models import LtiUser
 from mastery.models import (
@@ -18,6 +20,7 @@ from mastery.models import (
     SavedAnswer,
     ScoreOverride,
 )
+from notifications.models import Notification, OptOut
 
 
 @dataclass
@@ -31,6 +34,12 @@ def evidence_file_name(evidence: EvidenceSubmission) -> str:
     """Where an evidence file sits in the export zip."""
     ext = os.path.splitext(evidence.file.name)[1] if evidence.file else ""
     return f"files/evidence-{evidence.pk}{ext}"
+
+
+def post_file_name(post: Post) -> str:
+    """Where a shared-practice file sits in the export zip."""
+    ext = os.path.splitext(post.file.name)[1] if post.file else ""
+    return f"files/shared-practice-{post.pk}{ext}"
 
 
 def _dt(value) -> str | None:
@@ -226,6 +235,107 @@ def participant_holdings(*, participant: Participant) -> list[Section]:
             .order_by("pk")
         ],
     )
+    posts = Section(
+        "exchange_posts",
+        "Shared practice (posts)",
+        [
+            {
+                "id": p.pk,
+                "placement": p.placement_id,
+                "kind": p.kind,
+                "title": p.title,
+                "what_i_tried": p.tried,
+                "what_happened": p.happened,
+                "what_i_would_change": p.change,
+                "link": p.link,
+                "file": post_file_name(p) if p.file else "",
+                "file_type": p.file_type,
+                "status": p.status,
+                "hidden_reason": p.hidden_reason,
+                "exemplar": p.exemplar,
+                "consent_for_other_cohorts": p.consent,
+                "created_at": _dt(p.created_at),
+                "withdrawn_at": _dt(p.withdrawn_at),
+            }
+            for p in Post.objects.filter(author_id=pid).order_by("pk")
+        ],
+    )
+    responses = Section(
+        "exchange_responses",
+        "Shared practice (responses to colleagues, and replies to responses)",
+        [
+            {
+                "kind": "response",
+                "post": r.post_id,
+                "text": f"Glow: {r.glow}\nGrow: {r.grow}\nQuestion: {r.question}",
+                "at": _dt(r.created_at),
+            }
+            for r in Response.objects.filter(author_id=pid).order_by("pk")
+        ]
+        + [
+            {"kind": "reply", "post": r.post_id, "text": r.reply, "at": _dt(r.replied_at)}
+            for r in Response.objects.filter(post__author_id=pid).exclude(reply="").order_by("pk")
+        ],
+    )
+    reports = Section(
+        "exchange_reports",
+        "Shared practice (reports sent to trainers)",
+        [
+            {"post": r.post_id, "reason": r.reason, "at": _dt(r.created_at)}
+            for r in Report.objects.filter(reporter_id=pid).order_by("pk")
+        ],
+    )
+    attendance = Section(
+        "session_attendance",
+        "Cohort session attendance",
+        [
+            {
+                "session": a.session_id,
+                "title": a.session.title,
+                "cohort": a.session.cohort_id,
+                "starts_at": _dt(a.session.starts_at),
+                "time_zone": a.session.time_zone,
+                "status": a.status,
+                "recorded_at": _dt(a.recorded_at),
+                "recorded_by": a.recorded_by_id,
+            }
+            for a in Attendance.objects.filter(participant_id=pid)
+            .select_related("session")
+            .order_by("pk")
+        ],
+    )
+    sessions_led = Section(
+        "sessions_scheduled",
+        "Cohort sessions scheduled (trainers)",
+        [
+            {
+                "session": s.pk,
+                "title": s.title,
+                "cohort": s.cohort_id,
+                "starts_at": _dt(s.starts_at),
+                "status": s.status,
+            }
+            for s in CohortSession.objects.filter(created_by_id=pid).order_by("pk")
+        ],
+    )
+    notifications = Section(
+        "notifications",
+        "Emails from Ignite (notifications) and the ones turned off",
+        [
+            {
+                "kind": n.kind,
+                "subject": n.subject,
+                "state": n.state,
+                "created_at": _dt(n.created_at),
+                "sent_at": _dt(n.sent_at),
+            }
+            for n in Notification.objects.filter(participant_id=pid).order_by("pk")
+        ]
+        + [
+            {"kind": o.kind or "all", "state": "turned off", "created_at": _dt(o.created_at)}
+            for o in OptOut.objects.filter(participant_id=pid).order_by("pk")
+        ],
+    )
     return [
         person,
         lms,
@@ -238,4 +348,10 @@ def participant_holdings(*, participant: Participant) -> list[Section]:
         adjustments,
         credentials,
         calibration,
+        posts,
+        responses,
+        reports,
+        attendance,
+        sessions_led,
+        notifications,
     ]

@@ -8,6 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cohortsessions.models import Attendance, CohortSession
+from exchange.models import Post, Report, Response
 from mastery.models import Attempt, AttemptGrant, EvidenceSubmission, GradeRecord, ScoreOverride
 
 from .conftest import ACCOUNT_ROLE_CLASSMATES, XSS
@@ -23,6 +25,25 @@ def teacher_urls(w):
     ]
 
 
+def exchange_url(w, action: str = "") -> str:
+    return f"/app/p/{w['pid']}/exchange/{w['post']}/{action}"
+
+
+def session_urls(w) -> dict[str, str]:
+    """The cohort sessions' URLs (cohortsessions/urls.py) for world's session."""
+    sid = w["session"]
+    return {
+        "list": "/app/trainer/sessions/",
+        "new": "/app/trainer/sessions/new/",
+        "edit": f"/app/trainer/sessions/{sid}/edit/",
+        "cancel": f"/app/trainer/sessions/{sid}/cancel/",
+        "attendance": f"/app/trainer/sessions/{sid}/attendance/",
+        "page": "/app/sessions/",
+        "ics": f"/app/sessions/{sid}.ics",
+        "feed": "/app/sessions/cohort.ics",
+    }
+
+
 def trainer_teacher_url(w, action: str = "") -> str:
     return f"/app/trainer/p/{w['pid']}/teachers/{w['teacher_id']}/{action}"
 
@@ -33,10 +54,18 @@ def test_security_headers_on_every_page(world):
         (world["teacher"], "/app/modules/"),
         (world["teacher"], "/app/catalog/"),
         *[(world["teacher"], url) for url in teacher_urls(world)[:3]],
+        (world["teacher"], f"/app/p/{world['pid']}/exchange/"),
+        (world["teacher"], exchange_url(world)),
+        (world["trainer"], exchange_url(world)),
         (world["trainer"], "/app/trainer/"),
         (world["trainer"], f"/app/trainer/evidence/{world['evidence']}/"),
         (world["trainer"], "/app/trainer/export.csv"),
         (world["trainer"], trainer_teacher_url(world)),
+        *[(world["teacher"], session_urls(world)[k]) for k in ("page", "ics", "feed")],
+        *[
+            (world["trainer"], session_urls(world)[k])
+            for k in ("list", "new", "edit", "attendance")
+        ],
     ]
     for who, url in pages:
         response = who.get(url)
@@ -62,7 +91,18 @@ def test_every_object_url_refuses_the_wrong_person_cohort_and_platform(world, in
     # Module and lesson pages are shared by the cohort; the attempt and the evidence are not.
     classmate = intruder == "classmate" or intruder in ACCOUNT_ROLE_CLASSMATES
     urls = teacher_urls(world)[2:] if classmate else teacher_urls(world)
-    urls = [*urls, trainer_teacher_url(world)]
+    sessions = session_urls(world)
+    urls = [*urls, trainer_teacher_url(world), sessions["edit"], sessions["attendance"]]
+    if not classmate:  # the cohort's sessions and their calendar file are the cohort's
+        urls.append(sessions["ics"])
+    else:  # trainer pages: the cohort's teachers get a 403
+        urls += [sessions["list"], sessions["new"]]
+    if not classmate:  # the cohort's shared practice is the cohort's, not another's
+        urls += [
+            f"/app/p/{world['pid']}/exchange/",
+            exchange_url(world),
+            exchange_url(world, "file/"),
+        ]
     for url in urls:
         assert who.get(url).status_code in (403, 404), (intruder, url)
     pid = world["pid"]
@@ -72,23 +112,72 @@ def test_every_object_url_refuses_the_wrong_person_cohort_and_platform(world, in
         "/app/trainer/due/",
         trainer_teacher_url(world, "extra-attempt/"),
         trainer_teacher_url(world, "override/"),
+        exchange_url(world, "exemplar/"),
+        exchange_url(world, "hide/"),
+        exchange_url(world, "withdraw/"),
+        exchange_url(world, "consent/"),
+        exchange_url(world, "evidence/"),
+        exchange_url(world, f"responses/{world['response']}/reply/"),
+        sessions["edit"],
+        sessions["cancel"],
+        sessions["attendance"],
     ]
+    if classmate:
+        posts.append(sessions["new"])
     if not classmate:  # a classmate may of course work in the shared placement
         posts += [
             f"/app/p/{pid}/lessons/first/complete/",
             f"/app/p/{pid}/mastery/",
             f"/app/p/{pid}/evidence/",
+            f"/app/p/{pid}/exchange/",
+            exchange_url(world, "respond/"),
+            exchange_url(world, "report/"),
         ]
     attempts = Attempt.objects.count()
     for url in posts:
         response = who.post(
             url,
-            {"placement": pid, "due": "2030-01-01", "feedback": "x", "score": "99", "reason": "x"},
+            {
+                "placement": pid,
+                "due": "2030-01-01",
+                "feedback": "x",
+                "score": "99",
+                "reason": "x",
+                "exemplar": "yes",
+                "consent": "named",
+                "reply": "x",
+                "reflection": "x",
+                **share_fields(),
+            },
         )
         assert response.status_code in (403, 404), (intruder, url)
     assert Attempt.objects.count() == attempts
     assert not AttemptGrant.objects.exists() and not ScoreOverride.objects.exists()
     assert EvidenceSubmission.objects.get().status == "submitted"
+    session = CohortSession.objects.get(pk=world["session"])
+    assert session.status == "scheduled" and session.sequence == 0
+    assert not Attendance.objects.exists() and CohortSession.objects.count() == 1
+    # Another cohort's calendar feed holds none of A's sessions.
+    if not classmate:
+        assert b"Clinic" not in who.get(sessions["feed"]).content
+    post = Post.objects.get()
+    assert post.status == "shared" and not post.exemplar and post.consent == "no"
+    assert Post.objects.count() == 1 and Response.objects.get().reply == ""
+    assert Response.objects.count() == 1 and Report.objects.count() == 1
+
+
+def share_fields() -> dict:
+    return {
+        "kind": "artifact",
+        "title": "t",
+        "tried": "t",
+        "happened": "h",
+        "change": "c",
+        "privacy_confirmed": "yes",
+        "glow": "g",
+        "grow": "g",
+        "question": "q",
+    }
 
 
 def test_csrf_every_form_refuses_another_origin(world):
@@ -102,6 +191,17 @@ def test_csrf_every_form_refuses_another_origin(world):
         (world["trainer"], "/app/trainer/grades/retry/"),
         (world["trainer"], trainer_teacher_url(world, "extra-attempt/")),
         (world["trainer"], trainer_teacher_url(world, "override/")),
+        (world["classmate"], f"/app/p/{pid}/exchange/"),
+        (world["classmate"], exchange_url(world, "respond/")),
+        (world["classmate"], exchange_url(world, "report/")),
+        (world["teacher"], exchange_url(world, f"responses/{world['response']}/reply/")),
+        (world["teacher"], exchange_url(world, "consent/")),
+        (world["teacher"], exchange_url(world, "evidence/")),
+        (world["teacher"], exchange_url(world, "withdraw/")),
+        (world["trainer"], exchange_url(world, "exemplar/")),
+        (world["trainer"], exchange_url(world, "hide/")),
+        *[(world["trainer"], session_urls(world)[k]) for k in ("new", "edit", "attendance")],
+        (world["trainer"], session_urls(world)["cancel"]),
     ]
     grades = GradeRecord.objects.count()
     for who, url in forms:
@@ -110,6 +210,10 @@ def test_csrf_every_form_refuses_another_origin(world):
         no_token = who.client.post(url, {"all": "1"}, HTTP_ORIGIN="http://testserver")
         assert no_token.status_code in (401, 403), url
     assert GradeRecord.objects.count() == grades
+    post = Post.objects.get()
+    assert post.status == "shared" and not post.exemplar and Post.objects.count() == 1
+    assert Response.objects.get().reply == ""
+    assert CohortSession.objects.get().status == "scheduled" and not Attendance.objects.exists()
 
 
 def test_names_and_texts_are_escaped_everywhere(world):
@@ -118,6 +222,13 @@ def test_names_and_texts_are_escaped_everywhere(world):
         world["trainer"].get("/app/trainer/"),
         world["trainer"].get(f"/app/trainer/evidence/{world['evidence']}/"),
         world["trainer"].get(trainer_teacher_url(world)),
+        world["teacher"].get(f"/app/p/{world['pid']}/exchange/"),
+        world["teacher"].get(exchange_url(world)),
+        world["trainer"].get(exchange_url(world)),
+        world["classmate"].get(exchange_url(world)),
+        *[world["teacher"].get(session_urls(world)[k]) for k in ("page",)],
+        *[world["trainer"].get(session_urls(world)[k]) for k in ("list", "edit", "attendance")],
+        world["teacher"].get("/app/modules/"),
     ]
     for page in pages:
         html = page.content.decode()
