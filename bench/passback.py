@@ -4,14 +4,21 @@ how many OAuth token requests that took.
 
 The script builds a fresh database (SQLite in a temp dir, or PostgreSQL with --postgres),
 registers a platform whose token and AGS endpoints are a real HTTP server on 127.0.0.1
-(tests/lti_tool/ags_server.py: it checks the tool's signed client assertion and bearer tokens
-and keeps line items and scores), launches N teachers into M graded links, writes one mastery
-score per teacher into the grade outbox, then drains the outbox with W worker threads running
-the same code as `manage.py grades worker`. It reports:
+(tests/lti_tool/ags_server.py, in this process: it checks the tool's signed client assertion
+and bearer tokens and keeps line items and scores), launches N teachers into M graded links,
+writes one mastery score per teacher into the grade outbox, then drains the outbox with W
+worker *processes* (as on W machines) sharing the one database, each running the delivery the
+`manage.py grades worker` task runs (lti_tool.passback.grades_drain: batches claimed with
+SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL, IGNITE_GRADE_CONCURRENCY sends at once per
+platform over one HTTP session). It reports:
 
-- scores/s from the first claim to the last delivery, and per-score latency p50/p95/p99;
-- token requests (target: one per platform and scope set per token lifetime), line items
-  created (one per link), score POSTs (one per score unless faults force a resend);
+- scores/s from the start signal to the last delivery, and per-score latency p50/p95/p99;
+- CPU per score: the worker processes (user + system, from getrusage), their PostgreSQL
+  backends (from /proc, with --postgres), and the AGS server standing in for the LMS;
+- token requests (target: one per platform and scope set per token lifetime, however many
+  workers), line items created (one per link), score POSTs;
+- exactly once: each score accepted by the LMS exactly once (no score delivered twice or
+  never), whatever the number of worker processes;
 - with --faults P: each score POST fails with probability P, drawn per request from a
   generator seeded with --seed (so a run can be repeated, and the share is not exact by
   construction): 500, 503 or 429 with a Retry-After of --retry-after seconds (default 1), or
@@ -23,38 +30,56 @@ the same code as `manage.py grades worker`. It reports:
   was posted after a newer one.
 
 It runs with DEBUG off (production settings). The exit status is 1, with a FAIL line, when a
-score is not delivered, differs from the outbox, or arrived out of order.
+score is not delivered, delivered twice, differs from the outbox or arrived out of order, when
+more tokens were requested than one per lifetime (plus one per revocation with --faults), or,
+without faults, when throughput is under --target scores/s (default 300).
 
 Run by hand, from the repository root, with the project's venv:
 
     .venv/bin/python bench/passback.py                       # 2000 scores, 20 links, 1 worker
-    .venv/bin/python bench/passback.py --scores 5000 --workers 4 --postgres
+    .venv/bin/python bench/passback.py --scores 6000 --workers 3 --postgres
     .venv/bin/python bench/passback.py --faults 0.1
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
+import json
+import math
 import os
 import platform as pyplatform
 import random
+import resource
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.append(str(ROOT / "bench"))  # after the project: bench/credentials.py is no app
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scores", type=int, default=2000, help="scores to deliver (default 2000)")
     parser.add_argument("--links", type=int, default=20, help="graded links (default 20)")
-    parser.add_argument("--workers", type=int, default=1, help="worker threads (default 1)")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="worker processes sharing the database (1)"
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=8, help="IGNITE_GRADE_CONCURRENCY of each worker (8)"
+    )
+    parser.add_argument(
+        "--target", type=float, default=300.0, help="scores/s to reach without faults (300)"
+    )
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--token-ttl", type=int, default=3600, help="token lifetime, s")
     parser.add_argument(
         "--faults", type=float, default=0.0, help="probability that a score POST fails"
@@ -78,6 +103,10 @@ def configure(args, workdir: Path) -> str:
     os.environ.setdefault("SECRET_KEY", f"bench-only-{uuid.uuid4().hex}")
     os.environ.setdefault("IGNITE_KEY_ENCRYPTION_SECRET", f"bench-only-{uuid.uuid4().hex}")
     os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
+    # The loopback LMS speaks http on 127.0.0.1: let exactly that through the outbound guard.
+    os.environ["IGNITE_ALLOW_HTTP_PLATFORMS"] = "1"
+    os.environ["IGNITE_PRIVATE_PLATFORM_HOSTS"] = "127.0.0.1"
+    os.environ["IGNITE_GRADE_CONCURRENCY"] = str(args.concurrency)
     os.environ["CACHE_KEY_PREFIX"] = f"bench-{uuid.uuid4().hex[:8]}"
     os.environ.pop("REDIS_URL", None)
     os.environ.pop("IGNITE_DEV_PLATFORM", None)
@@ -109,8 +138,79 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
+def proc_cpu(pid: int | None) -> float | None:
+    """User + system CPU seconds of a process on this machine, from /proc (None if unknown)."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def child() -> int:
+    """One worker process (the parent set the environment): wait for "go" on stdin, deliver
+    until no score is waiting or being sent, print what it used as one JSON line."""
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.utils import timezone
+
+    from lti_tool import services_http  # reason: after django.setup
+    from lti_tool.passback import grades_drain, next_due_at  # reason: after django.setup
+    from mastery.models import GradeRecord  # reason: after django.setup
+
+    backend = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+    else:
+        connection.ensure_connection()
+    print("ready", flush=True)
+    sys.stdin.readline()
+    backend_before = proc_cpu(backend)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = usage.ru_utime + usage.ru_stime
+    open_statuses = [GradeRecord.Status.PENDING, GradeRecord.Status.SENDING]
+    counts: dict[str, int] = {}
+    while True:
+        got = grades_drain(limit=500)
+        for status, n in got.items():
+            counts[status] = counts.get(status, 0) + n
+        if got:
+            continue
+        if not GradeRecord.objects.filter(status__in=open_statuses).exists():
+            break
+        # Retries wait for their backoff and Retry-After, and other workers' leases, as the
+        # worker's delayed task does.
+        at = next_due_at()
+        wait = (at - timezone.now()).total_seconds() if at else 0.2
+        time.sleep(min(max(wait, 0.01), 1.0))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    backend_after = proc_cpu(backend)
+    print(
+        json.dumps(
+            {
+                "counts": counts,
+                "cpu": usage.ru_utime + usage.ru_stime - cpu_before,
+                "backend_cpu": None
+                if backend_before is None or backend_after is None
+                else backend_after - backend_before,
+                "token_requests": services_http.counters.token_requests,
+            }
+        ),
+        flush=True,
+    )
+    return 0
+
+
 def main() -> int:
     args = parse_args()
+    if args.child:
+        return child()
     workdir = Path(tempfile.mkdtemp(prefix="ignite-passback-"))
     db_name = configure(args, workdir)
     import django
@@ -118,6 +218,7 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
+    from django.db.models import Max
     from django.utils import timezone
 
     from courses.models import Cohort, Participant, Placement  # reason: after django.setup
@@ -130,7 +231,6 @@ def main() -> int:
         LtiUser,
         Platform,
     )
-    from lti_tool.passback import grades_drain, next_due_at  # reason: after django.setup
     from mastery.grades import grade_record_create  # reason: after django.setup
     from mastery.models import GradeRecord  # reason: after django.setup
     from tests.lti_tool.ags_server import AgsServer
@@ -189,43 +289,58 @@ def main() -> int:
         else:
             expiries = []
 
-        token_requests_before = services_http.counters.token_requests
+        # The workers: W processes, started and set up first, then all told to go at once.
+        procs = [
+            subprocess.Popen(
+                [sys.executable, str(Path(__file__).resolve()), "--child"],
+                cwd=ROOT,
+                env=dict(os.environ),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(args.workers)
+        ]
+        for proc in procs:
+            if proc.stdout.readline().strip() != "ready":
+                raise SystemExit("FAIL: a worker process did not start")
         stop = threading.Event()
-        rounds = [0]
 
-        def worker():
+        def revoker():
+            # The platform forgets every token it issued at 1/3 and 2/3 of the run (a 401 each).
             try:
-                while not stop.is_set():
+                while expiries and not stop.wait(0.05):
                     done = GradeRecord.objects.filter(status=GradeRecord.Status.DELIVERED).count()
                     while expiries and done >= expiries[0]:
                         expiries.pop(0)
                         server.expire_all_tokens()
-                    counts = grades_drain(limit=100)
-                    if not counts:
-                        due = GradeRecord.objects.exclude(
-                            status__in=[
-                                GradeRecord.Status.DELIVERED,
-                                GradeRecord.Status.SUPERSEDED,
-                            ]
-                        ).exists()
-                        if not due:
-                            return
-                        # Retries wait for their backoff and Retry-After, as the worker does.
-                        at = next_due_at()
-                        wait = (at - timezone.now()).total_seconds() if at else 0.2
-                        time.sleep(min(max(wait, 0.02), 1.0))
-                        rounds[0] += 1
             finally:
                 connection.close()
 
+        revocations = len(expiries)
+        cpu_before = os.times()
+        started_at = timezone.now()
         started = time.perf_counter()
-        threads = [threading.Thread(target=worker) for _ in range(args.workers)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=600)
+        threading.Thread(target=revoker, daemon=True).start()
+        for proc in procs:
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        reports = []
+        for proc in procs:
+            out, _ = proc.communicate(timeout=1800)
+            lines = out.strip().splitlines()
+            if proc.returncode != 0 or not lines:
+                raise SystemExit(f"FAIL: a worker process ended with status {proc.returncode}")
+            reports.append(json.loads(lines[-1]))
         stop.set()
-        elapsed = time.perf_counter() - started
+        wall = time.perf_counter() - started
+        cpu_after = os.times()
+        server_cpu = (cpu_after.user - cpu_before.user) + (cpu_after.system - cpu_before.system)
+        last = GradeRecord.objects.aggregate(at=Max("delivered_at"))["at"]
+        elapsed = (last - started_at).total_seconds() if last else wall
+        worker_cpu = sum(r["cpu"] for r in reports)
+        backend_cpu = sum(r["backend_cpu"] for r in reports if r["backend_cpu"] is not None)
+        token_requests = sum(r["token_requests"] for r in reports)
 
         delivered = list(
             GradeRecord.objects.filter(status=GradeRecord.Status.DELIVERED).values_list(
@@ -235,12 +350,7 @@ def main() -> int:
         latencies = [(d - c).total_seconds() * 1000 for c, d, _ in delivered]
         retries = sum(a - 1 for _, _, a in delivered if a > 1)
         failed = GradeRecord.objects.filter(status=GradeRecord.Status.FAILED).count()
-        token_requests = services_http.counters.token_requests - token_requests_before
         # What the gradebook holds must be exactly what the outbox says, per (person, line item).
-        import contextlib
-        import io
-        import json
-
         import load  # bench/load.py: the outbox snapshot and the gradebook check
 
         snapshot_out = io.StringIO()
@@ -258,6 +368,34 @@ def main() -> int:
             )
         if book["out_of_order"]:
             failures.append(f"older score posted after a newer one for {book['out_of_order'][:3]}")
+        # Exactly once: each score (line item, person, timestamp) accepted once by the LMS.
+        accepted = Counter(
+            (item, score["userId"], score["timestamp"]) for item, score in server.score_log
+        )
+        twice = sum(1 for n in accepted.values() if n > 1)
+        never = args.scores - len(accepted)
+        if len(server.line_items) != args.links:
+            failures.append(
+                f"{len(server.line_items)} gradebook columns made for {args.links} links "
+                "(one each expected)"
+            )
+        if twice:
+            failures.append(f"{twice} scores delivered more than once")
+        if never:
+            failures.append(f"{never} scores never reached the LMS")
+        lifetimes = math.ceil(elapsed / max(args.token_ttl - services_http.TOKEN_EXPIRY_MARGIN, 1))
+        allowed_tokens = lifetimes + revocations
+        if server.token_requests > allowed_tokens:
+            failures.append(
+                f"{server.token_requests} token requests, over {allowed_tokens} (one per token "
+                f"lifetime, plus one per revocation)"
+            )
+        throughput = len(delivered) / elapsed if elapsed > 0 else 0.0
+        if not args.faults and throughput < args.target:
+            failures.append(
+                f"throughput {throughput:.1f} scores/s, under the target of {args.target:g}"
+            )
+        per_score = 1000 / max(len(delivered), 1)
         engine = "PostgreSQL" if args.postgres else "SQLite (WAL)"
         print(
             "\n".join(
@@ -266,15 +404,28 @@ def main() -> int:
                     f"machine : {os.cpu_count()} CPUs, {pyplatform.platform()}, "
                     f"Python {pyplatform.python_version()}, {engine}",
                     f"load    : {args.scores} scores, {args.links} links, {args.workers} worker "
-                    f"thread(s), each score POST failing with probability {args.faults:g}",
+                    f"process(es) x concurrency {args.concurrency}, each score POST failing "
+                    f"with probability {args.faults:g}",
                     f"delivered       : {len(delivered)} of {args.scores} "
                     f"({failed} failed) in {elapsed:.2f} s",
-                    f"throughput      : {len(delivered) / elapsed:.1f} scores/s",
+                    f"throughput      : {throughput:.1f} scores/s (target {args.target:g}"
+                    + (", not checked with faults)" if args.faults else ")"),
+                    f"CPU per score   : workers {worker_cpu * per_score:.2f} ms"
+                    + (
+                        f" + their PostgreSQL backends {backend_cpu * per_score:.2f} ms"
+                        if args.postgres
+                        else " (SQLite inside them)"
+                    )
+                    + f"; the LMS stand-in (AGS server, this process) {server_cpu * per_score:.2f} ms",
+                    f"exactly once    : {len(accepted)} scores accepted by the LMS, {twice} more "
+                    f"than once, {never} never ({args.workers} worker process(es))",
                     f"latency (ms)    : p50 {pct(latencies, 50):.0f}  p95 "
                     f"{pct(latencies, 95):.0f}  p99 {pct(latencies, 99):.0f} "
                     "(one delivery: claim to confirmed)",
                     f"token requests  : {token_requests} by the tool, "
-                    f"{server.token_requests} seen by the platform",
+                    f"{server.token_requests} seen by the platform (allowed {allowed_tokens}: "
+                    f"{lifetimes} token lifetime(s) of {args.token_ttl} s + {revocations} "
+                    "revocation(s))",
                     f"line items      : {len(server.line_items)} created for {args.links} links",
                     f"gradebook check : {book['held']} scores held for {book['expected']} "
                     f"(person, line item) pairs, {len(book['problems'])} differ from the "

@@ -362,6 +362,8 @@ IGNITE_REGISTRATION_ALLOWED_ISSUERS = env.list("IGNITE_REGISTRATION_ALLOWED_ISSU
 IGNITE_DEV_TOOL_ORIGIN = env.str("IGNITE_DEV_TOOL_ORIGIN", default="")
 # How long a worker may hold a score it is sending before another worker may take it over.
 IGNITE_GRADE_LEASE_SECONDS = env.int("IGNITE_GRADE_LEASE_SECONDS", default=120)
+# Scores a grade worker sends one platform at once (halved on each HTTP 429, regained slowly).
+IGNITE_GRADE_CONCURRENCY = env.int("IGNITE_GRADE_CONCURRENCY", default=8)
 # Days after a cohort's end (its last activity or last placement due date, whichever is later)
 # when `manage.py privacy retention` deletes evidence files and free text. 0 or unset: off.
 IGNITE_RETENTION_DAYS = env.int("IGNITE_RETENTION_DAYS", default=0)

@@ -154,12 +154,13 @@ def _refused_by_guard(exc: BaseException) -> bool:
 class OutboundSession(requests.Session):
     """A requests session for platform-supplied URLs (see the module docstring)."""
 
-    def __init__(self):
+    def __init__(self, pool_maxsize: int = 10):
         super().__init__()
         self.headers["User-Agent"] = settings.IGNITE_USER_AGENT
         self.trust_env = False
         self.max_redirects = 0
-        adapter = _GuardedAdapter()
+        # pool_maxsize: connections kept open per host, for threads sending at once (reuse).
+        adapter = _GuardedAdapter(pool_maxsize=pool_maxsize)
         self.mount("https://", adapter)
         self.mount("http://", adapter)
 

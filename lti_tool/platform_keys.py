@@ -43,9 +43,9 @@ def _cache_key(url: str, suffix: str) -> str:
     return f"lti:jwks:{hashlib.sha256(url.encode()).hexdigest()[:32]}:{suffix}"
 
 
-def http_session() -> requests.Session:
+def http_session(pool_maxsize: int = 10) -> requests.Session:
     """The session for every call to a platform-supplied URL (checks in lti_tool/outbound.py)."""
-    return OutboundSession()
+    return OutboundSession(pool_maxsize=pool_maxsize)
 
 
 def fetch_key_set(url: str) -> dict:

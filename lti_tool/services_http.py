@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -117,6 +118,41 @@ class Counters:
 counters = Counters()
 TOKEN_LOCK_WAIT = 15  # seconds a worker waits for another one's token request
 
+# Tokens this process holds, by cache key: (token, expiry as time.time()). A worker that sends
+# hundreds of scores a second reads its token from memory, not from the shared cache each time.
+_memory_tokens: dict[str, tuple[str, float]] = {}
+_memory_lock = threading.Lock()
+
+
+def tokens_forget_all() -> None:
+    """Drop every token this process holds in memory (tests; a key change)."""
+    with _memory_lock:
+        _memory_tokens.clear()
+
+
+def _remember(key: str, token: str, expires_at: float) -> None:
+    with _memory_lock:
+        _memory_tokens[key] = (token, expires_at)
+
+
+def _remembered(key: str) -> str | None:
+    with _memory_lock:
+        held = _memory_tokens.get(key)
+    if held and held[1] - TOKEN_EXPIRY_MARGIN > time.time():
+        return held[0]
+    return None
+
+
+def _cached(key: str) -> tuple[str, float] | None:
+    """The shared cache's token and its expiry (a bare token string from before expiries were
+    kept counts as valid for the margin)."""
+    value = cache.get(key)
+    if isinstance(value, dict) and value.get("token"):
+        return str(value["token"]), float(value.get("expires_at", 0))
+    if isinstance(value, str) and value:
+        return value, time.time() + 2 * TOKEN_EXPIRY_MARGIN
+    return None
+
 
 class PlatformClient:
     """One platform registration's service calls, with its access tokens."""
@@ -128,38 +164,68 @@ class PlatformClient:
 
     # --- tokens -------------------------------------------------------------------------
 
-    def access_token(self, scopes: tuple[str, ...], *, fresh: bool = False) -> str:
-        """A cached token for these scopes, or a new one. `fresh` refuses the cached one (it
-        was just rejected). Workers that miss together wait for one of them to fetch it
-        (a lock in the shared cache), so a platform sees one token request, not one per worker.
+    def access_token(
+        self, scopes: tuple[str, ...], *, fresh: bool = False, refused: str | None = None
+    ) -> str:
+        """A token for these scopes: this process's own copy until shortly before it expires,
+        else the shared cache's, else a new one. `fresh` refuses the token held now (it was
+        just rejected). Workers that miss together wait for one of them to fetch it (a lock in
+        the shared cache), so a platform sees one token request, not one per worker.
         """
         key = _scope_key(self.platform, scopes)
-        stale = cache.get(key) if fresh else None
+        stale = None
+        if refused is not None:
+            # This token was refused (401): any other one, held or shared, is newer.
+            stale = {refused}
+            token = _remembered(key)
+            if token and token != refused:
+                return token
+            with _memory_lock:
+                _memory_tokens.pop(key, None)
+        elif fresh:
+            with _memory_lock:
+                held = _memory_tokens.pop(key, None)
+            # The token just refused is the one this process held; without one, the shared
+            # cache's. Another worker's newer token in the shared cache is taken, not refetched.
+            last = held or _cached(key)
+            stale = {last[0]} if last else set()
+        else:
+            token = _remembered(key)
+            if token:
+                return token
         deadline = time.monotonic() + TOKEN_LOCK_WAIT
         while True:
-            token = cache.get(key)
-            if token and token != stale:
-                return token
+            found = _cached(key)
+            if found and found[0] not in (stale or ()):
+                _remember(key, *found)
+                return found[0]
             if cache.add(key + ":lock", 1, TOKEN_LOCK_WAIT):
                 try:
-                    token = cache.get(key)
-                    if token and token != stale:
-                        return token
-                    token, expires_in = self._request_token(scopes)
-                    ttl = max(int(expires_in) - TOKEN_EXPIRY_MARGIN, 1)
-                    cache.set(key, token, ttl)
-                    return token
+                    found = _cached(key)
+                    if found and found[0] not in (stale or ()):
+                        _remember(key, *found)
+                        return found[0]
+                    return self._fetch_and_share(key, scopes)
                 finally:
                     cache.delete(key + ":lock")
             if time.monotonic() > deadline:
                 # The lock holder is stuck or gone: fetch without it rather than stall.
-                token, expires_in = self._request_token(scopes)
-                cache.set(key, token, max(int(expires_in) - TOKEN_EXPIRY_MARGIN, 1))
-                return token
+                return self._fetch_and_share(key, scopes)
             time.sleep(0.05)
 
+    def _fetch_and_share(self, key: str, scopes: tuple[str, ...]) -> str:
+        token, expires_in = self._request_token(scopes)
+        expires_at = time.time() + int(expires_in)
+        ttl = max(int(expires_in) - TOKEN_EXPIRY_MARGIN, 1)
+        cache.set(key, {"token": token, "expires_at": expires_at}, ttl)
+        _remember(key, token, expires_at)
+        return token
+
     def forget_token(self, scopes: tuple[str, ...]) -> None:
-        cache.delete(_scope_key(self.platform, scopes))
+        key = _scope_key(self.platform, scopes)
+        with _memory_lock:
+            _memory_tokens.pop(key, None)
+        cache.delete(key)
 
     def _request_token(self, scopes: tuple[str, ...]) -> tuple[str, int]:
         platform = self.platform
@@ -210,32 +276,35 @@ class PlatformClient:
 
     # --- requests -----------------------------------------------------------------------
 
+    def send(self, method: str, url: str, token: str, *, what: str, **kwargs) -> requests.Response:
+        """One service call with this Bearer token, no retry; a 401 raises a ServiceError with
+        status 401 (the caller fetches a fresh token and tries once more). Touches neither the
+        database nor the cache, so worker threads may call it."""
+        headers = {**kwargs.pop("headers", {}), "Authorization": f"Bearer {token}"}
+        try:
+            response = self.session.request(
+                method, url, headers=headers, timeout=self.timeout, **kwargs
+            )
+        except OutboundRefused as exc:
+            raise ServiceError(f"{what}: refused by Ignite: {exc}", permanent=True) from exc
+        except requests.RequestException as exc:
+            raise ServiceError(f"{what}: {exc.__class__.__name__}", permanent=False) from exc
+        if response.status_code >= 400:
+            raise error_for(response, what)
+        return response
+
     def request(
         self, method: str, url: str, scopes: tuple[str, ...], *, what: str, **kwargs
     ) -> requests.Response:
         """A service call with a Bearer token; a 401 gets one retry with a new token."""
-        for attempt in (1, 2):
-            token = self.access_token(scopes, fresh=attempt == 2)
-            headers = {**kwargs.pop("headers", {}), "Authorization": f"Bearer {token}"}
-            try:
-                response = self.session.request(
-                    method, url, headers=headers, timeout=self.timeout, **kwargs
-                )
-            except OutboundRefused as exc:
-                raise ServiceError(f"{what}: refused by Ignite: {exc}", permanent=True) from exc
-            except requests.RequestException as exc:
-                raise ServiceError(f"{what}: {exc.__class__.__name__}", permanent=False) from exc
-            if response.status_code == 401 and attempt == 1:
-                logger.info(
-                    "%s: 401 from %s, retrying with a new access token", what, self.platform
-                )
-                self.forget_token(scopes)
-                kwargs["headers"] = {k: v for k, v in headers.items() if k != "Authorization"}
-                continue
-            if response.status_code >= 400:
-                raise error_for(response, what)
-            return response
-        raise AssertionError("unreachable")
+        token = self.access_token(scopes)
+        try:
+            return self.send(method, url, token, what=what, **kwargs)
+        except ServiceError as exc:
+            if exc.status != 401:
+                raise
+        logger.info("%s: 401 from %s, retrying with a new access token", what, self.platform)
+        return self.send(method, url, self.access_token(scopes, refused=token), what=what, **kwargs)
 
     def get_pages(self, url: str, scopes: tuple[str, ...], *, accept: str, what: str):
         """Every page of a container, following `Link: rel="next"` (Schoology pages at 100)."""

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -109,8 +109,8 @@ def _nudge_worker() -> None:
         logger.warning("could not enqueue grade delivery", exc_info=True)
 
 
-def _due() -> Q:
-    now = timezone.now()
+def _due(now: datetime | None = None) -> Q:
+    now = now or timezone.now()
     return Q(status=GradeRecord.Status.PENDING, next_attempt_at__lte=now) | Q(
         status=GradeRecord.Status.SENDING, lease_until__lt=now
     )
@@ -150,6 +150,94 @@ def grade_claim(*, record_id: int) -> GradeRecord | None:
         _settle(record, status=GradeRecord.Status.SUPERSEDED)
         return None
     return record
+
+
+def grades_claim_batch(*, limit: int = 50) -> tuple[list[GradeRecord], int]:
+    """Claim up to `limit` due rows for this worker under a lease; returns the rows to send and
+    how many rows were claimed (those with a newer score are settled as superseded).
+
+    Workers on several machines claim at once without waiting for each other or taking the
+    same row: PostgreSQL's SELECT ... FOR UPDATE SKIP LOCKED hands each claimer rows no other
+    claimer holds. SQLite has no row locks; its transactions start IMMEDIATE (settings), so
+    claimers take turns. A row whose sender died is due again once its lease has passed.
+
+    Order per (person, placement, kind): a row is not claimed while another row of the same
+    pair is being sent (its lease still running), and of the claimed rows only the newest of
+    its pair is sent, so an older score never reaches the LMS after a newer one.
+    """
+    now = timezone.now()
+    lease = timedelta(seconds=getattr(settings, "IGNITE_GRADE_LEASE_SECONDS", 120))
+    in_flight = GradeRecord.objects.filter(
+        participant_id=OuterRef("participant_id"),
+        placement_id=OuterRef("placement_id"),
+        kind=OuterRef("kind"),
+        status=GradeRecord.Status.SENDING,
+        lease_until__gte=now,
+    ).exclude(pk=OuterRef("pk"))
+    with transaction.atomic():
+        ids = list(
+            GradeRecord.objects.select_for_update(skip_locked=True)
+            .filter(_due(now))
+            .filter(~Exists(in_flight))
+            .order_by("next_attempt_at", "id")
+            .values_list("id", flat=True)[:limit]
+        )
+        if not ids:
+            return [], 0
+        GradeRecord.objects.filter(pk__in=ids).update(
+            status=GradeRecord.Status.SENDING,
+            lease_until=now + lease,
+            attempts=F("attempts") + 1,
+            last_attempt_at=now,
+        )
+    records = list(GradeRecord.objects.filter(pk__in=ids, status=GradeRecord.Status.SENDING))
+    newest = {
+        (participant, placement, kind): latest
+        for participant, placement, kind, latest in GradeRecord.objects.filter(
+            participant_id__in={r.participant_id for r in records},
+            placement_id__in={r.placement_id for r in records},
+        )
+        .exclude(status=GradeRecord.Status.SUPERSEDED)
+        .order_by()
+        .values_list("participant_id", "placement_id", "kind")
+        .annotate(latest=Max("timestamp"))
+    }
+    older = [
+        r
+        for r in records
+        if r.timestamp < newest.get((r.participant_id, r.placement_id, r.kind), r.timestamp)
+    ]
+    if older:
+        # A newer score exists: never send an older one after (or instead of) it.
+        GradeRecord.objects.filter(
+            pk__in=[r.pk for r in older], status=GradeRecord.Status.SENDING
+        ).update(status=GradeRecord.Status.SUPERSEDED, lease_until=None)
+    skip = {r.pk for r in older}
+    order = {pk: n for n, pk in enumerate(ids)}
+    sendable = sorted((r for r in records if r.pk not in skip), key=lambda r: order[r.pk])
+    return sendable, len(ids)
+
+
+def grades_delivered(*, ids: list[int]) -> int:
+    """Settle a batch of sent rows as delivered, in one statement."""
+    return GradeRecord.objects.filter(pk__in=ids, status=GradeRecord.Status.SENDING).update(
+        status=GradeRecord.Status.DELIVERED,
+        delivered_at=timezone.now(),
+        last_error="",
+        lease_until=None,
+    )
+
+
+def grade_release(*, record: GradeRecord, until: datetime, reason: str) -> None:
+    """Give back a claimed row that was not sent (the LMS asked to wait): due again at `until`,
+    and the attempt not counted."""
+    _settle(
+        record,
+        status=GradeRecord.Status.PENDING,
+        next_attempt_at=until,
+        attempts=F("attempts") - 1,
+        last_error=reason,
+    )
 
 
 def _settle(record: GradeRecord, **values) -> None:

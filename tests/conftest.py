@@ -36,16 +36,22 @@ def _clear_cache(request):
         yield
         return
     request.getfixturevalue("transactional_db" if "live_server" in request.fixturenames else "db")
+    from lti_tool.passback import deliveries_forget  # reason: loads before django.setup
     from lti_tool.platform_keys import platform_keys_forget  # reason: loads before django.setup
     from lti_tool.registry import registry_forget  # reason: loads before django.setup
+    from lti_tool.services_http import tokens_forget_all  # reason: loads before django.setup
 
     cache.clear()
     registry_forget()
     platform_keys_forget()
+    tokens_forget_all()
+    deliveries_forget()
     yield
     cache.clear()
     registry_forget()
     platform_keys_forget()
+    tokens_forget_all()
+    deliveries_forget()
 
 
 @pytest.fixture(scope="session")

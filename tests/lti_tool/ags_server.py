@@ -41,6 +41,8 @@ class AgsServer:
         self.faults_injected: dict[str, int] = {}
         self.delay = 0.0
         self.auth_failures = 0
+        self.in_flight = 0  # requests being answered now, and the most at once
+        self.max_in_flight = 0
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -109,6 +111,16 @@ class AgsServer:
                 return True
 
             def do_POST(self):  # noqa: N802
+                with server.lock:
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                try:
+                    return self._post()
+                finally:
+                    with server.lock:
+                        server.in_flight -= 1
+
+            def _post(self):
                 self.__dict__.pop(
                     "_cached_body", None
                 )  # one handler serves a keep-alive connection
