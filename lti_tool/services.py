@@ -379,7 +379,6 @@ def _launch_landing(launch: ValidLaunch) -> tuple[LaunchClaims, bool]:
         except IntegrityError:  # the same person's other tab got there first
             user = LtiUser.objects.select_related("participant").get(**user_lookup)
     participant = user.participant
-    membership = Membership.objects.filter(participant=participant, cohort=cohort)
     # One statement for a teacher back on another day: update the membership unless it is
     # already current ("last opened" is kept to the minute: a relaunch within it writes
     # nothing). Only when nothing was updated do we need to know whether it exists.
@@ -390,7 +389,7 @@ def _launch_landing(launch: ValidLaunch) -> tuple[LaunchClaims, bool]:
             with transaction.atomic():
                 Membership.objects.create(participant=participant, cohort=cohort, **seen)
         except IntegrityError:  # the same person's other tab got there first
-            membership.update(**seen)
+            Membership.objects.filter(participant=participant, cohort=cohort).update(**seen)
     return _claims(launch, participant, cohort, placement, role), module_placed
 
 
