@@ -143,7 +143,8 @@ MIDDLEWARE = [
     "pagesession.middleware.LaunchMiddleware",
     "pagesession.middleware.LaunchCsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # Django's, with its storage made on first use (config/messages.py).
+    "config.messages.LazyMessageMiddleware",
     "lti_tool.middleware.SecurityHeadersMiddleware",
     # Last, as django-axes asks: turns a locked-out admin login into its 429 page.
     "axes.middleware.AxesMiddleware",
