@@ -22,16 +22,17 @@ register = template.Library()
 # Questions, choices and feedback are rendered on every question and result page, from
 # content that is the same for everyone: rendering and sanitizing them again each time was an
 # eighth of a mastery check's CPU (bench/launch.py, py-spy). Both are pure functions of the
-# text, so each process keeps the results for short texts (at most ~10 MB in all).
-_KEPT_TEXT = 4000
+# text, so each process keeps the results for short texts (at most ~8 MB in all, text and
+# HTML; a question's prompt or a choice is a few hundred bytes).
+_KEPT_TEXT = 1000
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=512)
 def _markdown_kept(text: str) -> str:
     return table_regions(lesson_html(text))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2048)
 def _markdown_inline_kept(text: str) -> str:
     return mark_safe(inline_html(text))  # noqa: S308 (nh3 removed everything unsafe)
 
