@@ -23,13 +23,13 @@ from django.db.backends.postgresql.base import DatabaseWrapper as PostgresDataba
 
 def connection_is_quiet(connection) -> bool:
     """Whether a psycopg connection is open, idle, and has heard nothing from the server."""
-    if connection.closed or connection.broken:
-        return False
-    if connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-        return False
     try:
+        if connection.closed or connection.broken:
+            return False
+        if connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            return False
         readable, _, _ = select.select([connection.fileno()], [], [], 0)
-    except (OSError, ValueError, psycopg.Error):
+    except Exception:  # noqa: BLE001 - anything unexpected: let Django's own check decide
         return False
     return not readable
 
