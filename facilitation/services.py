@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from courses.models import ModuleVersion, Participant, Placement
@@ -45,12 +48,98 @@ def materials_store(*, version: ModuleVersion, data: dict | None) -> None:
         )
         for index, t in enumerate(data["templates"])
     )
+    _material_links_changed()  # bulk_create sends no signal
 
 
 def materials_for(*, version: ModuleVersion | None) -> ModuleMaterials | None:
     if version is None:
         return None
     return ModuleMaterials.objects.filter(module_version=version).first()
+
+
+# --- What the module page and the trainer dashboard link to, kept per worker ---------------
+#
+# Materials change only when content is imported (materials_store) or an admin edits them,
+# never by a trainer's or teacher's action, and every module page shows their links: each
+# worker keeps the links of the versions it showed (a few hundred bytes each) for at most
+# LINKS_TTL seconds, like the module versions themselves (courses/page_queries.py). An import
+# or an edit drops every entry of the process that made it at once (and again when its
+# transaction commits); other processes see it within LINKS_TTL.
+LINKS_TTL = 60.0
+LINKS_MAX = 256
+
+_links_lock = threading.Lock()
+_links: dict[int, tuple[float, MaterialLinks]] = {}
+
+
+@dataclass(frozen=True)
+class TemplateLink:
+    slug: str
+    title: str
+    description: str
+
+
+@dataclass(frozen=True)
+class MaterialLinks:
+    templates: tuple[TemplateLink, ...]
+    guide: bool
+    calibration: bool
+
+
+NO_LINKS = MaterialLinks(templates=(), guide=False, calibration=False)
+
+
+def material_links_forget(**_kwargs) -> None:
+    with _links_lock:
+        _links.clear()
+
+
+def _material_links_changed(**_kwargs) -> None:
+    material_links_forget()
+    transaction.on_commit(material_links_forget)
+
+
+# A new version (an import) too: its id may be one a dropped version had (SQLite reuses them).
+for _model in (ModuleVersion, ModuleMaterials, ClassroomTemplate):
+    post_save.connect(
+        _material_links_changed, sender=_model, dispatch_uid=f"links-{_model.__name__}"
+    )
+    post_delete.connect(
+        _material_links_changed, sender=_model, dispatch_uid=f"links-del-{_model.__name__}"
+    )
+
+
+def material_links(*, version: ModuleVersion | None) -> MaterialLinks:
+    """The templates, guide and calibration set a module version's pages link to."""
+    if version is None:
+        return NO_LINKS
+    now = time.monotonic()
+    hit = _links.get(version.pk)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    materials = (
+        ModuleMaterials.objects.filter(module_version=version)
+        .values("pk", "guide", "calibration")
+        .first()
+    )
+    if materials is None:
+        links = NO_LINKS
+    else:
+        links = MaterialLinks(
+            templates=tuple(
+                TemplateLink(*row)
+                for row in ClassroomTemplate.objects.filter(materials_id=materials["pk"])
+                .order_by("position")
+                .values_list("slug", "title", "description")
+            ),
+            guide=bool(materials["guide"]),
+            calibration=bool(materials["calibration"]),
+        )
+    with _links_lock:
+        if len(_links) >= LINKS_MAX:
+            _links.pop(min(_links, key=lambda k: _links[k][0]), None)
+        _links[version.pk] = (now + LINKS_TTL, links)
+    return links
 
 
 def field_name(example_index: int, criterion_index: int) -> str:

@@ -28,6 +28,7 @@ from .constants import (
 from .launch import ValidLaunch
 from .models import LtiContext, LtiResourceLink, LtiUser
 from .person_names import person_fields
+from .prepared import Prepared
 from .roles import role_from_claims
 
 logger = logging.getLogger("ignite.lti")
@@ -187,6 +188,72 @@ def _first(queryset):
     return next(iter(queryset[:1]), None)
 
 
+# The returning launch's statements, compiled once per connection (lti_tool/prepared.py).
+_USER = Prepared(
+    "launch-user",
+    lambda platform_id, sub: LtiUser.objects.select_related("participant").filter(
+        platform_id=platform_id, sub=sub
+    )[:1],
+    {"platform_id": LtiUser._meta.get_field("platform"), "sub": LtiUser._meta.get_field("sub")},
+)
+_LINK = Prepared(
+    "launch-link",
+    # A returning link: context, cohort, link, placement and whether its module was imported.
+    lambda deployment_id, context_id, link_id: (
+        LtiResourceLink.objects.select_related("context__cohort", "placement")
+        .annotate(
+            module_ready=Exists(
+                Module.objects.filter(
+                    slug=OuterRef("placement__module_slug"), current__isnull=False
+                )
+            )
+        )
+        .filter(
+            context__deployment_id=deployment_id,
+            context__context_id=context_id,
+            resource_link_id=link_id,
+        )[:1]
+    ),
+    {
+        "deployment_id": LtiContext._meta.get_field("deployment"),
+        "context_id": LtiContext._meta.get_field("context_id"),
+        "link_id": LtiResourceLink._meta.get_field("resource_link_id"),
+    },
+)
+_MEMBERSHIP_FIELDS = {
+    "participant_id": Membership._meta.get_field("participant"),
+    "cohort_id": Membership._meta.get_field("cohort"),
+}
+_MEMBERSHIP_SEEN = Prepared(
+    "launch-membership-seen",
+    # Unless already current ("last opened" is kept to the minute), the membership is made
+    # active with this role, opened now.
+    lambda participant_id, cohort_id, role, since, now: Membership.objects.filter(
+        participant_id=participant_id, cohort_id=cohort_id
+    ).exclude(role=role, status=Membership.Status.ACTIVE, last_launch_at__gte=since),
+    {
+        **_MEMBERSHIP_FIELDS,
+        "role": Membership._meta.get_field("role"),
+        "since": Membership._meta.get_field("last_launch_at"),
+        "now": Membership._meta.get_field("last_launch_at"),
+    },
+    kind="update",
+    update=lambda participant_id, cohort_id, role, since, now: {
+        "role": role,
+        "status": Membership.Status.ACTIVE,
+        "last_launch_at": now,
+    },
+)
+_MEMBERSHIP_EXISTS = Prepared(
+    "launch-membership-exists",
+    lambda participant_id, cohort_id: Membership.objects.filter(
+        participant_id=participant_id, cohort_id=cohort_id
+    ),
+    _MEMBERSHIP_FIELDS,
+    kind="exists",
+)
+
+
 def _launch_landing(launch: ValidLaunch) -> tuple[LaunchClaims, bool]:
     """Create or update the people and places a launch names; return the launch token claims
     and whether the placement names an imported module.
@@ -199,7 +266,7 @@ def _launch_landing(launch: ValidLaunch) -> tuple[LaunchClaims, bool]:
     claims = launch.claims
     person = person_fields(claims)  # plain-text names (lti_tool/person_names.py)
     user_lookup = {"platform": launch.platform, "sub": _text(claims.get("sub"))}
-    user = _first(LtiUser.objects.select_related("participant").filter(**user_lookup))
+    user = next(iter(_USER.run(platform_id=launch.platform.pk, sub=user_lookup["sub"])), None)
     if user is not None:
         # Platforms may omit personal data on some launches: never erase what we know.
         _update(user.participant, **{k: v for k, v in person.items() if v})
@@ -213,21 +280,12 @@ def _launch_landing(launch: ValidLaunch) -> tuple[LaunchClaims, bool]:
     if launch.message_type == MESSAGE_RESOURCE_LINK:
         # A returning link: context, cohort, link, placement and whether its module was
         # imported, in one query.
-        known_link = _first(
-            LtiResourceLink.objects.select_related("context__cohort", "placement")
-            .annotate(
-                module_ready=Exists(
-                    Module.objects.filter(
-                        slug=OuterRef("placement__module_slug"), current__isnull=False
-                    )
-                )
-            )
-            .filter(
-                context__deployment=launch.deployment,
-                context__context_id=_text(context.get("id")),
-                resource_link_id=_text(link_claim.get("id")),
-            )
+        rows = _LINK.run(
+            deployment_id=launch.deployment.pk,
+            context_id=_text(context.get("id")),
+            link_id=_text(link_claim.get("id")),
         )
+        known_link = rows[0] if rows else None
     cohort_values = {
         k: v
         for k, v in {
@@ -339,19 +397,17 @@ def _launch_landing(launch: ValidLaunch) -> tuple[LaunchClaims, bool]:
         except IntegrityError:  # the same person's other tab got there first
             user = LtiUser.objects.select_related("participant").get(**user_lookup)
     participant = user.participant
-    membership = Membership.objects.filter(participant=participant, cohort=cohort)
     # One statement for a teacher back on another day: update the membership unless it is
     # already current ("last opened" is kept to the minute: a relaunch within it writes
     # nothing). Only when nothing was updated do we need to know whether it exists.
-    stale = membership.exclude(
-        role=role, status=Membership.Status.ACTIVE, last_launch_at__gte=now - LAST_LAUNCH_RESOLUTION
-    )
-    if not stale.update(**seen) and not membership.exists():
+    ids = {"participant_id": participant.pk, "cohort_id": cohort.pk}
+    updated = _MEMBERSHIP_SEEN.run(**ids, role=role, since=now - LAST_LAUNCH_RESOLUTION, now=now)
+    if not updated and not _MEMBERSHIP_EXISTS.run(**ids):
         try:
             with transaction.atomic():
                 Membership.objects.create(participant=participant, cohort=cohort, **seen)
         except IntegrityError:  # the same person's other tab got there first
-            membership.update(**seen)
+            Membership.objects.filter(participant=participant, cohort=cohort).update(**seen)
     return _claims(launch, participant, cohort, placement, role), module_placed
 
 

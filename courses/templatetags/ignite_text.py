@@ -7,6 +7,7 @@ lines into paragraphs, and `*word*` becomes emphasis instead of showing its aste
 """
 
 import re
+from functools import lru_cache
 
 from django import template
 from django.utils import dateformat, timezone
@@ -18,12 +19,31 @@ from courses.content import inline_html, lesson_html
 register = template.Library()
 
 
+# Questions, choices and feedback are rendered on every question and result page, from
+# content that is the same for everyone: rendering and sanitizing them again each time was an
+# eighth of a mastery check's CPU (bench/launch.py, py-spy). Both are pure functions of the
+# text, so each process keeps the results for short texts (at most ~8 MB in all, text and
+# HTML; a question's prompt or a choice is a few hundred bytes).
+_KEPT_TEXT = 1000
+
+
+@lru_cache(maxsize=512)
+def _markdown_kept(text: str) -> str:
+    return table_regions(lesson_html(text))
+
+
+@lru_cache(maxsize=2048)
+def _markdown_inline_kept(text: str) -> str:
+    return mark_safe(inline_html(text))  # noqa: S308 (nh3 removed everything unsafe)
+
+
 @register.filter
 def markdown(text) -> str:
     """Block Markdown (paragraphs, lists, code), sanitized like a lesson."""
     if not text:
         return ""
-    return table_regions(lesson_html(str(text)))
+    text = str(text)
+    return _markdown_kept(text) if len(text) <= _KEPT_TEXT else table_regions(lesson_html(text))
 
 
 @register.filter
@@ -31,7 +51,10 @@ def markdown_inline(text) -> str:
     """Inline Markdown (emphasis, code, links) for text inside a label or a sentence."""
     if text is None or text == "":
         return ""
-    return mark_safe(inline_html(str(text)))  # noqa: S308 (nh3 removed everything unsafe)
+    text = str(text)
+    if len(text) <= _KEPT_TEXT:
+        return _markdown_inline_kept(text)
+    return mark_safe(inline_html(text))  # noqa: S308 (nh3 removed everything unsafe)
 
 
 _TABLE = re.compile(r"<table(\s[^>]*)?>(.*?)</table>", re.S)

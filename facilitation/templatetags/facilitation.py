@@ -7,7 +7,7 @@ from django import template
 
 from pagesession.access import launch_is_trainer
 
-from ..services import materials_for
+from ..services import material_links
 
 register = template.Library()
 
@@ -15,22 +15,22 @@ register = template.Library()
 @register.inclusion_tag("facilitation/_module_templates.html", takes_context=True)
 def module_templates(context):
     placement, version = context.get("placement"), context.get("version")
-    materials = materials_for(version=version)
+    links = material_links(version=version)  # kept per worker: no query on most pages
     launch = context.get("launch")
     return {
         "launch": launch,
         "placement": placement,
-        "templates": list(materials.templates.all()) if materials else [],
-        "guide": bool(materials and materials.guide) and launch_is_trainer(launch),
+        "templates": links.templates,
+        "guide": links.guide and launch_is_trainer(launch),
     }
 
 
 @register.inclusion_tag("facilitation/_trainer_links.html", takes_context=True)
 def trainer_module_links(context, placement, module):
-    materials = materials_for(version=module.current if module else None)
+    links = material_links(version=module.current if module else None)
     return {
         "launch": context.get("launch"),
         "placement": placement,
-        "guide": bool(materials and materials.guide),
-        "calibration": bool(materials and materials.calibration),
+        "guide": links.guide,
+        "calibration": links.calibration,
     }

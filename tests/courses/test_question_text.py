@@ -102,3 +102,16 @@ def test_the_mastery_pages_render_prompts_and_explanations_as_markdown(launch_as
     form = {"confirm": "unanswered"}
     result = teacher.post(response["Location"].split("?")[0], form, follow=True).content.decode()
     assert "<em>integration</em>" in result
+
+
+def test_kept_renderings_are_sanitized_and_the_same_each_time():
+    from courses.templatetags.ignite_text import markdown, markdown_inline
+
+    hostile = 'Pick *one* <script>alert(1)</script><a href="javascript:x()">x</a>'
+    for _ in range(2):  # rendered, then from the process's kept copy
+        html = markdown_inline(hostile)
+        assert "<em>one</em>" in html and "<script" not in html and "javascript:" not in html
+        block = markdown("| a |\n|---|\n| 1 |\n\n<img src=x onerror=alert(1)>")
+        assert 'class="table-scroll"' in block and "onerror" not in block
+    long = "word " * 400  # longer than what is kept: rendered every time, the same way
+    assert markdown_inline(long).count("word") == 400

@@ -230,3 +230,23 @@ def test_a_guide_without_a_calibration_set_offers_no_round(world, demo_pack):
     assert 'data-testid="calibration"' not in dashboard
     guide = trainer.get(f"/app/trainer/p/{pid}/guide/").content.decode()
     assert "Leading the demo session" in guide and "/calibration/" not in guide
+
+
+def test_the_module_pages_links_follow_an_import_at_once(world, demo_pack):
+    """The links are kept per worker (facilitation/services.py): an import drops them."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.courses.packs import module_dir
+
+    pid, teacher = world["pid"], world["teacher"]
+    assert "Demo planning chart" in teacher.get(f"/app/p/{pid}/").content.decode()
+    chart = module_dir(demo_pack) / "templates" / "planning-chart.md"
+    chart.write_text(chart.read_text().replace("Demo planning chart", "Renamed chart"))
+    call_command("import_content", str(demo_pack), stdout=StringIO())
+    page = teacher.get(f"/app/p/{pid}/").content.decode()
+    assert "Renamed chart" in page and "Demo planning chart" not in page
+    chart.unlink()
+    call_command("import_content", str(demo_pack), stdout=StringIO())
+    assert 'data-testid="templates"' not in teacher.get(f"/app/p/{pid}/").content.decode()

@@ -1,0 +1,153 @@
+"""The launch's prepared queries (lti_tool/prepared.py) send what the ORM sends and give what the
+ORM gives, with each run's own values, compiled once per connection."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.db.models import Exists, OuterRef
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from courses.models import Cohort, Membership, Module, Participant, Placement, Role
+from lti_tool.models import LtiContext, LtiResourceLink
+from lti_tool.prepared import Prepared
+
+pytestmark = pytest.mark.django_db
+
+
+def _link_queryset(deployment_id, context_id, link_id):
+    return (
+        LtiResourceLink.objects.select_related("context__cohort", "placement")
+        .annotate(
+            module_ready=Exists(
+                Module.objects.filter(
+                    slug=OuterRef("placement__module_slug"), current__isnull=False
+                )
+            )
+        )
+        .filter(
+            context__deployment_id=deployment_id,
+            context__context_id=context_id,
+            resource_link_id=link_id,
+        )[:1]
+    )
+
+
+LINK_FIELDS = {
+    "deployment_id": LtiContext._meta.get_field("deployment"),
+    "context_id": LtiContext._meta.get_field("context_id"),
+    "link_id": LtiResourceLink._meta.get_field("resource_link_id"),
+}
+
+
+@pytest.fixture
+def links(platform):
+    deployment = platform.deployments.get()
+    made = []
+    for n in range(2):
+        cohort = Cohort.objects.create(title=f"Course {n}")
+        context = LtiContext.objects.create(
+            deployment=deployment, context_id=f"c{n}", cohort=cohort
+        )
+        placement = Placement.objects.create(
+            cohort=cohort, title=f"Link {n}", mastery_policy={"threshold": 70 + n}
+        )
+        made.append(
+            LtiResourceLink.objects.create(
+                context=context, resource_link_id=f"l{n}", placement=placement, ags_scopes=["s"]
+            )
+        )
+    return deployment, made
+
+
+def test_rows_are_what_the_orm_gives_with_each_runs_values(links):
+    deployment, made = links
+    prepared = Prepared("test-link", _link_queryset, LINK_FIELDS)
+    for n, link in enumerate(made):
+        values = {"deployment_id": deployment.pk, "context_id": f"c{n}", "link_id": f"l{n}"}
+        with CaptureQueriesContext(connection) as ours:
+            (got,) = prepared.run(**values)
+        with CaptureQueriesContext(connection) as orm:
+            (expected,) = list(_link_queryset(**values))
+        assert [q["sql"] for q in ours] == [q["sql"] for q in orm]
+        assert got.pk == expected.pk == link.pk
+        assert got.context.cohort.title == f"Course {n}"  # select_related, no query
+        assert got.placement.mastery_policy == {"threshold": 70 + n}  # JSON converted
+        assert got.ags_scopes == ["s"]
+        assert got.module_ready is False  # the annotation
+    assert prepared.run(deployment_id=deployment.pk, context_id="c0", link_id="l1") == []
+
+
+def test_compiled_once_per_connection(links):
+    deployment, _ = links
+    built = []
+
+    def build(**values):
+        built.append(values)
+        return _link_queryset(**values)
+
+    prepared = Prepared("test-once", build, LINK_FIELDS)
+    for n in (0, 1, 0):
+        rows = prepared.run(deployment_id=deployment.pk, context_id=f"c{n}", link_id=f"l{n}")
+        assert rows[0].resource_link_id == f"l{n}"
+    assert len(built) == 1
+
+
+def test_a_value_that_looks_like_sql_is_only_a_value(links):
+    deployment, _ = links
+    prepared = Prepared("test-inject", _link_queryset, LINK_FIELDS)
+    assert prepared.run(deployment_id=deployment.pk, context_id="c0' OR '1'='1", link_id="l0") == []
+
+
+def test_update_and_exists_behave_like_the_orm(db):
+    participant = Participant.objects.create(name="A")
+    cohort = Cohort.objects.create(title="C")
+    day_ago = timezone.now() - timedelta(days=1)
+    membership = Membership.objects.create(
+        participant=participant, cohort=cohort, role=Role.TEACHER, last_launch_at=day_ago
+    )
+    fields = {
+        "participant_id": Membership._meta.get_field("participant"),
+        "cohort_id": Membership._meta.get_field("cohort"),
+        "role": Membership._meta.get_field("role"),
+        "since": Membership._meta.get_field("last_launch_at"),
+        "now": Membership._meta.get_field("last_launch_at"),
+    }
+    seen = Prepared(
+        "test-seen",
+        lambda participant_id, cohort_id, role, since, now: Membership.objects.filter(
+            participant_id=participant_id, cohort_id=cohort_id
+        ).exclude(role=role, last_launch_at__gte=since),
+        fields,
+        kind="update",
+        update=lambda participant_id, cohort_id, role, since, now: {
+            "role": role,
+            "last_launch_at": now,
+        },
+    )
+    ids = {"participant_id": participant.pk, "cohort_id": cohort.pk}
+    now = timezone.now()
+    assert seen.run(**ids, role=Role.TRAINER, since=now - timedelta(minutes=1), now=now) == 1
+    membership.refresh_from_db()
+    assert (membership.role, membership.last_launch_at) == (Role.TRAINER, now)
+    # Current now: nothing to write.
+    assert seen.run(**ids, role=Role.TRAINER, since=now - timedelta(minutes=1), now=now) == 0
+    exists = Prepared(
+        "test-exists",
+        lambda participant_id, cohort_id: Membership.objects.filter(
+            participant_id=participant_id, cohort_id=cohort_id
+        ),
+        {k: fields[k] for k in ("participant_id", "cohort_id")},
+        kind="exists",
+    )
+    assert exists.run(**ids) is True
+    assert exists.run(participant_id=participant.pk, cohort_id=cohort.pk + 1) is False
+
+
+def test_wrong_values_are_refused(links):
+    prepared = Prepared("test-args", _link_queryset, LINK_FIELDS)
+    with pytest.raises(TypeError):
+        prepared.run(deployment_id=1, context_id="c0")
