@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "mastery",
     "credentials",
     "dashboards",
+    "reporting",
     "lti_tool",
     "facilitation",
     "privacy",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("facilitation.urls")),
     path("", include("credentials.urls")),
     path("", include("dashboards.urls")),
+    path("", include("reporting.urls")),
 ]
 
 if settings.IGNITE_DEV_PLATFORM:

@@ -10,9 +10,14 @@ class LtiToolConfig(AppConfig):
     verbose_name = "LTI registrations and launches"
 
     def ready(self) -> None:
+        from reporting.snapshots import snapshots_keep
+        from reporting.tenancy import tenancy_source_register
+
         from . import checks, signals  # noqa: F401  (signals and system checks)
+        from .events import grade_worker_alive
         from .roster import roster_panel_for_cohort
         from .security import all_frame_ancestors, platform_frame_ancestors, platform_time_zone
+        from .tenancy import SOURCE
 
         # The page session frames pages for the launch's platform; only this app knows them.
         frame_sources_register(
@@ -22,3 +27,7 @@ class LtiToolConfig(AppConfig):
         time_zone_source_register(for_platform=platform_time_zone)
         # The trainer dashboard (dashboards/) shows the LMS roster; only this app reads it.
         roster_source_register(roster_panel_for_cohort)
+        # The program view (reporting/) knows platforms only through this app.
+        tenancy_source_register(SOURCE)
+        # Its daily snapshots are taken from the worker's heartbeat (once a day).
+        grade_worker_alive.connect(snapshots_keep, dispatch_uid="reporting-snapshots")
