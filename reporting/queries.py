@@ -292,6 +292,7 @@ def program_report(
         (participant_id, *where[pid])
         for pid, participant_id in evidence.filter(status=EvidenceSubmission.Status.ACCEPTED)
         .values_list("placement_id", "participant_id")
+        .order_by()
         .distinct()
     }
     waiting: dict[int, list] = {}
@@ -316,6 +317,7 @@ def program_report(
             cohort_id__in=cohort_ids, achievement__program=program, revoked_at__isnull=True
         )
         .values_list("participant_id", flat=True)
+        .order_by()
         .distinct()
     )
 

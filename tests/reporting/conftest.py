@@ -17,8 +17,8 @@ ADMIN = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator
 
 
 def launch(lti: LtiClient, *, sub: str, email: str, roles=None, context="course-1", name=None,
-           school=None, link="link-1") -> Teacher:  # fmt: skip
-    custom = {"module": "demo-module"}
+           school=None, link="link-1", module="demo-module") -> Teacher:  # fmt: skip
+    custom = {"module": module} if module else {}
     if school:
         custom["school"] = school
     claims = {
