@@ -10,7 +10,7 @@ class LtiToolConfig(AppConfig):
     verbose_name = "LTI registrations and launches"
 
     def ready(self) -> None:
-        from reporting.snapshots import snapshots_keep
+        from reporting.snapshots import reporting_keep
         from reporting.tenancy import tenancy_source_register
 
         from . import checks, signals  # noqa: F401  (signals and system checks)
@@ -29,5 +29,5 @@ class LtiToolConfig(AppConfig):
         roster_source_register(roster_panel_for_cohort)
         # The program view (reporting/) knows platforms only through this app.
         tenancy_source_register(SOURCE)
-        # Its daily snapshots are taken from the worker's heartbeat (once a day).
-        grade_worker_alive.connect(snapshots_keep, dispatch_uid="reporting-snapshots")
+        # Its figures are computed ahead and its daily snapshots taken from the worker.
+        grade_worker_alive.connect(reporting_keep, dispatch_uid="reporting-keep")

@@ -90,10 +90,13 @@ class GroupRow:
     trainers: list[str] = field(default_factory=list)
     cohorts: list[int] = field(default_factory=list)
     last_activity: datetime | None = None
+    links: list[str] = field(default_factory=list)  # the page's links to each cohort
+
+    counted: int | None = None  # the teachers, once the sets are dropped (kept small in cache)
 
     @property
     def teacher_count(self) -> int:
-        return len(self.teachers)
+        return len(self.teachers) if self.counted is None else self.counted
 
     @property
     def cohort_id(self) -> int | None:
@@ -494,6 +497,8 @@ def program_report(
         # Only the cohorts where the school's teachers learn.
         cohort_rows = {c: row for c, row in cohort_rows.items() if row.teachers}
         trainer_rows = {t: row for t, row in trainer_rows.items() if row.teachers}
+    for group in (*cohort_rows.values(), *trainer_rows.values(), *school_rows.values()):
+        group.counted, group.teachers = len(group.teachers), set()
     report.cohorts = sorted(cohort_rows.values(), key=lambda r: r.label.lower())
     report.trainers = sorted(trainer_rows.values(), key=lambda r: r.label.lower())
     report.schools = sorted(school_rows.values(), key=lambda r: r.label.lower())
@@ -502,9 +507,11 @@ def program_report(
         (r for r in report.cohorts if r.oldest_waiting and r.oldest_waiting < limit),
         key=lambda r: r.oldest_waiting,
     )
-    report.idle_trainers = [
-        r for r in report.trainers if r.last_activity is None or r.last_activity < report.week_start
-    ]
+    report.idle_trainers = sorted(
+        (r for r in report.trainers
+         if r.last_activity is None or r.last_activity < report.week_start),
+        key=lambda r: (r.last_activity is not None, r.last_activity or now, r.label.lower()),
+    )  # fmt: skip
     if report.weekly_rate and report.deadline:
         remaining = report.pairs.enrolled - report.pairs.mastered
         weeks = remaining / report.weekly_rate

@@ -18,9 +18,11 @@ from courses.models import Program
 
 from .models import ProgramLead, ProgramSnapshot
 from .queries import program_report
+from .rollups import rollups_refresh
 
 logger = logging.getLogger("ignite.reporting")
 DONE_KEY = "reporting:snapshots:{day}"
+CHECKED_KEY = "reporting:rollups:checked"
 
 
 def snapshot_take(*, platform_id: int, program, now: datetime) -> ProgramSnapshot:
@@ -59,8 +61,20 @@ def snapshots_take(*, now: datetime | None = None) -> int:
     return count
 
 
-def snapshots_keep(**_kwargs) -> None:
-    """Once a day (server date), from the worker's heartbeat: take the day's snapshots."""
+def reporting_keep(**_kwargs) -> None:
+    """From the worker's heartbeat (every few seconds): at most once a minute, refresh the
+    program view's cached figures that are due (reporting/rollups.py); once a day, the
+    snapshots."""
+    if cache.add(CHECKED_KEY, 1, 60):
+        try:
+            rollups_refresh()
+        except Exception:  # noqa: BLE001 - the worker goes on; the next minute tries again
+            logger.exception("program view refresh failed")
+    snapshots_keep()
+
+
+def snapshots_keep() -> None:
+    """Once a day (server date): take the day's snapshots."""
     now = timezone.now()
     key = DONE_KEY.format(day=timezone.localdate(now).isoformat())
     if cache.get(key):

@@ -21,10 +21,12 @@ from pagesession.urls_util import add_query
 
 from .access import lead_program, lead_required
 from .models import LeadDeadline
-from .queries import STAGES, ProgramReport, program_report, rows_sorted
+from .queries import STAGES, ProgramReport, rows_sorted
+from .rollups import report_cached
 from .tenancy import platform_cohorts
 
 WAITING_DAYS = 7  # "evidence waiting more than N days"
+ROWS_SHOWN = 50  # per breakdown table, in the chosen order; "show all" and the CSV have all
 TABLES = ("modules", "cohorts", "trainers", "schools", "behind", "waiting", "idle", "trend")
 COLUMNS = [
     ("name", "Name"),
@@ -44,12 +46,13 @@ def _program_or_404(request, slug: str):
     return program
 
 
-def _report(request, program, *, school: str = "") -> ProgramReport:
-    return program_report(
+def _report(request, program, *, school: str = "", with_trend: bool = True) -> ProgramReport:
+    return report_cached(
         platform_id=request.launch.claims.platform_id,
         program=program,
         school=school,
         waiting_days=WAITING_DAYS,
+        with_trend=with_trend,
     )
 
 
@@ -65,9 +68,7 @@ def program_home(request):
     programs = request.program_lead.programs
     if len(programs) == 1:
         return redirect(_url(request, "reporting:program-detail", programs[0].slug))
-    reports = [(p, program_report(
-        platform_id=request.launch.claims.platform_id, program=p, with_trend=False
-    )) for p in programs]  # fmt: skip
+    reports = [(p, _report(request, p, with_trend=False)) for p in programs]
     return render(request, "reporting/home.html", {"reports": reports})
 
 
@@ -131,14 +132,25 @@ def program_detail(request, slug: str):
         school = ""
         report = _report(request, program)
     tables = {}
+    show_all = request.GET.get("rows") == "all"
+    # Links to each cohort's read-only dashboard, made once and filled in per row (a reverse()
+    # per row costs more than the rest of the row at 210 cohorts).
+    link = _url(request, "reporting:program-cohort", slug, 0).replace("/0/?", "/{}/?", 1)
     for table in ("cohorts", "trainers", "schools"):
         rows, current = rows_sorted(
             getattr(report, table), request.GET.get(f"sort_{table}", "name")[:20]
         )
+        for row in rows:
+            row.links = [link.format(c) for c in row.cohorts]
         tables[table] = {
-            "rows": rows,
+            "rows": rows if show_all else rows[:ROWS_SHOWN],
+            "total": len(rows),
             "headers": _headers(request, slug, table, current, school),
-        }
+            "all_url": _url(
+                request, "reporting:program-detail", slug, school=school, rows="all",
+                **{f"sort_{table}": current},
+            ) + f"#{table}",
+        }  # fmt: skip
     # A new window (outside the LMS frame) keeps its own cookie: a one-time code opens this
     # view there (pagesession/binding.py), bound to that window.
     code = handoff_issue(claims=request.launch.claims, target=request.path)
@@ -227,7 +239,7 @@ def program_export(request, slug: str, table: str):
     if table not in TABLES:
         raise Http404("no such table")
     school = request.GET.get("school", "").strip()[:255]
-    report = _report(request, program, school=school)
+    report = _report(request, program, school=school, with_trend=table == "trend")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="ignite-{program.slug}-{table}.csv"'
     writer = csv.writer(response)
