@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "keys",
     "courses",
     "pagesession",
+    "notifications",
     "mastery",
     "credentials",
     "dashboards",
@@ -373,6 +374,18 @@ STORAGES["default"]["BACKEND"] = env.str(
 # The issuer named in micro-credentials (Open Badges 3.0 Profile): the district or program.
 IGNITE_ISSUER_NAME = env.str("IGNITE_ISSUER_NAME", default="Ignite")
 IGNITE_ISSUER_EMAIL = env.str("IGNITE_ISSUER_EMAIL", default="")
+# Notifications by email (notifications/), sent by the grade worker through Django's email API.
+# EMAIL_URL names any SMTP server: smtp+tls://user:password@mail.example.org:587 (or
+# smtp+ssl://...:465). Unset: in development the worker prints emails; in production Ignite
+# queues notifications and sends none (`check --deploy` warns) until it is set.
+IGNITE_EMAIL_ENABLED = DEBUG or bool(env.str("EMAIL_URL", default=""))
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Ignite <ignite@localhost>")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# A trainer's digest gathers what needs them into one email at most this often (hours).
+IGNITE_NOTIFICATION_DIGEST_HOURS = env.int("IGNITE_NOTIFICATION_DIGEST_HOURS", default=24)
+# How often the worker sends what is due and runs the time-based producers (seconds).
+IGNITE_NOTIFICATION_INTERVAL = env.int("IGNITE_NOTIFICATION_INTERVAL", default=60)
 IGNITE_USER_AGENT = "Ignite-LTI/0.1 (+https://github.com/ignite-pd)"
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("operations.urls")),
     path("", include("lti_tool.urls")),
     path("", include("courses.urls")),
+    path("", include("notifications.urls")),
     path("", include("mastery.urls")),
     path("", include("facilitation.urls")),
     path("", include("credentials.urls")),

@@ -18,6 +18,7 @@ from mastery.models import (
     SavedAnswer,
     ScoreOverride,
 )
+from notifications.models import Notification, OptOut
 
 
 @dataclass
@@ -226,6 +227,24 @@ def participant_holdings(*, participant: Participant) -> list[Section]:
             .order_by("pk")
         ],
     )
+    notifications = Section(
+        "notifications",
+        "Emails from Ignite (notifications) and the ones turned off",
+        [
+            {
+                "kind": n.kind,
+                "subject": n.subject,
+                "state": n.state,
+                "created_at": _dt(n.created_at),
+                "sent_at": _dt(n.sent_at),
+            }
+            for n in Notification.objects.filter(participant_id=pid).order_by("pk")
+        ]
+        + [
+            {"kind": o.kind or "all", "state": "turned off", "created_at": _dt(o.created_at)}
+            for o in OptOut.objects.filter(participant_id=pid).order_by("pk")
+        ],
+    )
     return [
         person,
         lms,
@@ -238,4 +257,5 @@ def participant_holdings(*, participant: Participant) -> list[Section]:
         adjustments,
         credentials,
         calibration,
+        notifications,
     ]

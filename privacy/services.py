@@ -24,6 +24,8 @@ from mastery.models import (
     SavedAnswer,
     ScoreOverride,
 )
+from notifications.models import Notification
+from notifications.services import notifications_erase
 
 from .audit import audit_record
 from .holdings import evidence_file_name, participant_holdings
@@ -114,6 +116,7 @@ def participant_erase(
         "scores not yet sent (cancelled)": GradeRecord.objects.filter(
             participant_id=pid, status__in=[GradeRecord.Status.PENDING, GradeRecord.Status.SENDING]
         ).count(),
+        "notifications": Notification.objects.filter(participant_id=pid).count(),
         "credentials kept (still valid for their holder)": IssuedCredential.objects.filter(
             participant_id=pid
         ).count(),
@@ -138,6 +141,7 @@ def participant_erase(
         ScoreOverride.objects.filter(participant_id=pid).update(reason=ERASED_REASON)
         IssuedCredential.objects.filter(participant_id=pid).update(evidence_public=False)
         LtiUser.objects.filter(participant_id=pid).delete()
+        notifications_erase(participant=participant)
         Participant.objects.filter(pk=pid).update(
             name="", given_name="", family_name="", email="", updated_at=timezone.now()
         )

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import email
+import email.policy
 import json
+import socket
 import threading
 import time
 import uuid
@@ -9,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import pytest
+from aiosmtpd.controller import Controller as SmtpController
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.cache import cache
 
@@ -203,3 +207,43 @@ def lti(client, platform, platform_private_key):
 @pytest.fixture
 def unique():
     return lambda prefix="x": f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+class SmtpInbox:
+    """What a real SMTP server on loopback received (aiosmtpd), as parsed email messages."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.messages.append(
+            email.message_from_bytes(envelope.content, policy=email.policy.default)
+        )
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[email.message.EmailMessage]:
+        return [m for m in self.messages if address in m["To"]]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on a free loopback port; Django's email settings point at it."""
+    inbox = SmtpInbox()
+    with socket.socket() as probe:  # a free port (aiosmtpd's start-up check cannot use 0)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = SmtpController(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.IGNITE_EMAIL_ENABLED = True
+    inbox.port = settings.EMAIL_PORT
+    try:
+        yield inbox
+    finally:
+        controller.stop()

@@ -78,10 +78,12 @@ def launch_as(lti, client, demo_pack):
         module="demo-module",
         context="course-1",
         roles=None,
+        email=None,
     ):
         claims = {
             "sub": sub,
             "name": name,
+            **({"email": email} if email else {}),
             LTI + "resource_link": {"id": link, "title": "Demo link"},
             LTI + "context": {"id": context, "title": f"Cohort {context}", "label": context},
         }

@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -14,6 +15,7 @@ from lti_tool.passback import grades_drain, next_due_at
 from lti_tool.tasks import deliver_grades
 from mastery import grades
 from mastery.models import GradeRecord
+from notifications.services import notifications_send
 
 logger = logging.getLogger("ignite.grades")
 
@@ -101,7 +103,18 @@ class Command(BaseCommand):
                 finally:
                     connection.close()
 
+        def notifier():
+            # Notification emails, in their own thread: a slow SMTP server never delays scores.
+            while not stop.wait(settings.IGNITE_NOTIFICATION_INTERVAL):
+                try:
+                    notifications_send()
+                except Exception:  # noqa: BLE001 - keep going; the error is logged
+                    logger.exception("sending notifications failed")
+                finally:
+                    connection.close()
+
         threading.Thread(target=sweeper, name="grade-sweeper", daemon=True).start()
+        threading.Thread(target=notifier, name="notifier", daemon=True).start()
         try:
             call_command(
                 "db_worker", interval=interval, reload=False, verbosity=opts.get("verbosity", 1)
