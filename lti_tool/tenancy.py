@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from courses.models import Cohort
+from courses.models import Cohort, Participant
 from reporting.tenancy import TenancySource
 
 from .models import LtiUser, Platform
@@ -39,4 +39,19 @@ def _label(platform_id: int) -> str:
     return str(platform) if platform else f"platform {platform_id} (deleted)"
 
 
-SOURCE = TenancySource(cohorts=_cohorts, subs=_subs, platform_find=_find, platform_label=_label)
+def _platform_ids() -> list[int]:
+    return list(Platform.objects.filter(is_active=True).values_list("pk", flat=True))
+
+
+def _by_sub(platform_id: int, sub: str):
+    return Participant.objects.filter(lti_user__platform_id=platform_id, lti_user__sub=sub)
+
+
+SOURCE = TenancySource(
+    cohorts=_cohorts,
+    subs=_subs,
+    platform_find=_find,
+    platform_label=_label,
+    platform_ids=_platform_ids,
+    participants_by_sub=_by_sub,
+)

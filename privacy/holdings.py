@@ -19,6 +19,7 @@ from mastery.models import (
     ScoreOverride,
 )
 from notifications.models import Notification, OptOut
+from reporting.leads import lead_rows_of
 
 
 @dataclass
@@ -55,6 +56,7 @@ def participant_holdings(*, participant: Participant) -> list[Section]:
                 "given_name": participant.given_name,
                 "family_name": participant.family_name,
                 "email": participant.email,
+                "school": participant.school,
                 "created_at": _dt(participant.created_at),
             }
         ],
@@ -245,6 +247,20 @@ def participant_holdings(*, participant: Participant) -> list[Section]:
             for o in OptOut.objects.filter(participant_id=pid).order_by("pk")
         ],
     )
+    leads = Section(
+        "program_lead",
+        "Program lead (named by an Ignite administrator)",
+        [
+            {
+                "platform_id": lead.platform_id,
+                "email": lead.email,
+                "lms_user_id": lead.sub,
+                "programs": [p.slug for p in lead.programs.all()],
+                "created_at": _dt(lead.created_at),
+            }
+            for lead in lead_rows_of(participant)
+        ],
+    )
     return [
         person,
         lms,
@@ -258,4 +274,5 @@ def participant_holdings(*, participant: Participant) -> list[Section]:
         credentials,
         calibration,
         notifications,
+        leads,
     ]

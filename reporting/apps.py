@@ -13,6 +13,7 @@ class ReportingConfig(AppConfig):
 
         from .panels import lead_panel
         from .program_keys import DEADLINE, REMINDERS
+        from .reminders import reminders_register
 
         # A lead reaches the program view from any launch: a panel on My modules and on the
         # trainer dashboard, shown to leads only.
@@ -20,3 +21,5 @@ class ReportingConfig(AppConfig):
         panel_register(page=TRAINER_DASHBOARD, provider=lead_panel)
         program_key_register(DEADLINE)
         program_key_register(REMINDERS)
+        # Weekly digests and deadline reminders (notifications/), for programs that ask.
+        reminders_register()

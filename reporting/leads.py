@@ -103,3 +103,12 @@ def lead_remove(
             return f"removed {', '.join(programs)} from {lead}"
     lead.delete()
     return f"{lead} is no longer a program lead"
+
+
+def lead_rows_of(participant):
+    """The program-lead entries that name this person (by their email or LMS user id): the
+    privacy export shows them and erasure deletes them."""
+    match = Q(sub__in=participant_sub(participant.pk))
+    if participant.email:
+        match |= Q(email=participant.email.strip().lower())
+    return ProgramLead.objects.filter(match).prefetch_related("programs").order_by("pk")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from courses.models import Cohort
+from courses.models import Cohort, Participant
 
 
 @dataclass
@@ -24,6 +24,10 @@ class TenancySource:
     platform_find: Callable[[str], tuple[int, str] | None]
     # platform_label(platform_id) -> a readable name
     platform_label: Callable[[int], str]
+    # platform_ids() -> the active platforms' ids
+    platform_ids: Callable[[], list[int]] = lambda: []
+    # participants_by_sub(platform_id, sub) -> a Participant queryset (one, or none)
+    participants_by_sub: Callable = lambda _pid, _sub: Participant.objects.none()
 
 
 def _no_cohorts(_platform_id: int):
@@ -60,3 +64,11 @@ def platform_find(text: str) -> tuple[int, str] | None:
 
 def platform_label(platform_id: int) -> str:
     return _source["source"].platform_label(platform_id)
+
+
+def platform_ids() -> list[int]:
+    return _source["source"].platform_ids()
+
+
+def participants_by_sub(platform_id: int, sub: str):
+    return _source["source"].participants_by_sub(platform_id, sub)

@@ -8,6 +8,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from courses.models import Participant
+from privacy.holdings import participant_holdings
+from privacy.services import participant_erase
 from reporting.models import ProgramLead
 
 from .conftest import ADMIN, INSTRUCTOR, launch
@@ -104,3 +107,20 @@ def test_own_window_opens_the_program_view_bound_to_that_window(lti, demo_pack, 
     assert opened.status_code == 303
     assert fresh.get(opened["Location"]).status_code == 200
     assert Client().get(window).status_code == 400  # the code works once
+
+
+def test_privacy_export_shows_and_erasure_deletes_the_lead_entry(lti, demo_pack, name_lead):
+    name_lead(sub="lms-7")
+    name_lead(email="dana@district.example")
+    launch(lti, sub="lms-7", email="dana@district.example", school="Lincoln")
+    person = Participant.objects.get(lti_user__sub="lms-7")
+    sections = {s.key: s for s in participant_holdings(participant=person)}
+    assert sorted((r["email"], r["lms_user_id"]) for r in sections["program_lead"].rows) == [
+        ("", "lms-7"), ("dana@district.example", ""),
+    ]  # fmt: skip
+    assert sections["participant"].rows[0]["school"] == "Lincoln"
+    report = participant_erase(participant=person)
+    assert report.counts["program lead entries"] == 2
+    assert not ProgramLead.objects.exists()
+    person.refresh_from_db()
+    assert person.school == ""
