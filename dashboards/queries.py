@@ -22,7 +22,15 @@ from datetime import datetime
 from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q
 from django.utils import timezone
 
-from courses.models import Lesson, LessonProgress, Membership, Module, Placement, Role
+from courses.models import (
+    Lesson,
+    LessonProgress,
+    Membership,
+    Module,
+    ModuleVersion,
+    Placement,
+    Role,
+)
 from credentials.models import IssuedCredential
 from mastery.adjustments import mastery_score_counted
 from mastery.attempts import policy_for
@@ -170,8 +178,9 @@ def cohort_view(*, cohort_id: int, query: str = "", state: str = "", now=None) -
 
     attempts = defaultdict(list)
     for attempt in (
+        # Neither the version nor the answers are read here: not loaded (each is JSON).
         Attempt.objects.filter(participant_id__in=ids, placement_id__in=placement_ids)
-        .select_related("module_version")
+        .defer("answers", "credits", "question_ids", "policy")
         .order_by("number")
     ):
         attempts[(attempt.participant_id, attempt.placement_id)].append(attempt)
@@ -286,9 +295,11 @@ def _item_analysis(placed) -> dict[int, list[QuestionStat]]:
     by_placement: dict[int, list] = defaultdict(list)
     for attempt in Attempt.objects.filter(
         placement_id__in=[p.pk for p, _m in placed], status=Attempt.Status.SUBMITTED
-    ).select_related("module_version"):
+    ).only("pk", "placement_id", "module_version_id", "answers", "credits"):
         by_placement[attempt.placement_id].append(attempt)
     version_ids = {a.module_version_id for attempts in by_placement.values() for a in attempts}
+    # Each version's question bank once, not once per attempt.
+    versions = ModuleVersion.objects.only("pk", "questions").in_bulk(version_ids)
     lesson_titles: dict[int, dict[str, str]] = defaultdict(dict)
     for version_id, slug, title in Lesson.objects.filter(
         module_version_id__in=version_ids
@@ -302,7 +313,7 @@ def _item_analysis(placed) -> dict[int, list[QuestionStat]]:
         banks: dict[str, dict] = {}
         titles: dict[str, str] = {}
         for attempt in by_placement[placement.pk]:
-            version = attempt.module_version
+            version = versions[attempt.module_version_id]
             for question in version.questions:
                 banks.setdefault(question["id"], question)
             for slug, title in lesson_titles[version.pk].items():
