@@ -8,7 +8,7 @@ then read the cache:
 
 - the all-schools view and its CSVs: the report the worker made (or, after a deadline change,
   one summed again from the cached facts);
-- one school: summed from the cached facts at request time (a few hundred teachers);
+- one school: summed from the cached facts the first time it is asked for, then kept;
 - nothing cached yet (no worker running, a new program): read and summed in the request, then
   cached for the next one.
 
@@ -101,7 +101,7 @@ def report_cached(
             deadline=deadline,
             with_trend=False,
         )
-        if max_age and not school:  # one school sums quickly; keep only the big one
+        if max_age:  # each school's view too, until the facts are read again
             key = _report_key(platform_id, program.pk, facts.now, deadline, school, waiting_days)
             cache.set(key, report, KEEP)
     if with_trend:
