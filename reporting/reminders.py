@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from courses.models import Participant
 from notifications.services import TEACHER, TRAINER, Kind, kind_register, notify, producer_register
+from pagesession.zones import time_zone_for
 
 from .models import ProgramLead, ProgramPlan
 from .queries import program_deadline, program_report
@@ -61,7 +62,8 @@ def reminders_produce(*, now: datetime) -> int:
             )
             if cache.get(flag):
                 continue
-            with transaction.atomic():
+            # Days before the deadline and ISO weeks count in the platform's zone.
+            with transaction.atomic(), timezone.override(time_zone_for(platform_id)):
                 queued += _program(platform_id=platform_id, program=plan.program, now=now)
             cache.set(flag, 1, 26 * 3600)
     return queued

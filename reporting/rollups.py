@@ -26,6 +26,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from courses.models import Program
+from pagesession.zones import time_zone_for
 
 from .models import ProgramLead
 from .queries import (
@@ -130,12 +131,14 @@ def rollups_refresh(*, waiting_days: int = 7) -> int:
             continue
         try:
             program = Program.objects.get(pk=program_id)
-            facts = facts_fresh(platform_id=platform_id, program=program, refresh=True)
-            deadline = program_deadline(platform_id=platform_id, program=program)
-            report = program_report(
-                platform_id=platform_id, program=program, waiting_days=waiting_days,
-                facts=facts, deadline=deadline, with_trend=False,
-            )  # fmt: skip
+            # Weeks, days and "this week" in the platform's zone, as its pages show them.
+            with timezone.override(time_zone_for(platform_id)):
+                facts = facts_fresh(platform_id=platform_id, program=program, refresh=True)
+                deadline = program_deadline(platform_id=platform_id, program=program)
+                report = program_report(
+                    platform_id=platform_id, program=program, waiting_days=waiting_days,
+                    facts=facts, deadline=deadline, with_trend=False,
+                )  # fmt: skip
             key = _report_key(platform_id, program_id, facts.now, deadline, "", waiting_days)
             cache.set(key, report, KEEP)
             done += 1

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from courses.models import Program
+from pagesession.zones import time_zone_for
 
 from .models import ProgramLead, ProgramSnapshot
 from .queries import program_report
@@ -55,7 +56,8 @@ def snapshots_take(*, now: datetime | None = None) -> int:
     programs = Program.objects.in_bulk({program_id for _pid, program_id in pairs})
     count = 0
     for platform_id, program_id in sorted(pairs):
-        with transaction.atomic():
+        # The snapshot's day is the platform's day.
+        with transaction.atomic(), timezone.override(time_zone_for(platform_id)):
             snapshot_take(platform_id=platform_id, program=programs[program_id], now=now)
         count += 1
     return count
