@@ -117,6 +117,9 @@ INSTALLED_APPS = [
     "reporting",
     "lti_tool",
     "facilitation",
+    "exchange",
+    "cohortsessions",
+    "coaching",
     "privacy",
     "axes",
 ]

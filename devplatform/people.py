@@ -81,6 +81,11 @@ PEOPLE = {
             (INSTRUCTOR, INST_FACULTY),
             "trainer",
         ),
+        # A teacher of the spring cohort of the same program (the practice exchange's exemplars
+        # reach other cohorts of a program).
+        Person(
+            "lee", "Lee Chen", "Lee", "Chen", "lee.chen@district.example", (LEARNER,), "teacher"
+        ),
         Person(
             "chris", "Chris Park", "Chris", "Park", "chris.park@district.example", (TA,), "trainer"
         ),
@@ -110,6 +115,13 @@ COURSES = {
             ),
             ("maya", "amara", "jordan", "priya"),
             ("jordan",),
+        ),
+        Course(
+            "bl-spring",
+            "Blended Learning Cohort (Spring)",
+            "BL-SPRING",
+            (Link("bl-spring-models", "Blended-learning models", "blended-models"),),
+            ("lee", "chris"),
         ),
     )
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 from django.db import transaction
 from django.utils import timezone
@@ -167,3 +168,61 @@ def calibration_agreement(*, placement: Placement, module_version_id: int) -> di
             entry[0] += bool(result["agreed"])
             entry[1] += 1
     return counts
+
+
+class _AgendaTable(HTMLParser):
+    """The rows of the first table after the guide's "Agenda" heading, as lists of cell text."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[str]] = []
+        self._heading: list[str] | None = None
+        self._in_agenda = False
+        self._table_done = False
+        self._depth = 0
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "h2":
+            self._heading = []
+        elif self._in_agenda and not self._table_done:
+            if tag == "table":
+                self._depth += 1
+            elif tag == "tr" and self._depth:
+                self.rows.append([])
+            elif tag in ("td", "th") and self._depth:
+                self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "h2" and self._heading is not None:
+            self._in_agenda = "".join(self._heading).strip() == "Agenda"
+            self._heading = None
+        elif tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "table" and self._depth:
+            self._depth -= 1
+            self._table_done = not self._depth
+
+    def handle_data(self, data):
+        if self._heading is not None:
+            self._heading.append(data)
+        elif self._cell is not None:
+            self._cell.append(data)
+
+
+def guide_agenda(*, version: ModuleVersion) -> str:
+    """The agenda of the version's facilitator guide as plain text, one segment a line
+    ("0–10 min: Opening"), under the guide's title and length; "" when there is no guide.
+    Registered with courses.agendas, where the cohort sessions app reads it."""
+    materials = materials_for(version=version)
+    guide = materials.guide if materials is not None else None
+    if not guide:
+        return ""
+    table = _AgendaTable()
+    table.feed(guide.get("html", ""))
+    lines = [f"{guide.get('title', '')} ({guide.get('minutes', '')} minutes)".strip()]
+    for row in table.rows[1:]:  # the first row is the header
+        if len(row) >= 2 and (row[0] or row[1]):
+            lines.append(f"{row[0]}: {row[1]}")
+    return "\n".join(lines)

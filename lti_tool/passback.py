@@ -32,6 +32,7 @@ AGS_SCOPES = (SCOPE_LINEITEM, SCOPE_RESULT_READONLY, SCOPE_SCORE)
 LABELS = {
     GradeRecord.Kind.MASTERY: "Mastery check",
     GradeRecord.Kind.EVIDENCE: "Evidence of practice",
+    GradeRecord.Kind.OBSERVATION: "Observation of practice",
 }
 
 

@@ -25,6 +25,7 @@ class GradeRecord(models.Model):
     class Kind(models.TextChoices):
         MASTERY = "mastery", "Mastery check"
         EVIDENCE = "evidence", "Evidence of practice"
+        OBSERVATION = "observation", "Observation of practice"  # coaching/, off by default
 
     participant = models.ForeignKey(
         Participant, on_delete=models.CASCADE, related_name="grade_records"

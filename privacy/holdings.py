@@ -6,8 +6,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from coaching.models import CoachingCycle, CycleEvent, Observation
+from cohortsessions.models import Attendance, CohortSession
 from courses.models import LessonProgress, Membership, Participant
 from credentials.models import IssuedCredential
+from exchange.models import Post, Report, Response
 from facilitation.models import CalibrationAttempt
 from lti_tool.models import LtiUser
 from mastery.models import (
@@ -33,6 +36,12 @@ def evidence_file_name(evidence: EvidenceSubmission) -> str:
     """Where an evidence file sits in the export zip."""
     ext = os.path.splitext(evidence.file.name)[1] if evidence.file else ""
     return f"files/evidence-{evidence.pk}{ext}"
+
+
+def post_file_name(post: Post) -> str:
+    """Where a shared-practice file sits in the export zip."""
+    ext = os.path.splitext(post.file.name)[1] if post.file else ""
+    return f"files/shared-practice-{post.pk}{ext}"
 
 
 def _dt(value) -> str | None:
@@ -229,6 +238,94 @@ def participant_holdings(*, participant: Participant) -> list[Section]:
             .order_by("pk")
         ],
     )
+    posts = Section(
+        "exchange_posts",
+        "Shared practice (posts)",
+        [
+            {
+                "id": p.pk,
+                "placement": p.placement_id,
+                "kind": p.kind,
+                "title": p.title,
+                "what_i_tried": p.tried,
+                "what_happened": p.happened,
+                "what_i_would_change": p.change,
+                "link": p.link,
+                "file": post_file_name(p) if p.file else "",
+                "file_type": p.file_type,
+                "status": p.status,
+                "hidden_reason": p.hidden_reason,
+                "exemplar": p.exemplar,
+                "consent_for_other_cohorts": p.consent,
+                "created_at": _dt(p.created_at),
+                "withdrawn_at": _dt(p.withdrawn_at),
+            }
+            for p in Post.objects.filter(author_id=pid).order_by("pk")
+        ],
+    )
+    responses = Section(
+        "exchange_responses",
+        "Shared practice (responses to colleagues, and replies to responses)",
+        [
+            {
+                "kind": "response",
+                "post": r.post_id,
+                "text": f"Glow: {r.glow}\nGrow: {r.grow}\nQuestion: {r.question}",
+                "at": _dt(r.created_at),
+            }
+            for r in Response.objects.filter(author_id=pid).order_by("pk")
+        ]
+        + [
+            {"kind": "reply", "post": r.post_id, "text": r.reply, "at": _dt(r.replied_at)}
+            for r in Response.objects.filter(post__author_id=pid).exclude(reply="").order_by("pk")
+        ],
+    )
+    reports = Section(
+        "exchange_reports",
+        "Shared practice (reports sent to trainers)",
+        [
+            {"post": r.post_id, "reason": r.reason, "at": _dt(r.created_at)}
+            for r in Report.objects.filter(reporter_id=pid).order_by("pk")
+        ],
+    )
+    attendance = Section(
+        "session_attendance",
+        "Cohort session attendance",
+        [
+            {
+                "session": a.session_id,
+                "title": a.session.title,
+                "cohort": a.session.cohort_id,
+                "starts_at": _dt(a.session.starts_at),
+                "time_zone": a.session.time_zone,
+                "status": a.status,
+                "recorded_at": _dt(a.recorded_at),
+                "recorded_by": a.recorded_by_id,
+            }
+            for a in Attendance.objects.filter(participant_id=pid)
+            .select_related("session")
+            .order_by("pk")
+        ],
+    )
+    sessions_led = Section(
+        "sessions_scheduled",
+        "Cohort sessions scheduled (trainers)",
+        [
+            {
+                "session": s.pk,
+                "title": s.title,
+                "cohort": s.cohort_id,
+                "starts_at": _dt(s.starts_at),
+                "status": s.status,
+            }
+            for s in CohortSession.objects.filter(created_by_id=pid).order_by("pk")
+        ],
+    )
+    coaching = Section(
+        "coaching",
+        "Coaching cycles and observations (as the teacher, or as the coach)",
+        _coaching_rows(pid),
+    )
     notifications = Section(
         "notifications",
         "Emails from Ignite (notifications) and the ones turned off",
@@ -273,6 +370,63 @@ def participant_holdings(*, participant: Participant) -> list[Section]:
         adjustments,
         credentials,
         calibration,
+        posts,
+        responses,
+        reports,
+        attendance,
+        sessions_led,
+        coaching,
         notifications,
         leads,
     ]
+
+
+def _coaching_rows(pid: int) -> list[dict]:
+    """Every cycle the participant is in, as the teacher or as the coach, with its step log and
+    its observation (ratings, notes, feedback, the teacher's reflection and consent)."""
+    cycles = list(
+        CoachingCycle.objects.filter(teacher_id=pid).union(
+            CoachingCycle.objects.filter(coach_id=pid)
+        )
+    )
+    ids = [c.pk for c in cycles]
+    observations = {o.cycle_id: o for o in Observation.objects.filter(cycle_id__in=ids)}
+    events: dict[int, list[dict]] = {}
+    for e in CycleEvent.objects.filter(cycle_id__in=ids).order_by("at", "pk"):
+        events.setdefault(e.cycle_id, []).append({"step": e.step, "at": _dt(e.at), "by": e.by_id})
+    rows = []
+    for c in sorted(cycles, key=lambda c: c.pk):
+        o = observations.get(c.pk)
+        rows.append(
+            {
+                "cycle": c.pk,
+                "role": "teacher" if c.teacher_id == pid else "coach",
+                "cohort": c.cohort_id,
+                "placement": c.placement_id,
+                "teacher": c.teacher_id,
+                "coach": c.coach_id,
+                "goal": c.goal,
+                "goal_proposal": c.goal_proposal,
+                "planned_on": c.planned_on.isoformat() if c.planned_on else None,
+                "step": c.step,
+                "goal_met": c.goal_met,
+                "steps": events.get(c.pk, []),
+                "observation": None
+                if o is None
+                else {
+                    "observed_on": o.observed_on.isoformat() if o.observed_on else None,
+                    "ratings": o.ratings,
+                    "notes": o.notes,
+                    "strength_look_for": o.strength_look_for,
+                    "strength": o.strength,
+                    "next_step": o.next_step,
+                    "resource_lesson": o.resource_lesson,
+                    "shared_at": _dt(o.shared_at),
+                    "reflection": o.reflection,
+                    "response": o.response,
+                    "reflected_at": _dt(o.reflected_at),
+                    "evidence_consent": o.evidence_consent,
+                },
+            }
+        )
+    return rows

@@ -13,8 +13,12 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from coaching.models import CoachingCycle, Observation
+from cohortsessions.models import Attendance, CohortSession
 from courses.models import Cohort, LessonProgress, Membership, Participant, Placement
 from credentials.models import IssuedCredential
+from exchange.models import Post, Report, Response
+from exchange.services import RESPONSE, post_files_delete, post_notifications_forget
 from lti_tool.models import LtiUser
 from mastery.models import (
     Attempt,
@@ -25,12 +29,12 @@ from mastery.models import (
     ScoreOverride,
 )
 from notifications.models import Notification
-from notifications.services import notifications_erase
+from notifications.services import notifications_erase, notifications_forget
 from reporting.leads import lead_rows_of
 from reporting.models import ProgramLead
 
 from .audit import audit_record
-from .holdings import evidence_file_name, participant_holdings
+from .holdings import evidence_file_name, participant_holdings, post_file_name
 from .models import AuditEntry
 
 ERASED_REASON = "(erased at the teacher's request)"
@@ -56,12 +60,23 @@ def participant_export(*, participant: Participant, user=None, actor: str = "") 
             except FileNotFoundError:
                 # Listed in the JSON; the file itself is missing from storage (say so).
                 archive.writestr(evidence_file_name(evidence) + ".missing.txt", "not in storage")
+        for post in Post.objects.filter(author=participant).exclude(file=""):
+            try:
+                with post.file.open("rb") as handle:
+                    archive.writestr(post_file_name(post), handle.read())
+            except FileNotFoundError:
+                archive.writestr(post_file_name(post) + ".missing.txt", "not in storage")
     audit_record(
         action=AuditEntry.Action.DATA_EXPORTED,
         obj=participant,
         user=user,
         actor=actor,
-        details={"evidence_files": sum(1 for n in archive.namelist() if n.startswith("files/"))},
+        details={
+            "evidence_files": sum(1 for n in archive.namelist() if n.startswith("files/evidence-")),
+            "shared_practice_files": sum(
+                1 for n in archive.namelist() if n.startswith("files/shared-practice-")
+            ),
+        },
     )
     return buffer.getvalue()
 
@@ -83,9 +98,14 @@ def participant_erase(
 ) -> ErasureReport:
     """Remove a participant's personal data and keep what cohort statistics count.
 
-    Goes: name, email, school, LMS ids, program-lead entries naming them, evidence files, reflections and review feedback about them,
+    Goes: name, email, school, LMS ids, program-lead entries naming them, evidence files,
+    reflections and review feedback about them,
+    coaching goals, observation notes and feedback about them and their reflections on it,
     reasons trainers wrote about them, score comments, saved answers of unfinished attempts,
-    and their name in comments about others (a trainer's "set by"). Stays, attached to the
+    their cohort session attendance records, their name in session notes and in comments about
+    others (a trainer's "set by"), their shared practice (posts become empty withdrawn rows, files
+    deleted; colleagues' responses to them, and their own responses, replies and reports,
+    deleted). Stays, attached to the
     now anonymous participant: memberships, lesson progress, attempts (answers are choices
     and numbers, never free text) with their scores and question credits, grade records'
     scores, and issued credentials (the holder's copy stays valid: Ignite keeps the signed JWT
@@ -101,6 +121,11 @@ def participant_erase(
     named_comments = GradeRecord.objects.none()
     for name in names:
         named_comments = named_comments | GradeRecord.objects.filter(comment__contains=name)
+    named_notes = CohortSession.objects.none()
+    for name in names:
+        named_notes = named_notes | CohortSession.objects.filter(
+            Q(notes__contains=name) | Q(next_steps__contains=name)
+        )
     counts = {
         "name and email": 1 if (participant.name or participant.email) else 0,
         "LMS accounts": LtiUser.objects.filter(participant_id=pid).count(),
@@ -120,6 +145,25 @@ def participant_erase(
         "scores not yet sent (cancelled)": GradeRecord.objects.filter(
             participant_id=pid, status__in=[GradeRecord.Status.PENDING, GradeRecord.Status.SENDING]
         ).count(),
+        "shared practice posts (content, files and responses to them)": Post.objects.filter(
+            author_id=pid
+        )
+        .exclude(status=Post.Status.WITHDRAWN, title="")
+        .count(),
+        "shared practice responses and reports": Response.objects.filter(author_id=pid).count()
+        + Report.objects.filter(reporter_id=pid).count(),
+        "session attendance records": Attendance.objects.filter(participant_id=pid).count(),
+        "session notes naming them": named_notes.distinct().count(),
+        "coaching goals, observation notes, feedback and reflections": CoachingCycle.objects.filter(
+            teacher_id=pid
+        )
+        .filter(~Q(goal="") | ~Q(goal_proposal=""))
+        .count()
+        + Observation.objects.filter(cycle__teacher_id=pid)
+        .filter(
+            ~Q(notes="") | ~Q(strength="") | ~Q(next_step="") | ~Q(reflection="") | ~Q(response="")
+        )
+        .count(),
         "notifications": Notification.objects.filter(participant_id=pid).count(),
         "program lead entries": leads.count(),
         "credentials kept (still valid for their holder)": IssuedCredential.objects.filter(
@@ -130,7 +174,46 @@ def participant_erase(
     if dry_run:
         return report
     files = [e.file.name for e in evidence.exclude(file="")]
+    posts = Post.objects.filter(author_id=pid)
+    post_files = [p.file.name for p in posts.exclude(file="")]
     with transaction.atomic():
+        # Shared practice: the posts become empty withdrawn rows (their files go after the
+        # commit); colleagues' responses to them and the person's own responses and reports go.
+        for post in posts:
+            post_notifications_forget(post)
+        # Others' emails that name the person (a response, a reply): unsent ones about the
+        # person's own responses and reports go with them; the name leaves the rest.
+        for response in Response.objects.filter(author_id=pid).select_related("post"):
+            notifications_forget(
+                kind=RESPONSE,
+                key_prefix=f"post-{response.post_id}-response-{response.pk}",
+            )
+        for name in names:
+            for note in Notification.objects.filter(
+                Q(subject__contains=name) | Q(body__contains=name)
+            ).exclude(participant_id=pid):
+                Notification.objects.filter(pk=note.pk).update(
+                    subject=note.subject.replace(name, "A colleague"),
+                    body=note.body.replace(name, "A colleague"),
+                )
+        Response.objects.filter(Q(post__author_id=pid) | Q(author_id=pid)).delete()
+        Report.objects.filter(Q(post__author_id=pid) | Q(reporter_id=pid)).delete()
+        posts.update(
+            status=Post.Status.WITHDRAWN,
+            withdrawn_at=timezone.now(),
+            title="",
+            tried="",
+            happened="",
+            change="",
+            link="",
+            file="",
+            file_type="",
+            file_mime="",
+            file_size=0,
+            exemplar=False,
+            consent=Post.Consent.NO,
+            hidden_reason="",
+        )
         for record in named_comments.exclude(participant_id=pid):
             comment = record.comment
             for name in names:
@@ -146,6 +229,21 @@ def participant_erase(
         ScoreOverride.objects.filter(participant_id=pid).update(reason=ERASED_REASON)
         IssuedCredential.objects.filter(participant_id=pid).update(evidence_public=False)
         leads.delete()
+        Attendance.objects.filter(participant_id=pid).delete()
+        Attendance.objects.filter(recorded_by_id=pid).update(recorded_by=None)
+        CohortSession.objects.filter(created_by_id=pid).update(created_by=None)
+        for session in named_notes.distinct():
+            notes, next_steps = session.notes, session.next_steps
+            for name in names:
+                notes = notes.replace(name, "a participant")
+                next_steps = next_steps.replace(name, "a participant")
+            CohortSession.objects.filter(pk=session.pk).update(notes=notes, next_steps=next_steps)
+        # Coaching: the free text written by or about the teacher goes; the steps, dates and
+        # ratings (numbers on the tool's scale) stay for the cohort's growth figures.
+        CoachingCycle.objects.filter(teacher_id=pid).update(goal="", goal_proposal="")
+        Observation.objects.filter(cycle__teacher_id=pid).update(
+            notes="", strength="", next_step="", reflection="", response="", evidence_consent=False
+        )
         LtiUser.objects.filter(participant_id=pid).delete()
         notifications_erase(participant=participant)
         Participant.objects.filter(pk=pid).update(
@@ -160,6 +258,7 @@ def participant_erase(
         )
         # Files go once the rows no longer point at them (a failed transaction keeps both).
         transaction.on_commit(lambda: _delete_files(files))
+        transaction.on_commit(lambda: post_files_delete(post_files))
     participant.refresh_from_db()
     return report
 

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from courses.models import Participant, Placement
+from exchange.models import Post
 from mastery.models import Attempt
 
 from .conftest import tool_frame
@@ -82,6 +83,18 @@ def test_every_teacher_and_trainer_page_fits_without_sideways_scrolling(
     frame.get_by_test_id("mastery-submit").click()
     frame.get_by_test_id("mastery-score").wait_for()
     check(page, width, "mastery-result", axe_check, screenshot)
+    visit(page, f"{base}/app/p/{placement.pk}/exchange/", teacher)
+    frame.get_by_test_id("exchange-form").wait_for()
+    check(page, width, "exchange", axe_check, screenshot)
+    frame.get_by_test_id("kind-artifact").check()
+    frame.get_by_test_id("post-title").fill("Rotation chart for my third period, week one")
+    for field in ("post-tried", "post-happened", "post-change"):
+        frame.get_by_test_id(field).fill("A sentence long enough to wrap at 320 px, twice. " * 2)
+    frame.get_by_test_id("post-link").fill("https://example.org/a/very/long/path/" + "x" * 80)
+    frame.get_by_test_id("privacy-confirm").check()
+    frame.get_by_test_id("post-share").click()
+    frame.get_by_test_id("post-heading").wait_for()
+    check(page, width, "exchange-post", axe_check, screenshot)
 
     # The trainer's pages, with data.
     frame = launch(page, live_server, "priya", "bl-fall:")
@@ -97,6 +110,10 @@ def test_every_teacher_and_trainer_page_fits_without_sideways_scrolling(
     check(page, width, "facilitation-guide", axe_check, screenshot)
     visit(page, f"{base}/app/trainer/p/{placement.pk}/calibration/", trainer)
     check(page, width, "calibration", axe_check, screenshot)
+    post = Post.objects.get()
+    visit(page, f"{base}/app/p/{placement.pk}/exchange/{post.pk}/", trainer)
+    frame.get_by_test_id("trainer-actions").wait_for()
+    check(page, width, "exchange-post-trainer", axe_check, screenshot)
 
     frame = launch(page, live_server, "priya", "bl-fall:add-content")
     frame.get_by_test_id("deep-link-item").first.wait_for()

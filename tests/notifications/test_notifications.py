@@ -24,8 +24,8 @@ INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 @pytest.fixture(autouse=True)
 def test_kinds():
     saved_kinds, saved_producers = dict(services._kinds), dict(services._producers)
-    # Only the test's kinds and producers: the apps' own (reporting's reminders ...) would
-    # show on the settings page and run in notifications_send() here.
+    # Only the test's kinds and no producers: the apps' own (cohort sessions, ...) would show
+    # on the settings page and queue emails of their own.
     services._kinds.clear()
     services._producers.clear()
     services.kind_register(Kind("test.response", "Responses to your shared practice"))

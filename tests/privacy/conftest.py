@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from courses.models import Participant, Placement
 from credentials.models import IssuedCredential
+from exchange.models import Post, Response
 from mastery.models import Attempt, EvidenceSubmission, SavedAnswer
 from mastery.trainer import score_override
 from tests.courses.conftest import demo_pack, launch_as, placement_of  # noqa: F401
@@ -75,8 +77,50 @@ def world(launch_as, placement_of) -> World:  # noqa: F811 - the fixtures import
     )
     evidence.refresh_from_db()
     assert evidence.file.read() == PDF
+    _share_practice(maya_t, sam_t, pid)
     assert Attempt.objects.filter(participant=maya, status="submitted").count() == 1
     return World(maya=maya, sam=sam, priya=priya, placement=placement, evidence=evidence)
+
+
+SHARE = {
+    "kind": "lesson_plan",
+    "tried": "Stations in Mr Jensen's old room.",
+    "happened": "h",
+    "change": "c",
+    "privacy_confirmed": "yes",
+}
+
+
+def _share_practice(maya_t, sam_t, pid) -> None:
+    """Maya and Sam each share a post; each responds to the other's and reports it; Maya
+    replies to Sam's response."""
+    maya_post = maya_t.post(
+        f"/app/p/{pid}/exchange/",
+        {**SHARE, "title": "Maya's stations", "file": SimpleUploadedFile("m.pdf", PDF)},
+    )
+    sam_post = sam_t.post(f"/app/p/{pid}/exchange/", {**SHARE, "title": "Sam's plan", "tried": "t"})
+    assert maya_post.status_code == sam_post.status_code == 303
+    maya_id, sam_id = (
+        Post.objects.get(title="Maya's stations").pk,
+        Post.objects.get(title="Sam's plan").pk,
+    )
+    protocol = {"glow": "g", "grow": "add exit tickets", "question": "q"}
+    assert maya_t.post(f"/app/p/{pid}/exchange/{sam_id}/respond/", protocol).status_code == 303
+    assert (
+        sam_t.post(
+            f"/app/p/{pid}/exchange/{maya_id}/respond/", {**protocol, "grow": "g"}
+        ).status_code
+        == 303
+    )
+    for who, post_id in ((maya_t, sam_id), (sam_t, maya_id)):
+        response = who.post(f"/app/p/{pid}/exchange/{post_id}/report/", {"reason": "exit tickets"})
+        assert response.status_code == 303
+    reply = Response.objects.get(post_id=maya_id)
+    answer = maya_t.post(
+        f"/app/p/{pid}/exchange/{maya_id}/responses/{reply.pk}/reply/",
+        {"reply": "Mr Jensen agreed."},
+    )
+    assert answer.status_code == 303
 
 
 @pytest.fixture

@@ -6,10 +6,12 @@ from __future__ import annotations
 from io import StringIO
 
 from django.core.management import call_command
+from django.db.models import Q
 
 from courses.models import Participant
 from credentials.models import IssuedCredential
 from dashboards.queries import cohort_view
+from exchange.models import Post, Report, Response
 from keys.services import verify_own_jwt
 from mastery.models import Attempt, EvidenceSubmission, GradeRecord, SavedAnswer
 from privacy.models import AuditEntry
@@ -113,3 +115,21 @@ def test_the_admin_action_asks_first_then_erases(world, admin_client):
     assert done.status_code == 302
     assert Participant.objects.get(pk=world.maya.pk).email == ""
     assert MAYA_REFLECTION not in _database()
+
+
+def test_erasure_takes_the_shared_practice_and_its_files(world, django_capture_on_commit_callbacks):
+    post = Post.objects.get(author=world.maya)
+    storage = post.file.storage
+    name = post.file.name
+    assert storage.exists(name) and Response.objects.filter(author=world.maya).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        _erase(world.maya.pk)
+    post.refresh_from_db()
+    assert (post.status, post.title, post.tried, post.file.name) == ("withdrawn", "", "", "")
+    assert not storage.exists(name)
+    assert not Response.objects.filter(Q(author=world.maya) | Q(post=post)).exists()
+    assert not Report.objects.filter(Q(reporter=world.maya) | Q(post=post)).exists()
+    # Sam's post stays, with Sam's own report gone only where it was about Maya's post.
+    sam_post = Post.objects.get(author=world.sam)
+    assert sam_post.status == "shared" and sam_post.tried == "t"
+    assert Report.objects.filter(reporter=world.sam).count() == 0

@@ -80,6 +80,11 @@ def test_the_zip_holds_what_the_page_shows_and_the_files(world, admin_client, tm
     evidence_row = document["sections"]["evidence"]["rows"][0]
     assert evidence_row["reflection"] == MAYA_REFLECTION
     assert archive.read(evidence_row["file"]) == PDF
+    post_row = document["sections"]["exchange_posts"]["rows"][0]
+    assert post_row["title"] == "Maya's stations" and archive.read(post_row["file"]) == PDF
+    written = [r["text"] for r in document["sections"]["exchange_responses"]["rows"]]
+    assert any("add exit tickets" in t for t in written) and "Mr Jensen agreed." in written
+    assert document["sections"]["exchange_reports"]["rows"][0]["reason"] == "exit tickets"
     # Sam's data is not in Maya's export.
     assert "Sam Okafor" not in archive.read("participant.json").decode()
     entry = AuditEntry.objects.get(action="data_exported")

@@ -5,7 +5,9 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from cohortsessions.models import CohortSession
 from courses.models import Participant
+from exchange.models import Post, Response
 from mastery.models import EvidenceSubmission
 from tests.courses.conftest import demo_pack, launch_as, placement_of  # noqa: F401
 
@@ -52,12 +54,45 @@ def world(launch_as, placement_of, settings, tmp_path):  # noqa: F811
         {"reflection": XSS, "file": SimpleUploadedFile("p.pdf", PDF)},
     )
     evidence = EvidenceSubmission.objects.get()
+    shared = teacher.post(
+        f"/app/p/{pid}/exchange/",
+        {
+            "kind": "lesson_plan",
+            "title": "Plan <b>bold</b> &amp; <i>",
+            "tried": XSS,
+            "happened": "h",
+            "change": "c",
+            "link": f"https://example.org/?q={XSS}",
+            "privacy_confirmed": "yes",
+            "file": SimpleUploadedFile("p.pdf", PDF),
+        },
+    )
+    post = Post.objects.get(pk=int(re.search(r"/exchange/(\d+)/", shared["Location"]).group(1)))
+    # A cohort session of A, held in the past (attendance can be recorded), named with markup.
+    trainer.post(
+        "/app/trainer/sessions/new/",
+        {
+            "title": f"Clinic {XSS}",
+            "date": "2025-01-14",
+            "start": "16:00",
+            "end": "17:00",
+            "time_zone": "America/Chicago",
+            "place": f"Room {XSS}",
+        },
+    )
+    session = CohortSession.objects.get()
     teacher_id = Participant.objects.get(lti_user__sub="a-teacher").pk
     other_teacher = launch_as(sub="b-teacher", name="Bob", link="b-link", context="b-course")
     other_trainer = launch_as(
         sub="b-trainer", name="Bea", roles=[INSTRUCTOR], link="b-link", context="b-course"
     )
     classmate = launch_as(sub="a-classmate", name="Cal")
+    classmate.post(
+        f"/app/p/{pid}/exchange/{post.pk}/respond/",
+        {"glow": XSS, "grow": "g", "question": "q"},
+    )
+    classmate.post(f"/app/p/{pid}/exchange/{post.pk}/report/", {"reason": XSS})
+    response = Response.objects.get(post=post)
     account_role_classmates = {
         name: launch_as(sub=f"a-{name}", name=name, roles=roles)
         for name, roles in ACCOUNT_ROLE_CLASSMATES.items()
@@ -73,4 +108,7 @@ def world(launch_as, placement_of, settings, tmp_path):  # noqa: F811
         "attempt": number,
         "evidence": evidence.pk,
         "teacher_id": teacher_id,
+        "post": post.pk,
+        "response": response.pk,
+        "session": session.pk,
     }

@@ -1,0 +1,435 @@
+"""Coaching pages. Trainers of the cohort (the coach and the cohort's other trainers) see every
+cycle of the cohort; a teacher sees only their own cycles, and the observation only once the
+feedback is shared. Another cohort or platform gets a 404 (ids never leak across tenants)."""
+
+from __future__ import annotations
+
+import csv
+
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from courses.progress import placement_module
+from courses.templatetags.ignite_text import when_text
+from credentials.requirements import credentials_recheck
+from pagesession.access import launch_required, trainer_required
+from pagesession.templatetags.launch_urls import lurl
+from pagesession.urls_util import tool_origin
+
+from .models import CoachingCycle, Observation
+from .services import (
+    CoachingRefused,
+    coach_rows,
+    coachable_placements,
+    cohort_teachers,
+    cycle_close,
+    cycle_open,
+    cycle_plan,
+    goal_propose,
+    goals,
+    gradebook_set,
+    gradebook_states,
+    growth,
+    lessons_of,
+    observation_read,
+    observation_save,
+    observation_start,
+    overdue,
+    reflection_save,
+)
+
+FILTERS = {"": "All teachers", "no-observation": "No observation yet", "overdue": "Cycle overdue"}
+
+
+def _see_other(url: str):
+    response = redirect(url)
+    response.status_code = 303
+    return response
+
+
+def _cycle(request, cycle_id: int) -> CoachingCycle:
+    cycle = (
+        CoachingCycle.objects.select_related("placement", "coach", "teacher")
+        .filter(pk=cycle_id, cohort_id=request.launch.claims.cohort_id)
+        .first()
+    )
+    if cycle is None:
+        raise Http404("No such coaching cycle in this course")
+    return cycle
+
+
+def _context(request, **extra) -> dict:
+    return {"launch": request.launch, **extra}
+
+
+# --- the coach's pages --------------------------------------------------------------------
+
+
+def _coach_list(request, *, errors=None, values=None, status=200):
+    cohort_id = request.launch.claims.cohort_id
+    today = timezone.localdate()
+    shown = request.GET.get("show", "")
+    if shown not in FILTERS:
+        shown = ""
+    rows = coach_rows(cohort_id=cohort_id, today=today)
+    placements = coachable_placements(cohort_id)
+    states = gradebook_states(cohort_id)
+    if shown == "no-observation":
+        rows = [r for r in rows if r.last_observed is None]
+    elif shown == "overdue":
+        rows = [r for r in rows if r.overdue]
+    return render(
+        request,
+        "coaching/coach.html",
+        {
+            "rows": rows,
+            "shown": shown,
+            "shown_label": FILTERS[shown],
+            "filters": list(FILTERS.items()),
+            "teachers": cohort_teachers(cohort_id),
+            "placements": placements,
+            "gradebook": [(p, m, states.get(p.pk, False)) for p, m in placements],
+            "gradebook_saved": request.GET.get("gradebook") == "saved",
+            "errors": errors or {},
+            "values": values or {},
+            "today": today,
+        },
+        status=status,
+    )
+
+
+@require_safe
+@trainer_required
+def coach_page(request):
+    return _coach_list(request)
+
+
+@require_POST
+@trainer_required
+def cycle_new(request):
+    try:
+        cycle = cycle_open(
+            cohort_id=request.launch.claims.cohort_id,
+            coach=request.launch.participant,
+            data=request.POST,
+        )
+    except CoachingRefused as exc:
+        return _coach_list(
+            request,
+            errors={"form": exc.message, **exc.errors},
+            values=request.POST,
+            status=exc.status,
+        )
+    return _see_other(lurl(_context(request), "coaching:cycle", cycle.pk))
+
+
+@require_POST
+@trainer_required
+def gradebook_switch(request):
+    """A placement's observation column in the LMS gradebook, on or off."""
+    try:
+        gradebook_set(cohort_id=request.launch.claims.cohort_id, data=request.POST)
+    except CoachingRefused as exc:
+        return _coach_list(
+            request, errors={"gradebook": exc.message, **exc.errors}, status=exc.status
+        )
+    return _see_other(lurl(_context(request), "coaching:coach") + "&gradebook=saved")
+
+
+@require_safe
+@trainer_required
+def coach_export(request):
+    """The coach's table as CSV; no cell may start a spreadsheet formula."""
+    rows = coach_rows(cohort_id=request.launch.claims.cohort_id, today=timezone.localdate())
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="ignite-coaching.csv"'
+    response["Cache-Control"] = "private, no-store"
+    writer = csv.writer(response)
+    writer.writerow(
+        ["Teacher", "Email", "Module", "Goal", "Step", "Cycles", "Last observation", "Next date"]
+        + ["Overdue"]
+    )
+
+    def safe(value: str) -> str:
+        return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+    for row in rows:
+        cycle = row.cycle
+        writer.writerow(
+            [
+                safe(row.teacher.display_name),
+                safe(row.teacher.email),
+                safe(cycle.placement.title if cycle else ""),
+                safe(cycle.goal if cycle else ""),
+                cycle.get_step_display() if cycle else "No cycle yet",
+                row.cycles,
+                row.last_observed.isoformat() if row.last_observed else "",
+                row.next_date.isoformat() if row.next_date else "",
+                "yes" if row.overdue else "no",
+            ]
+        )
+    return response
+
+
+def _cycle_page(request, cycle: CoachingCycle, *, errors=None, status=200):
+    observation = Observation.objects.filter(cycle=cycle).first()
+    module = placement_module(cycle.placement)
+    return render(
+        request,
+        "coaching/cycle.html",
+        {
+            "cycle": cycle,
+            "module": module,
+            "observation": observation,
+            "view": _observation_view(observation, module),
+            "events": cycle.events.select_related("by"),
+            "growth": growth(
+                teacher_id=cycle.teacher_id, cohort_id=cycle.cohort_id, shared_only=False
+            ),
+            "goals": goals(teacher_id=cycle.teacher_id, cohort_id=cycle.cohort_id),
+            "overdue": overdue(cycle, timezone.localdate()),
+            "next_cycle": CoachingCycle.objects.filter(previous=cycle).first(),
+            "errors": errors or {},
+        },
+        status=status,
+    )
+
+
+def _observation_view(observation: Observation | None, module) -> dict | None:
+    """The observation as read: each look-for with its level's label, the strength's look-for,
+    the resource lesson's title."""
+    if observation is None:
+        return None
+    tool = observation.tool
+    labels = {lv["level"]: lv["label"] for lv in tool["scale"]}
+    look_fors = [
+        {
+            **lf,
+            "level": observation.ratings.get(lf["slug"]),
+            "label": labels.get(observation.ratings.get(lf["slug"]), ""),
+        }
+        for lf in tool["look_fors"]
+    ]
+    lessons = lessons_of(module) if module else {}
+    return {
+        "look_fors": look_fors,
+        "top": len(tool["scale"]),
+        "strength_look_for": next(
+            (lf["text"] for lf in tool["look_fors"] if lf["slug"] == observation.strength_look_for),
+            "",
+        ),
+        "resource": lessons.get(observation.resource_lesson, ""),
+    }
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@trainer_required
+def cycle_page(request, cycle_id: int):
+    cycle = _cycle(request, cycle_id)
+    if request.method == "POST":
+        try:
+            cycle_plan(cycle=cycle, by=request.launch.participant, data=request.POST)
+        except CoachingRefused as exc:
+            return _cycle_page(
+                request, cycle, errors={"form": exc.message, **exc.errors}, status=exc.status
+            )
+        return _see_other(lurl(_context(request), "coaching:cycle", cycle.pk))
+    return _cycle_page(request, cycle)
+
+
+@require_POST
+@trainer_required
+def cycle_close_view(request, cycle_id: int):
+    cycle = _cycle(request, cycle_id)
+    try:
+        following = cycle_close(cycle=cycle, by=request.launch.participant, data=request.POST)
+    except CoachingRefused as exc:
+        return _cycle_page(
+            request, cycle, errors={"close": exc.message, **exc.errors}, status=exc.status
+        )
+    return _see_other(lurl(_context(request), "coaching:cycle", (following or cycle).pk))
+
+
+def _observe_form(request, cycle, observation, module, *, form=None, errors=None, status=200):
+    lessons = lessons_of(module) if module else {}
+    if form is None:
+        values = {
+            "ratings": observation.ratings,
+            "notes": observation.notes,
+            "strength": observation.strength,
+            "next_step": observation.next_step,
+            "strength_look_for": observation.strength_look_for,
+            "resource_lesson": observation.resource_lesson,
+            "observed_on": observation.observed_on,
+        }
+    else:
+        values = {"ratings": form.ratings, **form.values}
+    look_fors = [
+        {**lf, "chosen": values["ratings"].get(lf["slug"])} for lf in observation.tool["look_fors"]
+    ]
+    return render(
+        request,
+        "coaching/observe.html",
+        {
+            "cycle": cycle,
+            "module": module,
+            "observation": observation,
+            "tool": observation.tool,
+            "look_fors": look_fors,
+            "values": values,
+            "lessons": list(lessons.items()),
+            "errors": errors or {},
+            "today": timezone.localdate(),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@trainer_required
+def observe_page(request, cycle_id: int):
+    cycle = _cycle(request, cycle_id)
+    module = placement_module(cycle.placement)
+    posted = request.method == "POST"
+    if not cycle.is_open and posted:
+        return _cycle_page(request, cycle, errors={"form": "This cycle is closed."}, status=409)
+    try:
+        observation = observation_start(cycle, save=posted and cycle.is_open)
+    except CoachingRefused as exc:
+        raise Http404(exc.message) from None
+    if observation.shared and posted:
+        return _cycle_page(
+            request, cycle, errors={"form": "This feedback was shared already."}, status=409
+        )
+    if observation.shared or not cycle.is_open:
+        return _see_other(lurl(_context(request), "coaching:cycle", cycle.pk))
+    if request.method != "POST":
+        return _observe_form(request, cycle, observation, module)
+    share = request.POST.get("action") == "share"
+    try:
+        observation_save(
+            observation=observation,
+            by=request.launch.participant,
+            lessons=lessons_of(module) if module else {},
+            data=request.POST,
+            share=share,
+        )
+    except CoachingRefused as exc:
+        form = observation_read(observation, lessons_of(module) if module else {}, request.POST)
+        return _observe_form(
+            request,
+            cycle,
+            observation,
+            module,
+            form=form,
+            errors={"form": exc.message, **exc.errors},
+            status=exc.status,
+        )
+    if share:
+        return _see_other(lurl(_context(request), "coaching:cycle", cycle.pk))
+    return _see_other(lurl(_context(request), "coaching:observe", cycle.pk) + "&saved=1")
+
+
+@require_POST
+@trainer_required
+def observe_draft(request, cycle_id: int):
+    """The autosave endpoint: the whole draft as form fields, saved as the coach types."""
+    cycle = _cycle(request, cycle_id)
+    module = placement_module(cycle.placement)
+    if not cycle.is_open:
+        return JsonResponse({"error": "This cycle is closed."}, status=409)
+    try:
+        observation = observation_start(cycle)
+        observation_save(
+            observation=observation,
+            by=request.launch.participant,
+            lessons=lessons_of(module) if module else {},
+            data=request.POST,
+            share=False,
+        )
+    except CoachingRefused as exc:
+        return JsonResponse({"error": exc.message, "errors": exc.errors}, status=exc.status)
+    observation.refresh_from_db(fields=["draft_saved_at"])
+    return JsonResponse(
+        {
+            "saved": observation.draft_saved_at.isoformat(),
+            "saved_text": when_text(observation.draft_saved_at),
+        }
+    )
+
+
+# --- the teacher's pages ------------------------------------------------------------------
+
+
+def _own_cycle(request, cycle_id: int) -> CoachingCycle:
+    cycle = _cycle(request, cycle_id)
+    if cycle.teacher_id != request.launch.claims.participant_id:
+        raise Http404("No such coaching cycle")
+    return cycle
+
+
+def _teacher_page(request, cycle, *, errors=None, status=200):
+    observation = Observation.objects.filter(cycle=cycle, shared_at__isnull=False).first()
+    module = placement_module(cycle.placement)
+    return render(
+        request,
+        "coaching/teacher_cycle.html",
+        {
+            "cycle": cycle,
+            "module": module,
+            "observation": observation,
+            "view": _observation_view(observation, module),
+            "events": cycle.events.select_related("by"),
+            "growth": growth(
+                teacher_id=cycle.teacher_id, cohort_id=cycle.cohort_id, shared_only=True
+            ),
+            "goals": goals(teacher_id=cycle.teacher_id, cohort_id=cycle.cohort_id),
+            "errors": errors or {},
+            "values": request.POST if request.method == "POST" else {},
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@launch_required
+def teacher_cycle(request, cycle_id: int):
+    cycle = _own_cycle(request, cycle_id)
+    if request.method == "POST":
+        try:
+            goal_propose(cycle=cycle, teacher=request.launch.participant, data=request.POST)
+        except CoachingRefused as exc:
+            return _teacher_page(
+                request, cycle, errors={"goal": exc.message, **exc.errors}, status=exc.status
+            )
+        return _see_other(lurl(_context(request), "coaching:teacher-cycle", cycle.pk))
+    return _teacher_page(request, cycle)
+
+
+@require_POST
+@launch_required
+def reflect(request, cycle_id: int):
+    cycle = _own_cycle(request, cycle_id)
+    observation = Observation.objects.filter(cycle=cycle).first()
+    if observation is None or not observation.shared:
+        return _teacher_page(
+            request, cycle, errors={"reflection": "There is no feedback yet."}, status=409
+        )
+    consented, reflected = observation.evidence_consent, observation.reflected_at is not None
+    try:
+        reflection_save(
+            observation=observation, teacher=request.launch.participant, data=request.POST
+        )
+    except CoachingRefused as exc:
+        return _teacher_page(
+            request, cycle, errors={"reflection": exc.message, **exc.errors}, status=exc.status
+        )
+    if not reflected or (observation.evidence_consent and not consented):
+        # An observation counts towards a credential once the teacher has reflected (and so
+        # answered the consent question): coaching/requirement.py.
+        credentials_recheck(
+            participant=cycle.teacher, cohort_id=cycle.cohort_id, origin=tool_origin(request)
+        )
+    return _see_other(lurl(_context(request), "coaching:teacher-cycle", cycle.pk))

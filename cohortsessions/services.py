@@ -1,0 +1,164 @@
+"""Scheduling sessions, recording attendance, and what pages, calendars and credentials read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from courses.models import Membership, Module, Participant, Placement, Role
+
+from .models import Attendance, CohortSession
+from .notices import session_cancelled
+
+
+@dataclass
+class PlacedModule:
+    placement: Placement
+    module: Module | None
+
+    @property
+    def title(self) -> str:
+        if self.module is not None and self.module.current_id:
+            return self.module.current.title
+        return self.placement.title or f"Module {self.placement.pk}"
+
+
+def cohort_modules(*, cohort_id: int) -> list[PlacedModule]:
+    """The cohort's placements with their catalog module (two queries)."""
+    placements = list(Placement.objects.filter(cohort_id=cohort_id).order_by("pk"))
+    slugs = {p.module_slug for p in placements if p.module_slug}
+    modules = {
+        m.slug: m
+        for m in Module.objects.select_related("current").filter(
+            slug__in=slugs, current__isnull=False
+        )
+    }
+    return [PlacedModule(p, modules.get(p.module_slug)) for p in placements]
+
+
+def cohort_sessions(*, cohort_id: int):
+    return CohortSession.objects.filter(cohort_id=cohort_id).select_related(
+        "placement", "created_by"
+    )
+
+
+def upcoming(*, cohort_id: int, placement_id: int | None = None, limit: int = 3):
+    """Scheduled sessions of the cohort that have not ended yet, soonest first (one query)."""
+    found = CohortSession.objects.filter(
+        cohort_id=cohort_id, status=CohortSession.Status.SCHEDULED, ends_at__gte=timezone.now()
+    )
+    if placement_id is not None:
+        found = found.filter(placement_id=placement_id)
+    return list(found.order_by("starts_at", "pk")[:limit])
+
+
+def cohort_teachers(*, cohort_id: int) -> list[Participant]:
+    """The cohort's teachers, active ones and anyone whose attendance is already recorded."""
+    return list(
+        Participant.objects.filter(
+            Q(
+                memberships__cohort_id=cohort_id,
+                memberships__role=Role.TEACHER,
+                memberships__status=Membership.Status.ACTIVE,
+            )
+            | Q(
+                pk__in=Attendance.objects.filter(session__cohort_id=cohort_id).values("participant")
+            )
+        )
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+@transaction.atomic
+def session_save(session: CohortSession, *, changed: bool) -> CohortSession:
+    """Save a new or edited session; a change of time or place bumps the calendar SEQUENCE."""
+    if session.pk and changed:
+        session.sequence += 1
+    session.save()
+    return session
+
+
+@transaction.atomic
+def session_cancel(session: CohortSession, *, reason: str) -> CohortSession:
+    session.status = CohortSession.Status.CANCELLED
+    session.cancel_reason = reason
+    session.sequence += 1
+    session.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+    session_cancelled(session, now=timezone.now())
+    return session
+
+
+def attendance_save(
+    session: CohortSession,
+    *,
+    statuses: dict[int, str],
+    notes: str,
+    next_steps: str,
+    by: Participant,
+) -> list[int]:
+    """Record attendance (participant id -> status) and the notes; the session is then held.
+    Returns the ids of teachers whose attendance changed (to recheck their credentials)."""
+    with transaction.atomic():
+        existing = {a.participant_id: a for a in Attendance.objects.filter(session=session)}
+        changed, now = [], timezone.now()
+        for pid, status in statuses.items():
+            row = existing.get(pid)
+            if row is None:
+                Attendance.objects.create(
+                    session=session, participant_id=pid, status=status, recorded_by=by
+                )
+                changed.append(pid)
+            elif row.status != status:
+                row.status, row.recorded_at, row.recorded_by = status, now, by
+                row.save(update_fields=["status", "recorded_at", "recorded_by"])
+                changed.append(pid)
+        session.notes, session.next_steps = notes, next_steps
+        if session.status != CohortSession.Status.HELD:
+            session.status = CohortSession.Status.HELD
+            session.sequence += 1
+        session.save(update_fields=["notes", "next_steps", "status", "sequence", "updated_at"])
+    return changed
+
+
+def attendance_of(*, participant: Participant, cohort_id: int) -> dict[int, str]:
+    """Session id -> this participant's recorded status, for the cohort (one query)."""
+    return dict(
+        Attendance.objects.filter(
+            participant=participant, session__cohort_id=cohort_id
+        ).values_list("session_id", "status")
+    )
+
+
+def attended_sessions(*, participant: Participant, cohort_id: int) -> list[CohortSession]:
+    """The held sessions of the cohort the participant was recorded present at."""
+    return list(
+        CohortSession.objects.filter(
+            cohort_id=cohort_id,
+            status=CohortSession.Status.HELD,
+            attendance__participant=participant,
+            attendance__status=Attendance.Status.PRESENT,
+        ).order_by("starts_at", "pk")
+    )
+
+
+def attended_counts(*, cohort_id: int, participant_ids: list[int]) -> tuple[int, dict[int, int]]:
+    """(held sessions of the cohort, participant id -> sessions attended): two queries."""
+    held = CohortSession.objects.filter(
+        cohort_id=cohort_id, status=CohortSession.Status.HELD
+    ).count()
+    counts = dict(
+        Attendance.objects.filter(
+            session__cohort_id=cohort_id,
+            session__status=CohortSession.Status.HELD,
+            status=Attendance.Status.PRESENT,
+            participant_id__in=participant_ids,
+        )
+        .values("participant_id")
+        .annotate(n=Count("pk"))
+        .values_list("participant_id", "n")
+    )
+    return held, counts

@@ -1,0 +1,349 @@
+"""Practice exchange pages under /app/p/<placement_id>/exchange/.
+
+Every page needs a launch; a placement is reachable only from its own cohort, so another course
+or platform gets a 404. A post is reachable from its placement's cohort, and (an exemplar its
+author consented to show) from placements of the same program on the same platform, read only.
+Trainer actions check the trainer role now (pagesession.access).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from courses.models import Module, Placement
+from courses.progress import placement_module
+from mastery.evidence import evidence_file_response
+from pagesession.access import launch_is_trainer, launch_required, trainer_required
+from pagesession.templatetags.launch_urls import lurl
+from pagesession.urls_util import add_query
+
+from .models import Post, Response
+from .services import (
+    ExchangeRefused,
+    PostForm,
+    author_shown,
+    cohort_posts,
+    evidence_allowed,
+    exemplars_elsewhere,
+    post_consent_set,
+    post_create,
+    post_exemplar_set,
+    post_for_reader,
+    post_hide,
+    post_reflection,
+    post_to_evidence,
+    post_unhide,
+    post_withdraw,
+    report_create,
+    response_create,
+    response_reply,
+)
+
+
+def _see_other(url: str):
+    response = redirect(url)
+    response.status_code = 303
+    return response
+
+
+def _placed(request, placement_id: int) -> tuple[Placement, Module]:
+    placement = Placement.objects.filter(
+        pk=placement_id, cohort_id=request.launch.claims.cohort_id
+    ).first()
+    module = placement_module(placement)
+    if placement is None or module is None:
+        raise Http404("No such module in this course")
+    return placement, module
+
+
+def _post(request, placement, module, post_id: int) -> tuple[Post, bool]:
+    found = post_for_reader(
+        post_id=post_id,
+        placement=placement,
+        module=module,
+        reader_id=request.launch.claims.participant_id,
+        is_trainer=launch_is_trainer(request.launch),
+        platform_id=request.launch.claims.platform_id,
+    )
+    if found is None:
+        raise Http404("No such post")
+    return found
+
+
+def _own_post(request, placement, module, post_id: int) -> Post:
+    """A post of this placement by the reader, in any status (withdrawing twice says so)."""
+    post = Post.objects.filter(
+        pk=post_id, placement=placement, author_id=request.launch.claims.participant_id
+    ).first()
+    if post is None:
+        raise Http404("No such post of yours")
+    return post
+
+
+def _post_url(request, placement, post, anchor: str = "", *, done: str = "") -> str:
+    """The post's page; `done` names what was just saved, for the page to say so."""
+    url = lurl({"launch": request.launch}, "exchange:post", placement.pk, post.pk)
+    return (add_query(url, {"done": done}) if done else url) + anchor
+
+
+def _list_context(request, placement, module) -> dict:
+    launch = request.launch
+    is_trainer = launch_is_trainer(launch)
+    posts = list(
+        cohort_posts(
+            placement=placement, reader_id=launch.claims.participant_id, is_trainer=is_trainer
+        )
+    )
+    withdrawn = Post.objects.filter(
+        placement=placement,
+        author_id=launch.claims.participant_id,
+        status=Post.Status.WITHDRAWN,
+    ).only("title", "withdrawn_at")
+    exemplars = [
+        {"post": p, "author": author_shown(p, same_cohort=False)}
+        for p in exemplars_elsewhere(
+            placement=placement, module=module, platform_id=launch.claims.platform_id
+        )[:50]
+    ]
+    return {
+        "placement": placement,
+        "module": module,
+        "posts": posts,
+        "withdrawn": list(withdrawn),
+        "exemplars": exemplars,
+        "is_trainer": is_trainer,
+        "kinds": Post.Kind.choices,
+        "consents": Post.Consent.choices,
+        "max_mb": settings.IGNITE_EVIDENCE_MAX_BYTES // 1_048_576,
+        "form": PostForm(),
+        "reported": sum(p.report_count for p in posts if p.status == Post.Status.SHARED)
+        if is_trainer
+        else 0,
+    }
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@launch_required
+def exchange_list(request, placement_id: int):
+    placement, module = _placed(request, placement_id)
+    if request.method != "POST":
+        return render(request, "exchange/list.html", _list_context(request, placement, module))
+    form = PostForm.from_data(request.POST)
+    try:
+        post = post_create(
+            author=request.launch.participant,
+            placement=placement,
+            module=module,
+            platform_id=request.launch.claims.platform_id,
+            form=form,
+            upload=request.FILES.get("file"),
+        )
+    except ExchangeRefused as exc:
+        context = {**_list_context(request, placement, module), "form": form, "error": str(exc)}
+        return render(request, "exchange/list.html", context, status=400)
+    return _see_other(_post_url(request, placement, post))
+
+
+def _post_context(request, placement, module, post, same_cohort, **extra) -> dict:
+    launch = request.launch
+    reader_id = launch.claims.participant_id
+    is_trainer = launch_is_trainer(launch)
+    mine = post.author_id == reader_id
+    responses = list(post.responses.select_related("author")) if same_cohort else []
+    return {
+        "placement": placement,
+        "module": module,
+        "post": post,
+        "same_cohort": same_cohort,
+        "author": author_shown(post, same_cohort=same_cohort),
+        "mine": mine,
+        "is_trainer": is_trainer and same_cohort,
+        "responses": responses,
+        "can_respond": same_cohort
+        and not mine
+        and post.status == Post.Status.SHARED
+        and not any(r.author_id == reader_id for r in responses),
+        "can_report": same_cohort and not mine and post.status == Post.Status.SHARED,
+        "reports": list(post.reports.select_related("reporter"))
+        if is_trainer and same_cohort
+        else [],
+        "consents": Post.Consent.choices,
+        "evidence_allowed": same_cohort
+        and evidence_allowed(post=post, participant=launch.participant, module=module),
+        "evidence_reflection": post_reflection(post),
+        **extra,
+    }
+
+
+@require_safe
+@launch_required
+def post_page(request, placement_id: int, post_id: int):
+    placement, module = _placed(request, placement_id)
+    post, same_cohort = _post(request, placement, module, post_id)
+    return render(
+        request, "exchange/post.html", _post_context(request, placement, module, post, same_cohort)
+    )
+
+
+def _refused(request, placement, module, post, same_cohort, message: str, **extra):
+    context = _post_context(request, placement, module, post, same_cohort, error=message, **extra)
+    return render(request, "exchange/post.html", context, status=400)
+
+
+def _cohort_post(request, placement_id: int, post_id: int):
+    placement, module = _placed(request, placement_id)
+    post, same_cohort = _post(request, placement, module, post_id)
+    if not same_cohort:
+        raise Http404("No such post in this course")
+    return placement, module, post
+
+
+@require_safe
+@launch_required
+def post_file(request, placement_id: int, post_id: int):
+    placement, module = _placed(request, placement_id)
+    post, _same = _post(request, placement, module, post_id)
+    if not post.file:
+        raise Http404("No such file")
+    return evidence_file_response(
+        post, filename=f"shared-practice-{post.pk}", cache="private, no-store"
+    )
+
+
+@require_POST
+@launch_required
+def respond(request, placement_id: int, post_id: int):
+    placement, module, post = _cohort_post(request, placement_id, post_id)
+    data = {k: request.POST.get(k, "")[:6000] for k in ("glow", "grow", "question")}
+    try:
+        response_create(post=post, author=request.launch.participant, **data)
+    except ExchangeRefused as exc:
+        return _refused(request, placement, module, post, True, str(exc), typed=data)
+    return _see_other(_post_url(request, placement, post, "#responses"))
+
+
+@require_POST
+@launch_required
+def reply(request, placement_id: int, post_id: int, response_id: int):
+    placement, module, post = _cohort_post(request, placement_id, post_id)
+    response = (
+        Response.objects.filter(
+            pk=response_id, post=post, post__author_id=request.launch.claims.participant_id
+        )
+        .select_related("post")
+        .first()
+    )
+    if response is None:  # only the post's author replies
+        raise Http404("No such response to a post of yours")
+    try:
+        response_reply(
+            response=response,
+            author=request.launch.participant,
+            reply=request.POST.get("reply", "")[:6000],
+        )
+    except ExchangeRefused as exc:
+        return _refused(request, placement, module, post, True, str(exc))
+    return _see_other(_post_url(request, placement, post, f"#response-{response.pk}"))
+
+
+@require_POST
+@launch_required
+def report(request, placement_id: int, post_id: int):
+    placement, module, post = _cohort_post(request, placement_id, post_id)
+    try:
+        report_create(
+            post=post,
+            reporter=request.launch.participant,
+            reason=request.POST.get("reason", "")[:4000],
+        )
+    except ExchangeRefused as exc:
+        return _refused(request, placement, module, post, True, str(exc))
+    return _see_other(_post_url(request, placement, post, done="reported"))
+
+
+@require_POST
+@launch_required
+def withdraw(request, placement_id: int, post_id: int):
+    placement, module = _placed(request, placement_id)
+    post = _own_post(request, placement, module, post_id)
+    try:
+        post_withdraw(post=post, author=request.launch.participant)
+    except ExchangeRefused as exc:
+        return render(
+            request,
+            "exchange/list.html",
+            {**_list_context(request, placement, module), "error": str(exc)},
+            status=409,
+        )
+    return _see_other(lurl({"launch": request.launch}, "exchange:list", placement.pk))
+
+
+@require_POST
+@launch_required
+def consent(request, placement_id: int, post_id: int):
+    placement, module = _placed(request, placement_id)
+    post = _own_post(request, placement, module, post_id)
+    try:
+        post_consent_set(
+            post=post, author=request.launch.participant, consent=request.POST.get("consent", "")
+        )
+    except ExchangeRefused as exc:
+        post, same = _post(request, placement, module, post_id)
+        return _refused(request, placement, module, post, same, str(exc))
+    return _see_other(_post_url(request, placement, post, done="consent"))
+
+
+@require_POST
+@launch_required
+def use_as_evidence(request, placement_id: int, post_id: int):
+    placement, module = _placed(request, placement_id)
+    post = _own_post(request, placement, module, post_id)
+    reflection = request.POST.get("reflection", "")[:20_000]
+    try:
+        post_to_evidence(
+            post=post, participant=request.launch.participant, module=module, reflection=reflection
+        )
+    except ExchangeRefused as exc:
+        post, same = _post(request, placement, module, post_id)
+        return _refused(
+            request, placement, module, post, same, str(exc), evidence_reflection=reflection
+        )
+    return _see_other(
+        lurl({"launch": request.launch}, "courses:module", placement.pk) + "#evidence"
+    )
+
+
+@require_POST
+@trainer_required
+def exemplar(request, placement_id: int, post_id: int):
+    placement, module, post = _cohort_post(request, placement_id, post_id)
+    try:
+        post_exemplar_set(
+            post=post,
+            trainer=request.launch.participant,
+            exemplar=request.POST.get("exemplar") == "yes",
+        )
+    except ExchangeRefused as exc:
+        return _refused(request, placement, module, post, True, str(exc))
+    return _see_other(_post_url(request, placement, post))
+
+
+@require_POST
+@trainer_required
+def hide(request, placement_id: int, post_id: int):
+    placement, module, post = _cohort_post(request, placement_id, post_id)
+    try:
+        if request.POST.get("action") == "show":
+            post_unhide(post=post, trainer=request.launch.participant)
+        else:
+            post_hide(
+                post=post,
+                trainer=request.launch.participant,
+                reason=request.POST.get("reason", "")[:4000],
+            )
+    except ExchangeRefused as exc:
+        return _refused(request, placement, module, post, True, str(exc))
+    return _see_other(_post_url(request, placement, post))
