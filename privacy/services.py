@@ -18,7 +18,7 @@ from cohortsessions.models import Attendance, CohortSession
 from courses.models import Cohort, LessonProgress, Membership, Participant, Placement
 from credentials.models import IssuedCredential
 from exchange.models import Post, Report, Response
-from exchange.services import RESPONSE, post_files_delete, post_notifications_forget
+from exchange.services import exchange_erase
 from lti_tool.models import LtiUser
 from mastery.models import (
     Attempt,
@@ -29,7 +29,7 @@ from mastery.models import (
     ScoreOverride,
 )
 from notifications.models import Notification
-from notifications.services import notifications_erase, notifications_forget
+from notifications.services import notifications_erase
 
 from .audit import audit_record
 from .holdings import evidence_file_name, participant_holdings, post_file_name
@@ -168,20 +168,12 @@ def participant_erase(
     if dry_run:
         return report
     files = [e.file.name for e in evidence.exclude(file="")]
-    posts = Post.objects.filter(author_id=pid)
-    post_files = [p.file.name for p in posts.exclude(file="")]
     with transaction.atomic():
         # Shared practice: the posts become empty withdrawn rows (their files go after the
-        # commit); colleagues' responses to them and the person's own responses and reports go.
-        for post in posts:
-            post_notifications_forget(post)
-        # Others' emails that name the person (a response, a reply): unsent ones about the
-        # person's own responses and reports go with them; the name leaves the rest.
-        for response in Response.objects.filter(author_id=pid).select_related("post"):
-            notifications_forget(
-                kind=RESPONSE,
-                key_prefix=f"post-{response.post_id}-response-{response.pk}",
-            )
+        # commit); colleagues' responses to them and the person's own responses and reports go,
+        # with the unsent emails about them.
+        exchange_erase(participant_id=pid)
+        # Others' emails that name the person (a response, a reply): the name leaves them.
         for name in names:
             for note in Notification.objects.filter(
                 Q(subject__contains=name) | Q(body__contains=name)
@@ -190,24 +182,6 @@ def participant_erase(
                     subject=note.subject.replace(name, "A colleague"),
                     body=note.body.replace(name, "A colleague"),
                 )
-        Response.objects.filter(Q(post__author_id=pid) | Q(author_id=pid)).delete()
-        Report.objects.filter(Q(post__author_id=pid) | Q(reporter_id=pid)).delete()
-        posts.update(
-            status=Post.Status.WITHDRAWN,
-            withdrawn_at=timezone.now(),
-            title="",
-            tried="",
-            happened="",
-            change="",
-            link="",
-            file="",
-            file_type="",
-            file_mime="",
-            file_size=0,
-            exemplar=False,
-            consent=Post.Consent.NO,
-            hidden_reason="",
-        )
         for record in named_comments.exclude(participant_id=pid):
             comment = record.comment
             for name in names:
@@ -251,7 +225,6 @@ def participant_erase(
         )
         # Files go once the rows no longer point at them (a failed transaction keeps both).
         transaction.on_commit(lambda: _delete_files(files))
-        transaction.on_commit(lambda: post_files_delete(post_files))
     participant.refresh_from_db()
     return report
 
