@@ -13,8 +13,9 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from coaching.models import CoachingCycle, Observation
-from cohortsessions.models import Attendance, CohortSession
+from coaching.services import coaching_erase, coaching_text_count
+from cohortsessions.models import Attendance
+from cohortsessions.services import sessions_erase, sessions_naming
 from courses.models import Cohort, LessonProgress, Membership, Participant, Placement
 from credentials.models import IssuedCredential
 from exchange.models import Post, Report, Response
@@ -116,11 +117,6 @@ def participant_erase(
     named_comments = GradeRecord.objects.none()
     for name in names:
         named_comments = named_comments | GradeRecord.objects.filter(comment__contains=name)
-    named_notes = CohortSession.objects.none()
-    for name in names:
-        named_notes = named_notes | CohortSession.objects.filter(
-            Q(notes__contains=name) | Q(next_steps__contains=name)
-        )
     counts = {
         "name and email": 1 if (participant.name or participant.email) else 0,
         "LMS accounts": LtiUser.objects.filter(participant_id=pid).count(),
@@ -148,17 +144,10 @@ def participant_erase(
         "shared practice responses and reports": Response.objects.filter(author_id=pid).count()
         + Report.objects.filter(reporter_id=pid).count(),
         "session attendance records": Attendance.objects.filter(participant_id=pid).count(),
-        "session notes naming them": named_notes.distinct().count(),
-        "coaching goals, observation notes, feedback and reflections": CoachingCycle.objects.filter(
+        "session notes naming them": sessions_naming(names).count(),
+        "coaching goals, observation notes, feedback and reflections": coaching_text_count(
             teacher_id=pid
-        )
-        .filter(~Q(goal="") | ~Q(goal_proposal=""))
-        .count()
-        + Observation.objects.filter(cycle__teacher_id=pid)
-        .filter(
-            ~Q(notes="") | ~Q(strength="") | ~Q(next_step="") | ~Q(reflection="") | ~Q(response="")
-        )
-        .count(),
+        ),
         "notifications": Notification.objects.filter(participant_id=pid).count(),
         "credentials kept (still valid for their holder)": IssuedCredential.objects.filter(
             participant_id=pid
@@ -196,21 +185,10 @@ def participant_erase(
         AttemptGrant.objects.filter(participant_id=pid).update(reason="")
         ScoreOverride.objects.filter(participant_id=pid).update(reason=ERASED_REASON)
         IssuedCredential.objects.filter(participant_id=pid).update(evidence_public=False)
-        Attendance.objects.filter(participant_id=pid).delete()
-        Attendance.objects.filter(recorded_by_id=pid).update(recorded_by=None)
-        CohortSession.objects.filter(created_by_id=pid).update(created_by=None)
-        for session in named_notes.distinct():
-            notes, next_steps = session.notes, session.next_steps
-            for name in names:
-                notes = notes.replace(name, "a participant")
-                next_steps = next_steps.replace(name, "a participant")
-            CohortSession.objects.filter(pk=session.pk).update(notes=notes, next_steps=next_steps)
+        sessions_erase(participant_id=pid, names=names)
         # Coaching: the free text written by or about the teacher goes; the steps, dates and
         # ratings (numbers on the tool's scale) stay for the cohort's growth figures.
-        CoachingCycle.objects.filter(teacher_id=pid).update(goal="", goal_proposal="")
-        Observation.objects.filter(cycle__teacher_id=pid).update(
-            notes="", strength="", next_step="", reflection="", response="", evidence_consent=False
-        )
+        coaching_erase(teacher_id=pid)
         LtiUser.objects.filter(participant_id=pid).delete()
         notifications_erase(participant=participant)
         Participant.objects.filter(pk=pid).update(
