@@ -13,10 +13,13 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from courses.models import Module, Placement
-from courses.progress import placement_module
 from mastery.evidence import evidence_file_response
-from pagesession.access import launch_is_trainer, launch_required, trainer_required
+from pagesession.access import (
+    launch_is_trainer,
+    launch_placement,
+    launch_required,
+    trainer_required,
+)
 from pagesession.templatetags.launch_urls import lurl
 from pagesession.urls_util import add_query
 
@@ -47,16 +50,6 @@ def _see_other(url: str):
     response = redirect(url)
     response.status_code = 303
     return response
-
-
-def _placed(request, placement_id: int) -> tuple[Placement, Module]:
-    placement = Placement.objects.filter(
-        pk=placement_id, cohort_id=request.launch.claims.cohort_id
-    ).first()
-    module = placement_module(placement)
-    if placement is None or module is None:
-        raise Http404("No such module in this course")
-    return placement, module
 
 
 def _post(request, placement, module, post_id: int) -> tuple[Post, bool]:
@@ -128,7 +121,7 @@ def _list_context(request, placement, module) -> dict:
 @require_http_methods(["GET", "HEAD", "POST"])
 @launch_required
 def exchange_list(request, placement_id: int):
-    placement, module = _placed(request, placement_id)
+    placement, module = launch_placement(request, placement_id)
     if request.method != "POST":
         return render(request, "exchange/list.html", _list_context(request, placement, module))
     form = PostForm.from_data(request.POST)
@@ -181,7 +174,7 @@ def _post_context(request, placement, module, post, same_cohort, **extra) -> dic
 @require_safe
 @launch_required
 def post_page(request, placement_id: int, post_id: int):
-    placement, module = _placed(request, placement_id)
+    placement, module = launch_placement(request, placement_id)
     post, same_cohort = _post(request, placement, module, post_id)
     return render(
         request, "exchange/post.html", _post_context(request, placement, module, post, same_cohort)
@@ -194,7 +187,7 @@ def _refused(request, placement, module, post, same_cohort, message: str, **extr
 
 
 def _cohort_post(request, placement_id: int, post_id: int):
-    placement, module = _placed(request, placement_id)
+    placement, module = launch_placement(request, placement_id)
     post, same_cohort = _post(request, placement, module, post_id)
     if not same_cohort:
         raise Http404("No such post in this course")
@@ -204,7 +197,7 @@ def _cohort_post(request, placement_id: int, post_id: int):
 @require_safe
 @launch_required
 def post_file(request, placement_id: int, post_id: int):
-    placement, module = _placed(request, placement_id)
+    placement, module = launch_placement(request, placement_id)
     post, _same = _post(request, placement, module, post_id)
     if not post.file:
         raise Http404("No such file")
@@ -267,7 +260,7 @@ def report(request, placement_id: int, post_id: int):
 @require_POST
 @launch_required
 def withdraw(request, placement_id: int, post_id: int):
-    placement, module = _placed(request, placement_id)
+    placement, module = launch_placement(request, placement_id)
     post = _own_post(request, placement, module, post_id)
     try:
         post_withdraw(post=post, author=request.launch.participant)
@@ -284,7 +277,7 @@ def withdraw(request, placement_id: int, post_id: int):
 @require_POST
 @launch_required
 def consent(request, placement_id: int, post_id: int):
-    placement, module = _placed(request, placement_id)
+    placement, module = launch_placement(request, placement_id)
     post = _own_post(request, placement, module, post_id)
     try:
         post_consent_set(
@@ -299,7 +292,7 @@ def consent(request, placement_id: int, post_id: int):
 @require_POST
 @launch_required
 def use_as_evidence(request, placement_id: int, post_id: int):
-    placement, module = _placed(request, placement_id)
+    placement, module = launch_placement(request, placement_id)
     post = _own_post(request, placement, module, post_id)
     reflection = request.POST.get("reflection", "")[:20_000]
     try:
