@@ -173,28 +173,40 @@ def coach_export(request):
     return response
 
 
+def _cycle_context(cycle: CoachingCycle, observation, *, shared_only: bool, errors) -> dict:
+    """What the coach's and the teacher's cycle pages both show; the teacher's growth chart
+    counts shared observations only."""
+    module = placement_module(cycle.placement)
+    return {
+        "cycle": cycle,
+        "module": module,
+        "observation": observation,
+        "view": _observation_view(observation, module),
+        "events": cycle.events.select_related("by"),
+        "growth": growth(
+            teacher_id=cycle.teacher_id, cohort_id=cycle.cohort_id, shared_only=shared_only
+        ),
+        "goals": goals(teacher_id=cycle.teacher_id, cohort_id=cycle.cohort_id),
+        "errors": errors or {},
+    }
+
+
 def _cycle_page(request, cycle: CoachingCycle, *, errors=None, status=200):
     observation = Observation.objects.filter(cycle=cycle).first()
-    module = placement_module(cycle.placement)
     return render(
         request,
         "coaching/cycle.html",
         {
-            "cycle": cycle,
-            "module": module,
-            "observation": observation,
-            "view": _observation_view(observation, module),
-            "events": cycle.events.select_related("by"),
-            "growth": growth(
-                teacher_id=cycle.teacher_id, cohort_id=cycle.cohort_id, shared_only=False
-            ),
-            "goals": goals(teacher_id=cycle.teacher_id, cohort_id=cycle.cohort_id),
+            **_cycle_context(cycle, observation, shared_only=False, errors=errors),
             "overdue": overdue(cycle, timezone.localdate()),
             "next_cycle": CoachingCycle.objects.filter(previous=cycle).first(),
-            "errors": errors or {},
         },
         status=status,
     )
+
+
+def _lessons(module) -> dict[str, str]:
+    return lessons_of(module) if module else {}
 
 
 def _observation_view(observation: Observation | None, module) -> dict | None:
@@ -212,7 +224,7 @@ def _observation_view(observation: Observation | None, module) -> dict | None:
         }
         for lf in tool["look_fors"]
     ]
-    lessons = lessons_of(module) if module else {}
+    lessons = _lessons(module)
     return {
         "look_fors": look_fors,
         "top": len(tool["scale"]),
@@ -253,7 +265,7 @@ def cycle_close_view(request, cycle_id: int):
 
 
 def _observe_form(request, cycle, observation, module, *, form=None, errors=None, status=200):
-    lessons = lessons_of(module) if module else {}
+    lessons = _lessons(module)
     if form is None:
         values = {
             "ratings": observation.ratings,
@@ -312,12 +324,12 @@ def observe_page(request, cycle_id: int):
         observation_save(
             observation=observation,
             by=request.launch.participant,
-            lessons=lessons_of(module) if module else {},
+            lessons=_lessons(module),
             data=request.POST,
             share=share,
         )
     except CoachingRefused as exc:
-        form = observation_read(observation, lessons_of(module) if module else {}, request.POST)
+        form = observation_read(observation, _lessons(module), request.POST)
         return _observe_form(
             request,
             cycle,
@@ -345,7 +357,7 @@ def observe_draft(request, cycle_id: int):
         observation_save(
             observation=observation,
             by=request.launch.participant,
-            lessons=lessons_of(module) if module else {},
+            lessons=_lessons(module),
             data=request.POST,
             share=False,
         )
@@ -372,21 +384,11 @@ def _own_cycle(request, cycle_id: int) -> CoachingCycle:
 
 def _teacher_page(request, cycle, *, errors=None, status=200):
     observation = Observation.objects.filter(cycle=cycle, shared_at__isnull=False).first()
-    module = placement_module(cycle.placement)
     return render(
         request,
         "coaching/teacher_cycle.html",
         {
-            "cycle": cycle,
-            "module": module,
-            "observation": observation,
-            "view": _observation_view(observation, module),
-            "events": cycle.events.select_related("by"),
-            "growth": growth(
-                teacher_id=cycle.teacher_id, cohort_id=cycle.cohort_id, shared_only=True
-            ),
-            "goals": goals(teacher_id=cycle.teacher_id, cohort_id=cycle.cohort_id),
-            "errors": errors or {},
+            **_cycle_context(cycle, observation, shared_only=True, errors=errors),
             "values": request.POST if request.method == "POST" else {},
         },
         status=status,
