@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from courses.models import Module, Placement
 from mastery.evidence import evidence_file_response
 from pagesession.access import (
     launch_is_trainer,
@@ -66,14 +67,16 @@ def _post(request, placement, module, post_id: int) -> tuple[Post, bool]:
     return found
 
 
-def _own_post(request, placement, module, post_id: int) -> Post:
-    """A post of this placement by the reader, in any status (withdrawing twice says so)."""
+def _own_post(request, placement_id: int, post_id: int) -> tuple[Placement, Module, Post]:
+    """The placement, its module and a post of it by the reader, in any status (withdrawing
+    twice says so)."""
+    placement, module = launch_placement(request, placement_id)
     post = Post.objects.filter(
         pk=post_id, placement=placement, author_id=request.launch.claims.participant_id
     ).first()
     if post is None:
         raise Http404("No such post of yours")
-    return post
+    return placement, module, post
 
 
 def _post_url(request, placement, post, anchor: str = "", *, done: str = "") -> str:
@@ -186,6 +189,12 @@ def _refused(request, placement, module, post, same_cohort, message: str, **extr
     return render(request, "exchange/post.html", context, status=400)
 
 
+def _refused_own(request, placement, module, post_id: int, message: str, **extra):
+    """A change to the reader's own post refused: its page as they see it now, with why."""
+    post, same_cohort = _post(request, placement, module, post_id)
+    return _refused(request, placement, module, post, same_cohort, message, **extra)
+
+
 def _cohort_post(request, placement_id: int, post_id: int):
     placement, module = launch_placement(request, placement_id)
     post, same_cohort = _post(request, placement, module, post_id)
@@ -260,8 +269,7 @@ def report(request, placement_id: int, post_id: int):
 @require_POST
 @launch_required
 def withdraw(request, placement_id: int, post_id: int):
-    placement, module = launch_placement(request, placement_id)
-    post = _own_post(request, placement, module, post_id)
+    placement, module, post = _own_post(request, placement_id, post_id)
     try:
         post_withdraw(post=post, author=request.launch.participant)
     except ExchangeRefused as exc:
@@ -277,32 +285,28 @@ def withdraw(request, placement_id: int, post_id: int):
 @require_POST
 @launch_required
 def consent(request, placement_id: int, post_id: int):
-    placement, module = launch_placement(request, placement_id)
-    post = _own_post(request, placement, module, post_id)
+    placement, module, post = _own_post(request, placement_id, post_id)
     try:
         post_consent_set(
             post=post, author=request.launch.participant, consent=request.POST.get("consent", "")
         )
     except ExchangeRefused as exc:
-        post, same = _post(request, placement, module, post_id)
-        return _refused(request, placement, module, post, same, str(exc))
+        return _refused_own(request, placement, module, post_id, str(exc))
     return _see_other(_post_url(request, placement, post, done="consent"))
 
 
 @require_POST
 @launch_required
 def use_as_evidence(request, placement_id: int, post_id: int):
-    placement, module = launch_placement(request, placement_id)
-    post = _own_post(request, placement, module, post_id)
+    placement, module, post = _own_post(request, placement_id, post_id)
     reflection = request.POST.get("reflection", "")[:20_000]
     try:
         post_to_evidence(
             post=post, participant=request.launch.participant, module=module, reflection=reflection
         )
     except ExchangeRefused as exc:
-        post, same = _post(request, placement, module, post_id)
-        return _refused(
-            request, placement, module, post, same, str(exc), evidence_reflection=reflection
+        return _refused_own(
+            request, placement, module, post_id, str(exc), evidence_reflection=reflection
         )
     return _see_other(
         lurl({"launch": request.launch}, "courses:module", placement.pk) + "#evidence"
