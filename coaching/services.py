@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from courses.content_extensions import extension_row_unchanged
 from courses.models import Lesson, Membership, Module, ModuleVersion, Participant, Placement, Role
 from courses.progress import placement_module
 from mastery.grades import grade_record_create
@@ -49,12 +50,7 @@ class CoachingRefused(Exception):
 def tool_store(*, version: ModuleVersion, data: dict | None) -> None:
     """Called by the importer for every imported module, inside its transaction: an unchanged
     file changes nothing; a file removed from the pack removes the row."""
-    existing = ObservationTool.objects.filter(module_version=version).first()
-    if data is None:
-        if existing is not None:
-            existing.delete()
-        return
-    if existing is not None and existing.content_hash == data["hash"]:
+    if extension_row_unchanged(ObservationTool, version=version, data=data):
         return
     tool = {k: v for k, v in data.items() if k != "hash"}
     ObservationTool.objects.update_or_create(
