@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -16,7 +16,7 @@ from courses.templatetags.ignite_text import when_text
 from credentials.requirements import credentials_recheck
 from pagesession.access import launch_required, trainer_required
 from pagesession.templatetags.launch_urls import lurl
-from pagesession.urls_util import tool_origin
+from pagesession.urls_util import see_other, tool_origin
 
 from .models import CoachingCycle, Observation
 from .services import (
@@ -41,12 +41,6 @@ from .services import (
 )
 
 FILTERS = {"": "All teachers", "no-observation": "No observation yet", "overdue": "Cycle overdue"}
-
-
-def _see_other(url: str):
-    response = redirect(url)
-    response.status_code = 303
-    return response
 
 
 def _cycle(request, cycle_id: int) -> CoachingCycle:
@@ -122,7 +116,7 @@ def cycle_new(request):
             values=request.POST,
             status=exc.status,
         )
-    return _see_other(lurl(_context(request), "coaching:cycle", cycle.pk))
+    return see_other(lurl(_context(request), "coaching:cycle", cycle.pk))
 
 
 @require_POST
@@ -135,7 +129,7 @@ def gradebook_switch(request):
         return _coach_list(
             request, errors={"gradebook": exc.message, **exc.errors}, status=exc.status
         )
-    return _see_other(lurl(_context(request), "coaching:coach") + "&gradebook=saved")
+    return see_other(lurl(_context(request), "coaching:coach") + "&gradebook=saved")
 
 
 @require_safe
@@ -247,7 +241,7 @@ def cycle_page(request, cycle_id: int):
             return _cycle_page(
                 request, cycle, errors={"form": exc.message, **exc.errors}, status=exc.status
             )
-        return _see_other(lurl(_context(request), "coaching:cycle", cycle.pk))
+        return see_other(lurl(_context(request), "coaching:cycle", cycle.pk))
     return _cycle_page(request, cycle)
 
 
@@ -261,7 +255,7 @@ def cycle_close_view(request, cycle_id: int):
         return _cycle_page(
             request, cycle, errors={"close": exc.message, **exc.errors}, status=exc.status
         )
-    return _see_other(lurl(_context(request), "coaching:cycle", (following or cycle).pk))
+    return see_other(lurl(_context(request), "coaching:cycle", (following or cycle).pk))
 
 
 def _observe_form(request, cycle, observation, module, *, form=None, errors=None, status=200):
@@ -316,7 +310,7 @@ def observe_page(request, cycle_id: int):
             request, cycle, errors={"form": "This feedback was shared already."}, status=409
         )
     if observation.shared or not cycle.is_open:
-        return _see_other(lurl(_context(request), "coaching:cycle", cycle.pk))
+        return see_other(lurl(_context(request), "coaching:cycle", cycle.pk))
     if request.method != "POST":
         return _observe_form(request, cycle, observation, module)
     share = request.POST.get("action") == "share"
@@ -340,8 +334,8 @@ def observe_page(request, cycle_id: int):
             status=exc.status,
         )
     if share:
-        return _see_other(lurl(_context(request), "coaching:cycle", cycle.pk))
-    return _see_other(lurl(_context(request), "coaching:observe", cycle.pk) + "&saved=1")
+        return see_other(lurl(_context(request), "coaching:cycle", cycle.pk))
+    return see_other(lurl(_context(request), "coaching:observe", cycle.pk) + "&saved=1")
 
 
 @require_POST
@@ -406,7 +400,7 @@ def teacher_cycle(request, cycle_id: int):
             return _teacher_page(
                 request, cycle, errors={"goal": exc.message, **exc.errors}, status=exc.status
             )
-        return _see_other(lurl(_context(request), "coaching:teacher-cycle", cycle.pk))
+        return see_other(lurl(_context(request), "coaching:teacher-cycle", cycle.pk))
     return _teacher_page(request, cycle)
 
 
@@ -434,4 +428,4 @@ def reflect(request, cycle_id: int):
         credentials_recheck(
             participant=cycle.teacher, cohort_id=cycle.cohort_id, origin=tool_origin(request)
         )
-    return _see_other(lurl(_context(request), "coaching:teacher-cycle", cycle.pk))
+    return see_other(lurl(_context(request), "coaching:teacher-cycle", cycle.pk))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from courses.models import Module, Placement
@@ -22,7 +22,7 @@ from pagesession.access import (
     trainer_required,
 )
 from pagesession.templatetags.launch_urls import lurl
-from pagesession.urls_util import add_query
+from pagesession.urls_util import add_query, see_other
 
 from .models import Post, Response
 from .services import (
@@ -45,12 +45,6 @@ from .services import (
     response_create,
     response_reply,
 )
-
-
-def _see_other(url: str):
-    response = redirect(url)
-    response.status_code = 303
-    return response
 
 
 def _post(request, placement, module, post_id: int) -> tuple[Post, bool]:
@@ -140,7 +134,7 @@ def exchange_list(request, placement_id: int):
     except ExchangeRefused as exc:
         context = {**_list_context(request, placement, module), "form": form, "error": str(exc)}
         return render(request, "exchange/list.html", context, status=400)
-    return _see_other(_post_url(request, placement, post))
+    return see_other(_post_url(request, placement, post))
 
 
 def _post_context(request, placement, module, post, same_cohort, **extra) -> dict:
@@ -224,7 +218,7 @@ def respond(request, placement_id: int, post_id: int):
         response_create(post=post, author=request.launch.participant, **data)
     except ExchangeRefused as exc:
         return _refused(request, placement, module, post, True, str(exc), typed=data)
-    return _see_other(_post_url(request, placement, post, "#responses"))
+    return see_other(_post_url(request, placement, post, "#responses"))
 
 
 @require_POST
@@ -248,7 +242,7 @@ def reply(request, placement_id: int, post_id: int, response_id: int):
         )
     except ExchangeRefused as exc:
         return _refused(request, placement, module, post, True, str(exc))
-    return _see_other(_post_url(request, placement, post, f"#response-{response.pk}"))
+    return see_other(_post_url(request, placement, post, f"#response-{response.pk}"))
 
 
 @require_POST
@@ -263,7 +257,7 @@ def report(request, placement_id: int, post_id: int):
         )
     except ExchangeRefused as exc:
         return _refused(request, placement, module, post, True, str(exc))
-    return _see_other(_post_url(request, placement, post, done="reported"))
+    return see_other(_post_url(request, placement, post, done="reported"))
 
 
 @require_POST
@@ -279,7 +273,7 @@ def withdraw(request, placement_id: int, post_id: int):
             {**_list_context(request, placement, module), "error": str(exc)},
             status=409,
         )
-    return _see_other(lurl({"launch": request.launch}, "exchange:list", placement.pk))
+    return see_other(lurl({"launch": request.launch}, "exchange:list", placement.pk))
 
 
 @require_POST
@@ -292,7 +286,7 @@ def consent(request, placement_id: int, post_id: int):
         )
     except ExchangeRefused as exc:
         return _refused_own(request, placement, module, post_id, str(exc))
-    return _see_other(_post_url(request, placement, post, done="consent"))
+    return see_other(_post_url(request, placement, post, done="consent"))
 
 
 @require_POST
@@ -308,9 +302,7 @@ def use_as_evidence(request, placement_id: int, post_id: int):
         return _refused_own(
             request, placement, module, post_id, str(exc), evidence_reflection=reflection
         )
-    return _see_other(
-        lurl({"launch": request.launch}, "courses:module", placement.pk) + "#evidence"
-    )
+    return see_other(lurl({"launch": request.launch}, "courses:module", placement.pk) + "#evidence")
 
 
 @require_POST
@@ -325,7 +317,7 @@ def exemplar(request, placement_id: int, post_id: int):
         )
     except ExchangeRefused as exc:
         return _refused(request, placement, module, post, True, str(exc))
-    return _see_other(_post_url(request, placement, post))
+    return see_other(_post_url(request, placement, post))
 
 
 @require_POST
@@ -343,4 +335,4 @@ def hide(request, placement_id: int, post_id: int):
             )
     except ExchangeRefused as exc:
         return _refused(request, placement, module, post, True, str(exc))
-    return _see_other(_post_url(request, placement, post))
+    return see_other(_post_url(request, placement, post))

@@ -6,13 +6,14 @@ own cohort, so another course or platform gets a 404, and a teacher gets a 403 o
 from __future__ import annotations
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_safe
 
 from courses.models import Module, Placement
 from pagesession.access import launch_placement, launch_required, trainer_required
 from pagesession.templatetags.launch_urls import lurl
+from pagesession.urls_util import see_other
 
 from .models import CalibrationAttempt, ClassroomTemplate, ModuleMaterials
 from .services import (
@@ -62,7 +63,7 @@ def calibration_page(request, placement_id: int):
         attempt = calibration_submit(
             participant=participant, placement=placement, materials=materials, form=form
         )
-        response = redirect(
+        return see_other(
             lurl(
                 {"launch": request.launch},
                 "facilitation:calibration-result",
@@ -70,8 +71,6 @@ def calibration_page(request, placement_id: int):
                 attempt.pk,
             )
         )
-        response.status_code = 303
-        return response
     return render(
         request,
         "facilitation/calibration.html",
