@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "mastery",
     "credentials",
     "dashboards",
+    "reporting",
     "lti_tool",
     "facilitation",
     "exchange",
@@ -418,6 +419,9 @@ LOGGING = {
 # copied into another browser, or a launch in a frame that keeps no cookie. Trainers' tokens
 # are never accepted without it.
 IGNITE_UNBOUND_TOKEN_TTL = env.int("IGNITE_UNBOUND_TOKEN_TTL", default=10 * 60)
+# The program view's figures are computed ahead by the worker and kept this many seconds in the
+# shared cache (reporting/rollups.py); 0 computes them on every page.
+IGNITE_PROGRAM_VIEW_MAX_AGE = env.int("IGNITE_PROGRAM_VIEW_MAX_AGE", default=600)
 # --- Operations (operations/, docs/operations.md) ---------------------------------------
 # A bearer token that opens /metrics and /readyz's details; unset, only a direct loopback
 # connection (no proxy in between) may read them.

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("coaching.urls")),
     path("", include("credentials.urls")),
     path("", include("dashboards.urls")),
+    path("", include("reporting.urls")),
 ]
 
 if settings.IGNITE_DEV_PLATFORM:

@@ -92,3 +92,28 @@ def credential_key_register(key: CredentialKey) -> None:
 
 def credential_keys() -> dict[str, CredentialKey]:
     return dict(_credential_keys)
+
+
+@dataclass(frozen=True)
+class ProgramKey:
+    """A top-level `program.yaml` key another app owns (`deadline: 2027-07-31`)."""
+
+    name: str
+    # read(value, fields) -> a JSON-able value to keep, or None after a problem (reported
+    # through fields.problem(name, message), which names file:line).
+    read: Callable[..., Any]
+    # store(program=, value=) -> None, inside the import's transaction; value is what read
+    # returned, or None when the program does not say the key.
+    store: Callable[..., None]
+
+
+_program_keys: dict[str, ProgramKey] = {}
+
+
+def program_key_register(key: ProgramKey) -> None:
+    """Register (or replace, by name) a program.yaml key another app owns."""
+    _program_keys[key.name] = key
+
+
+def program_keys() -> dict[str, ProgramKey]:
+    return dict(_program_keys)

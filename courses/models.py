@@ -16,6 +16,9 @@ class Participant(models.Model):
     given_name = models.CharField(max_length=255, blank=True)
     family_name = models.CharField(max_length=255, blank=True)
     email = models.EmailField(max_length=320, blank=True)
+    # The school the LMS names for this person (a launch's custom `school` parameter), for the
+    # program view's breakdown by school; blank when the LMS says nothing.
+    school = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

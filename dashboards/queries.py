@@ -19,10 +19,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import BooleanField, ExpressionWrapper, Max, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q
 from django.utils import timezone
 
-from courses.models import LessonProgress, Membership, Module, Placement, Role
+from courses.models import (
+    Lesson,
+    LessonProgress,
+    Membership,
+    Module,
+    ModuleVersion,
+    Placement,
+    Role,
+)
 from credentials.models import IssuedCredential
 from mastery.adjustments import mastery_score_counted
 from mastery.attempts import policy_for
@@ -170,8 +178,9 @@ def cohort_view(*, cohort_id: int, query: str = "", state: str = "", now=None) -
 
     attempts = defaultdict(list)
     for attempt in (
+        # Neither the version nor the answers are read here: not loaded (each is JSON).
         Attempt.objects.filter(participant_id__in=ids, placement_id__in=placement_ids)
-        .select_related("module_version")
+        .defer("answers", "credits", "question_ids", "policy")
         .order_by("number")
     ):
         attempts[(attempt.participant_id, attempt.placement_id)].append(attempt)
@@ -187,7 +196,13 @@ def cohort_view(*, cohort_id: int, query: str = "", state: str = "", now=None) -
         ).values_list("participant_id", "placement_id")
     )
 
-    lesson_counts = {module.pk: module.current.lessons.count() for _, module in placed}
+    counted = dict(
+        Lesson.objects.filter(module_version_id__in=[m.current_id for _, m in placed])
+        .values("module_version_id")
+        .annotate(n=Count("pk"))
+        .values_list("module_version_id", "n")
+    )
+    lesson_counts = {module.pk: counted.get(module.current_id, 0) for _, module in placed}
     pending = list(
         EvidenceSubmission.objects.filter(
             placement_id__in=placement_ids, status=EvidenceSubmission.Status.SUBMITTED
@@ -275,6 +290,21 @@ def _item_analysis(placed) -> dict[int, list[QuestionStat]]:
     """Per placement: each question's share answered fully right (most missed first), how many
     left it blank, and how many chose each option."""
     result = {}
+    # Every submitted attempt of the cohort's placements in one query, and each version's
+    # lesson titles once: not a query per placement, nor per attempt.
+    by_placement: dict[int, list] = defaultdict(list)
+    for attempt in Attempt.objects.filter(
+        placement_id__in=[p.pk for p, _m in placed], status=Attempt.Status.SUBMITTED
+    ).only("pk", "placement_id", "module_version_id", "answers", "credits"):
+        by_placement[attempt.placement_id].append(attempt)
+    version_ids = {a.module_version_id for attempts in by_placement.values() for a in attempts}
+    # Each version's question bank once, not once per attempt.
+    versions = ModuleVersion.objects.only("pk", "questions").in_bulk(version_ids)
+    lesson_titles: dict[int, dict[str, str]] = defaultdict(dict)
+    for version_id, slug, title in Lesson.objects.filter(
+        module_version_id__in=version_ids
+    ).values_list("module_version_id", "slug", "title"):
+        lesson_titles[version_id].setdefault(slug, title)
     for placement, _module in placed:
         asked: dict[str, int] = defaultdict(int)
         correct: dict[str, int] = defaultdict(int)
@@ -282,14 +312,12 @@ def _item_analysis(placed) -> dict[int, list[QuestionStat]]:
         chosen: dict[str, dict] = defaultdict(lambda: defaultdict(int))
         banks: dict[str, dict] = {}
         titles: dict[str, str] = {}
-        for attempt in Attempt.objects.filter(
-            placement=placement, status=Attempt.Status.SUBMITTED
-        ).select_related("module_version"):
-            version = attempt.module_version
+        for attempt in by_placement[placement.pk]:
+            version = versions[attempt.module_version_id]
             for question in version.questions:
                 banks.setdefault(question["id"], question)
-            for lesson in version.lessons.all():
-                titles.setdefault(lesson.slug, lesson.title)
+            for slug, title in lesson_titles[version.pk].items():
+                titles.setdefault(slug, title)
             answers = attempt.answers or {}
             for qid, credit in (attempt.credits or {}).items():
                 asked[qid] += 1

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from courses.models import Membership, Placement
 from courses.pages import TRAINER_DASHBOARD, dashboard_columns, panels
+from courses.spreadsheets import safe
 from courses.templatetags.ignite_text import when_text
 from mastery.grades import grades_retry
 from mastery.models import GradeRecord
@@ -124,10 +125,6 @@ def trainer_export(request):
         header += [f"{module.current.title}: status", f"{module.current.title}: score"]
     header += [column.header for column in columns]
     writer.writerow(header)
-
-    def safe(value: str) -> str:
-        # Spreadsheet formula injection: a cell must never start a formula.
-        return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
     for row in view.rows:
         line = [

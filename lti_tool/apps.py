@@ -11,10 +11,15 @@ class LtiToolConfig(AppConfig):
     verbose_name = "LTI registrations and launches"
 
     def ready(self) -> None:
+        from reporting.snapshots import reporting_keep
+        from reporting.tenancy import tenancy_source_register
+
         from . import checks, signals  # noqa: F401  (signals and system checks)
+        from .events import grade_worker_alive
         from .lineitems import placements_learn_for_cohort
         from .roster import roster_panel_for_cohort
         from .security import all_frame_ancestors, platform_frame_ancestors, platform_time_zone
+        from .tenancy import SOURCE
 
         # The page session frames pages for the launch's platform; only this app knows them.
         frame_sources_register(
@@ -26,3 +31,7 @@ class LtiToolConfig(AppConfig):
         roster_source_register(roster_panel_for_cohort)
         # It also shows links placed in the course that nobody opened yet (AGS line items).
         placements_source_register(placements_learn_for_cohort)
+        # The program view (reporting/) knows platforms only through this app.
+        tenancy_source_register(SOURCE)
+        # Its figures are computed ahead and its daily snapshots taken from the worker.
+        grade_worker_alive.connect(reporting_keep, dispatch_uid="reporting-keep")

@@ -265,6 +265,10 @@ def _launch_landing(launch: ValidLaunch) -> tuple[LaunchClaims, bool]:
     """
     claims = launch.claims
     person = person_fields(claims)  # plain-text names (lti_tool/person_names.py)
+    custom_claim = claims.get(CLAIM_CUSTOM) if isinstance(claims.get(CLAIM_CUSTOM), dict) else {}
+    # The school, where the LMS names one in a custom parameter (`school=$Canvas...`, or a
+    # roster field an admin maps): the program view's breakdown by school.
+    person["school"] = _text(custom_claim.get("school"), 255)
     user_lookup = {"platform": launch.platform, "sub": _text(claims.get("sub"))}
     user = next(iter(_USER.run(platform_id=launch.platform.pk, sub=user_lookup["sub"])), None)
     if user is not None:

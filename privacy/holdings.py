@@ -22,6 +22,7 @@ from mastery.models import (
     ScoreOverride,
 )
 from notifications.models import Notification, OptOut
+from reporting.leads import lead_rows_of
 
 
 @dataclass
@@ -64,6 +65,7 @@ def participant_holdings(*, participant: Participant) -> list[Section]:
                 "given_name": participant.given_name,
                 "family_name": participant.family_name,
                 "email": participant.email,
+                "school": participant.school,
                 "created_at": _dt(participant.created_at),
             }
         ],
@@ -342,6 +344,20 @@ def participant_holdings(*, participant: Participant) -> list[Section]:
             for o in OptOut.objects.filter(participant_id=pid).order_by("pk")
         ],
     )
+    leads = Section(
+        "program_lead",
+        "Program lead (named by an Ignite administrator)",
+        [
+            {
+                "platform_id": lead.platform_id,
+                "email": lead.email,
+                "lms_user_id": lead.sub,
+                "programs": [p.slug for p in lead.programs.all()],
+                "created_at": _dt(lead.created_at),
+            }
+            for lead in lead_rows_of(participant)
+        ],
+    )
     return [
         person,
         lms,
@@ -361,6 +377,7 @@ def participant_holdings(*, participant: Participant) -> list[Section]:
         sessions_led,
         coaching,
         notifications,
+        leads,
     ]
 
 

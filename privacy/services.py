@@ -31,6 +31,8 @@ from mastery.models import (
 )
 from notifications.models import Notification
 from notifications.services import notifications_erase
+from reporting.leads import lead_rows_of
+from reporting.models import ProgramLead
 
 from .audit import audit_record
 from .holdings import evidence_file_name, participant_holdings, post_file_name
@@ -97,7 +99,8 @@ def participant_erase(
 ) -> ErasureReport:
     """Remove a participant's personal data and keep what cohort statistics count.
 
-    Goes: name, email, LMS ids, evidence files, reflections and review feedback about them,
+    Goes: name, email, school, LMS ids, program-lead entries naming them, evidence files,
+    reflections and review feedback about them,
     coaching goals, observation notes and feedback about them and their reflections on it,
     reasons trainers wrote about them, score comments, saved answers of unfinished attempts,
     their cohort session attendance records, their name in session notes and in comments about
@@ -112,6 +115,8 @@ def participant_erase(
     """
     pid = participant.pk
     evidence = EvidenceSubmission.objects.filter(participant_id=pid)
+    # Read before the LMS accounts go: a lead entry may name them by their LMS user id.
+    leads = ProgramLead.objects.filter(pk__in=[lead.pk for lead in lead_rows_of(participant)])
     full = " ".join(p for p in (participant.given_name, participant.family_name) if p)
     names = {n for n in (participant.name, full) if n}
     named_comments = GradeRecord.objects.none()
@@ -149,6 +154,7 @@ def participant_erase(
             teacher_id=pid
         ),
         "notifications": Notification.objects.filter(participant_id=pid).count(),
+        "program lead entries": leads.count(),
         "credentials kept (still valid for their holder)": IssuedCredential.objects.filter(
             participant_id=pid
         ).count(),
@@ -185,6 +191,7 @@ def participant_erase(
         AttemptGrant.objects.filter(participant_id=pid).update(reason="")
         ScoreOverride.objects.filter(participant_id=pid).update(reason=ERASED_REASON)
         IssuedCredential.objects.filter(participant_id=pid).update(evidence_public=False)
+        leads.delete()
         sessions_erase(participant_id=pid, names=names)
         # Coaching: the free text written by or about the teacher goes; the steps, dates and
         # ratings (numbers on the tool's scale) stay for the cohort's growth figures.
@@ -192,7 +199,7 @@ def participant_erase(
         LtiUser.objects.filter(participant_id=pid).delete()
         notifications_erase(participant=participant)
         Participant.objects.filter(pk=pid).update(
-            name="", given_name="", family_name="", email="", updated_at=timezone.now()
+            name="", given_name="", family_name="", email="", school="", updated_at=timezone.now()
         )
         audit_record(
             action=AuditEntry.Action.DATA_ERASED,

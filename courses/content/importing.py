@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from ..content_extensions import extensions_store
+from ..content_extensions import extensions_store, program_keys
 from ..models import Lesson, Module, ModuleVersion, Program
 from ..signals import program_imported
 from .pack import Read
@@ -46,6 +46,8 @@ def catalog_import(read: Read) -> ImportReport:
         # Apps above this one keep what a program's pack says about them (credentials/ its
         # achievements), in this transaction.
         program_imported.send(sender=Program, program=program, credentials=data.credentials)
+        for name, key in sorted(program_keys().items()):
+            key.store(program=program, value=data.extras.get(name))
         for m_index, mdata in enumerate(data.modules):
             module, _ = Module.objects.select_for_update().get_or_create(
                 slug=mdata.slug, defaults={"program": program, "position": m_index}

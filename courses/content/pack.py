@@ -113,6 +113,8 @@ class ProgramData:
     summary: str
     modules: list[ModuleData]
     credentials: list[dict] = field(default_factory=list)
+    # Values of the keys other apps own (courses.content_extensions.program_key_register).
+    extras: dict = field(default_factory=dict)
 
 
 @dataclass

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..content_extensions import extensions_read
+from ..content_extensions import extensions_read, program_keys
 from .pack import (
     LESSON_SECTIONS,
     MAX_FILE_BYTES,
@@ -205,7 +205,8 @@ def _read_program(folder: Path, problems: Problems) -> ProgramData | None:
         problems.add(path, 1, "program.yaml must be a mapping")
         return None
     fields = Fields(data, path, problems)
-    fields.unknown({"slug", "title", "version", "summary", "modules", "credentials"})
+    extra_keys = program_keys()
+    fields.unknown({"slug", "title", "version", "summary", "modules", "credentials", *extra_keys})
     slug = fields.slug()
     module_names = data.get("modules")
     modules = []
@@ -237,6 +238,11 @@ def _read_program(folder: Path, problems: Problems) -> ProgramData | None:
         credentials=credentials_read(
             data, path, problems, seen, {m.slug: m.evidence_task is not None for m in modules}
         ),
+        extras={
+            name: key.read(data.get(name), fields)
+            for name, key in sorted(extra_keys.items())
+            if data.get(name) is not None
+        },
     )
 
 

@@ -47,6 +47,16 @@ def _sequence(loader: _Loader, node: yaml.SequenceNode) -> Seq:
     return result
 
 
+def _timestamp(loader: _Loader, node: yaml.ScalarNode):
+    # `2027-02-30` looks like a date to YAML, which then raises a bare ValueError: keep it as
+    # text, so the key's reader reports it with its file and line.
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 

@@ -36,6 +36,8 @@ class World:
     session: int = 0  # a cohort session of bl-fall, scheduled by Priya
     post: int = 0  # a post Maya shared in the practice exchange of bl-models
     cycle: int = 0  # a coaching cycle Priya opened with Maya on bl-models
+    program: str = ""  # bl-models' program; Priya is named its program lead
+    cohort: int = 0  # bl-fall's cohort
     credential: int = 0  # an IssuedCredential of Maya's
     credential_public_id: str = ""
     achievement: str = ""  # its achievement's slug
@@ -315,6 +317,27 @@ PAGES: list[Page] = [
         lambda w: f"/app/coaching/{w.cycle}/",
         "My modules, 'Coaching' panel: the teacher's cycle",
     ),
+    Page(
+        "program",
+        "reporting:program",
+        "trainer",
+        lambda w: "/app/program/",
+        "a program lead (named by `manage.py program_leads add`), My modules, 'Program view'",
+    ),
+    Page(
+        "program-detail",
+        "reporting:program-detail",
+        "trainer",
+        lambda w: f"/app/program/{w.program}/",
+        "the program view, a program: funnel, pace, breakdowns, at risk, trend",
+    ),
+    Page(
+        "program-cohort",
+        "reporting:program-cohort",
+        "trainer",
+        lambda w: f"/app/program/{w.program}/cohorts/{w.cohort}/",
+        "the program view, a cohort's row: its trainer's dashboard, read-only",
+    ),
     # Public pages a credential links to (opened in a tab of their own, not in the frame).
     Page(
         "credential-public",
@@ -364,6 +387,8 @@ EXCLUDED: dict[str, str] = {
     "coaching:close": "POST only (a cycle's 'Close')",
     "coaching:draft": "JSON for the observation form's autosave, not a page",
     "coaching:reflect": "POST only (the teacher's reflection form)",
+    "reporting:program-export": "a CSV download, not a page",
+    "reporting:program-deadline": "POST only (the lead's deadline form)",
 }
 
 

@@ -21,9 +21,10 @@ from exchange.models import Post
 from exchange.services import PostForm, post_create
 from facilitation.models import ClassroomTemplate
 from facilitation.services import calibration_form, calibration_submit, field_name, materials_for
-from lti_tool.models import LtiContext
+from lti_tool.models import LtiContext, LtiUser
 from mastery.evidence import evidence_submit
 from mastery.models import Attempt
+from reporting.models import ProgramLead
 
 from .conftest import tool_frame
 from .pages import PAGES, Page, World
@@ -152,6 +153,13 @@ def build_world(page, live_server, world: World) -> None:
             "planned_on": (timezone.localdate() + timedelta(days=7)).isoformat(),
         },
     ).pk
+    platform_id = LtiContext.objects.get(cohort_id=placement.cohort_id).deployment.platform_id
+    program = placement_module(placement).program
+    lead = ProgramLead.objects.create(
+        platform_id=platform_id, sub=LtiUser.objects.get(participant=priya).sub
+    )
+    lead.programs.add(program)
+    world.program, world.cohort = program.slug, placement.cohort_id
     achievement = next(
         a for a in Achievement.objects.all() if "blended-models" in a.required_modules
     )
