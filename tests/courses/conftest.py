@@ -43,11 +43,8 @@ class Teacher:
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 
 
-def launch_on_another_platform(
-    client, jwks_server, platform_private_key, *, sub: str, name: str, roles=None
-) -> Teacher:
-    """Someone in the same LMS course and link ids on another platform: another tenant's
-    cohort, which must see nothing of this one."""
+def another_platform(jwks_server) -> Platform:
+    """A second LMS (another tenant) with the test deployment id, signing with the test key."""
     other = Platform.objects.create(
         name="Other LMS",
         issuer="https://other-lms.example",
@@ -57,7 +54,15 @@ def launch_on_another_platform(
         keyset_url=jwks_server.url,
     )
     Deployment.objects.create(platform=other, deployment_id=DEPLOYMENT_ID)
-    other_lti = LtiClient(client, other, platform_private_key)
+    return other
+
+
+def launch_on_another_platform(
+    client, jwks_server, platform_private_key, *, sub: str, name: str, roles=None
+) -> Teacher:
+    """Someone in the same LMS course and link ids on another platform: another tenant's
+    cohort, which must see nothing of this one."""
+    other_lti = LtiClient(client, another_platform(jwks_server), platform_private_key)
     claims = {
         LTI + "resource_link": {"id": "link-1", "title": "Demo link"},
         LTI + "context": {"id": "course-1", "title": "Cohort", "label": "course-1"},
