@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from courses.models import Membership, Placement
+from courses.models import Membership, Placement, Role
 from courses.pages import TRAINER_DASHBOARD, dashboard_columns, panels
 from courses.spreadsheets import safe
 from courses.templatetags.ignite_text import when_text
@@ -23,6 +23,7 @@ from pagesession.access import parse_id, trainer_required
 from pagesession.templatetags.launch_urls import lurl
 from pagesession.urls_util import add_query
 
+from .grid import row_cells_html
 from .placements import placements_learn
 from .queries import STATE_LABELS, cohort_view
 from .roster import roster_panel
@@ -38,11 +39,18 @@ def trainer_dashboard(request):
     placements_learn(cohort_id=cohort_id)
     query = request.GET.get("q", "").strip()[:100]
     state = request.GET.get("state", "")
-    view = cohort_view(cohort_id=cohort_id, query=query, state=state)
-    memberships = (
+    # Everyone in the course, for the roster; its teachers (in the same order: status, then
+    # name) are the progress table's rows: one query for both.
+    memberships = list(
         Membership.objects.filter(cohort_id=cohort_id)
         .select_related("participant")
         .order_by("status", "role", "participant__name")
+    )
+    view = cohort_view(
+        cohort_id=cohort_id,
+        query=query,
+        state=state,
+        members=[m for m in memberships if m.role == Role.TEACHER],
     )
     grades = GradeRecord.objects.filter(placement__cohort_id=cohort_id)
     counts = dict(grades.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
@@ -56,6 +64,7 @@ def trainer_dashboard(request):
     columns = dashboard_columns(cohort_id=cohort_id, participant_ids=participant_ids)
     for row in view.rows:
         row.extra = [(column.key, column.cells.get(row.participant.pk, "")) for column in columns]
+        row.cells_html = row_cells_html(row, launch=request.launch)
     peak = max([n for _, n in view.distribution] + [1])
     bars = []
     for i, (label, n) in enumerate(view.distribution):
@@ -86,6 +95,12 @@ def trainer_dashboard(request):
             ),
             "memberships": memberships,
             "view": view,
+            # Each placed module with its questions, in the table's order (not looked up per
+            # module in the template).
+            "item_sections": [
+                (placement, module, view.item_analysis.get(placement.pk, []))
+                for placement, module in view.placements
+            ],
             "scored": sum(n for _, n in view.distribution),
             "bars": bars,
             "query": query,
