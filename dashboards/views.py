@@ -84,7 +84,8 @@ def trainer_dashboard(request):
         request,
         "dashboards/trainer.html",
         {
-            "cohort": request.launch.cohort,
+            # The roster's LMS context came with its cohort: not read a second time.
+            "cohort": getattr(roster.context, "cohort", None) or request.launch.cohort,
             "columns": columns,
             "colspan": len(view.placements) + len(columns) + 2,
             "panels": panels(

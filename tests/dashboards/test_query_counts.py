@@ -18,7 +18,7 @@ from mastery.models import Attempt, AttemptGrant, ScoreOverride
 from .test_dashboard import INSTRUCTOR, take_check
 
 pytestmark = pytest.mark.django_db
-BUDGET = 24  # SQLite + database cache; was 31, and 2 more per overridden cell, before 75754a2
+BUDGET = 22  # SQLite + database cache; was 31, and 2 more per overridden cell, before this work
 
 
 def _count(trainer) -> tuple[int, str]:
