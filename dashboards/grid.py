@@ -1,7 +1,7 @@
 """The progress table's cells, made once in Python rather than by the template engine.
 
 A cohort of 30 teachers with 12 modules placed has 360 cells, each with a link, a state, a
-score and a lesson count: rendered by Django's template engine they were about half of the
+score and a lesson count, and a few more per row (the apps' columns, the last activity): rendered by Django's template engine they were about half of the
 dashboard's CPU (bench/program_view.py, cProfile), and `format_html` per cell still a sixth.
 The markup is the one the template had, byte for byte; every value that is not a number is
 escaped with `html.escape` (what Django's `escape` does), the link carries the launch token
@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from html import escape
 
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from courses.templatetags.ignite_text import when
 from pagesession.templatetags.launch_urls import lurl
 
 from .queries import STATE_LABELS, Row
@@ -30,7 +32,8 @@ _STATES = {state: (escape(state), escape(label)) for state, label in STATE_LABEL
 
 
 def row_cells_html(row: Row, *, launch) -> SafeString:
-    """The row's module cells (`<td>` each, in placement order), as the page shows them."""
+    """The row's cells after its heading: one per placed module, one per column the apps
+    above add (`row.extra`), and the last activity."""
     name = escape(row.participant.display_name)
     context = {"launch": launch}
     parts = []
@@ -52,4 +55,7 @@ def row_cells_html(row: Row, *, launch) -> SafeString:
                 behind=_BEHIND if cell.behind else "",
             )
         )
+    for key, value in row.extra:
+        parts.append(f'<td data-testid="{escape(key)}">{conditional_escape(value)}</td>')
+    parts.append(f"<td>{when(row.last_activity) or 'never'}</td>")
     return mark_safe("".join(parts))  # noqa: S308 (every value above escaped or a number)
