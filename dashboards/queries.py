@@ -237,12 +237,15 @@ def cohort_view(
     view = CohortView(placements=placed, rows=[])
     bands = [0] * len(SCORE_BANDS)
     states: dict[str, int] = defaultdict(int)
+    SUBMITTED = Attempt.Status.SUBMITTED  # noqa: N806 (looked up once, not per attempt)
+    # The placement's policy, once, not once per cell.
+    policies = {placement.pk: policy_for(module.current, placement) for placement, module in placed}
     for member in members:
         cells = []
         for placement, module in placed:
             key = (member.participant_id, placement.pk)
             total = lesson_counts[module.pk]
-            submitted = [a for a in attempts[key] if a.status == Attempt.Status.SUBMITTED]
+            submitted = [a for a in attempts[key] if a.status == SUBMITTED]
             cell = Cell(
                 lessons_done=min(done[key], total),
                 lessons_total=total,
@@ -253,7 +256,7 @@ def cohort_view(
             times = [t for t in times if t]
             cell.last_activity = max(times) if times else None
             if submitted:
-                policy = policy_for(module.current, placement)
+                policy = policies[placement.pk]
                 counted = (
                     submitted[-1]
                     if policy["score_policy"] == "latest"
