@@ -36,7 +36,7 @@ def trainer_dashboard(request):
     # The roster comes from the LMS (NRPS, lti_tool/), through the interface this app owns.
     roster = roster_panel(cohort_id=cohort_id, refresh=bool(request.GET.get("refresh")))
     # Links in the LMS course nobody opened yet (AGS line items, lti_tool/): placed, not opened.
-    placements_learn(cohort_id=cohort_id)
+    placements_learn(cohort_id=cohort_id, context=roster.context)
     query = request.GET.get("q", "").strip()[:100]
     state = request.GET.get("state", "")
     # Everyone in the course, for the roster; its teachers (in the same order: status, then
@@ -52,12 +52,22 @@ def trainer_dashboard(request):
         state=state,
         members=[m for m in memberships if m.role == Role.TEACHER],
     )
+    # The trainer's own row came with the roster: the page's header reads no other.
+    for membership in memberships:
+        if membership.participant_id == request.launch.claims.participant_id:
+            request.launch.participant = membership.participant
+            break
     grades = GradeRecord.objects.filter(placement__cohort_id=cohort_id)
     counts = dict(grades.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    # The failed scores are listed when the counts say there are some.
     failed = (
-        grades.filter(status=GradeRecord.Status.FAILED)
-        .select_related("participant", "placement")
-        .order_by("-timestamp")[:200]
+        list(
+            grades.filter(status=GradeRecord.Status.FAILED)
+            .select_related("participant", "placement")
+            .order_by("-timestamp")[:200]
+        )
+        if counts.get(GradeRecord.Status.FAILED)
+        else []
     )
     participant_ids = [row.participant.pk for row in view.rows]
     # Columns and panels of the apps above (sessions attended, coaching ...), by registry.

@@ -18,7 +18,7 @@ from mastery.models import Attempt, AttemptGrant, ScoreOverride
 from .test_dashboard import INSTRUCTOR, take_check
 
 pytestmark = pytest.mark.django_db
-BUDGET = 22  # SQLite + database cache; was 31, and 2 more per overridden cell, before this work
+BUDGET = 19  # SQLite + database cache; was 31, and 2 more per overridden cell, before this work
 
 
 def _count(trainer) -> tuple[int, str]:
