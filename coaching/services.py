@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from courses.content_extensions import extension_row_unchanged
 from courses.models import Lesson, Membership, Module, ModuleVersion, Participant, Placement, Role
 from courses.progress import placement_module
 from mastery.grades import grade_record_create
@@ -48,12 +50,7 @@ class CoachingRefused(Exception):
 def tool_store(*, version: ModuleVersion, data: dict | None) -> None:
     """Called by the importer for every imported module, inside its transaction: an unchanged
     file changes nothing; a file removed from the pack removes the row."""
-    existing = ObservationTool.objects.filter(module_version=version).first()
-    if data is None:
-        if existing is not None:
-            existing.delete()
-        return
-    if existing is not None and existing.content_hash == data["hash"]:
+    if extension_row_unchanged(ObservationTool, version=version, data=data):
         return
     tool = {k: v for k, v in data.items() if k != "hash"}
     ObservationTool.objects.update_or_create(
@@ -591,3 +588,36 @@ def goals(*, teacher_id: int, cohort_id: int) -> dict:
         "met": [c for c in closed if c.goal_met],
         "closed": len(closed),
     }
+
+
+# --- privacy erasure ---------------------------------------------------------------------------
+
+CYCLE_TEXT = ("goal", "goal_proposal")
+OBSERVATION_TEXT = ("notes", "strength", "next_step", "reflection", "response")
+
+
+def _with_text(queryset, fields):
+    with_text = Q()
+    for name in fields:
+        with_text |= ~Q(**{name: ""})
+    return queryset.filter(with_text)
+
+
+def coaching_text_count(*, teacher_id: int) -> int:
+    """How many cycles and observations of the teacher hold free text (privacy's dry run)."""
+    cycles = _with_text(CoachingCycle.objects.filter(teacher_id=teacher_id), CYCLE_TEXT)
+    observations = _with_text(
+        Observation.objects.filter(cycle__teacher_id=teacher_id), OBSERVATION_TEXT
+    )
+    return cycles.count() + observations.count()
+
+
+def coaching_erase(*, teacher_id: int) -> None:
+    """Privacy erasure: the free text written by or about the teacher (goals, observation notes
+    and feedback, their reflections) goes, with their consent to use an observation as evidence;
+    the steps, dates and ratings (numbers on the tool's scale) stay for the cohort's growth
+    figures."""
+    CoachingCycle.objects.filter(teacher_id=teacher_id).update(**dict.fromkeys(CYCLE_TEXT, ""))
+    Observation.objects.filter(cycle__teacher_id=teacher_id).update(
+        **dict.fromkeys(OBSERVATION_TEXT, ""), evidence_consent=False
+    )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -16,7 +16,7 @@ from courses.templatetags.ignite_text import when_text
 from credentials.requirements import credentials_recheck
 from pagesession.access import launch_required, trainer_required
 from pagesession.templatetags.launch_urls import lurl
-from pagesession.urls_util import tool_origin
+from pagesession.urls_util import see_other, tool_origin
 
 from .models import CoachingCycle, Observation
 from .services import (
@@ -41,12 +41,6 @@ from .services import (
 )
 
 FILTERS = {"": "All teachers", "no-observation": "No observation yet", "overdue": "Cycle overdue"}
-
-
-def _see_other(url: str):
-    response = redirect(url)
-    response.status_code = 303
-    return response
 
 
 def _cycle(request, cycle_id: int) -> CoachingCycle:
@@ -122,7 +116,7 @@ def cycle_new(request):
             values=request.POST,
             status=exc.status,
         )
-    return _see_other(lurl(_context(request), "coaching:cycle", cycle.pk))
+    return see_other(lurl(_context(request), "coaching:cycle", cycle.pk))
 
 
 @require_POST
@@ -135,7 +129,7 @@ def gradebook_switch(request):
         return _coach_list(
             request, errors={"gradebook": exc.message, **exc.errors}, status=exc.status
         )
-    return _see_other(lurl(_context(request), "coaching:coach") + "&gradebook=saved")
+    return see_other(lurl(_context(request), "coaching:coach") + "&gradebook=saved")
 
 
 @require_safe
@@ -173,28 +167,40 @@ def coach_export(request):
     return response
 
 
+def _cycle_context(cycle: CoachingCycle, observation, *, shared_only: bool, errors) -> dict:
+    """What the coach's and the teacher's cycle pages both show; the teacher's growth chart
+    counts shared observations only."""
+    module = placement_module(cycle.placement)
+    return {
+        "cycle": cycle,
+        "module": module,
+        "observation": observation,
+        "view": _observation_view(observation, module),
+        "events": cycle.events.select_related("by"),
+        "growth": growth(
+            teacher_id=cycle.teacher_id, cohort_id=cycle.cohort_id, shared_only=shared_only
+        ),
+        "goals": goals(teacher_id=cycle.teacher_id, cohort_id=cycle.cohort_id),
+        "errors": errors or {},
+    }
+
+
 def _cycle_page(request, cycle: CoachingCycle, *, errors=None, status=200):
     observation = Observation.objects.filter(cycle=cycle).first()
-    module = placement_module(cycle.placement)
     return render(
         request,
         "coaching/cycle.html",
         {
-            "cycle": cycle,
-            "module": module,
-            "observation": observation,
-            "view": _observation_view(observation, module),
-            "events": cycle.events.select_related("by"),
-            "growth": growth(
-                teacher_id=cycle.teacher_id, cohort_id=cycle.cohort_id, shared_only=False
-            ),
-            "goals": goals(teacher_id=cycle.teacher_id, cohort_id=cycle.cohort_id),
+            **_cycle_context(cycle, observation, shared_only=False, errors=errors),
             "overdue": overdue(cycle, timezone.localdate()),
             "next_cycle": CoachingCycle.objects.filter(previous=cycle).first(),
-            "errors": errors or {},
         },
         status=status,
     )
+
+
+def _lessons(module) -> dict[str, str]:
+    return lessons_of(module) if module else {}
 
 
 def _observation_view(observation: Observation | None, module) -> dict | None:
@@ -212,7 +218,7 @@ def _observation_view(observation: Observation | None, module) -> dict | None:
         }
         for lf in tool["look_fors"]
     ]
-    lessons = lessons_of(module) if module else {}
+    lessons = _lessons(module)
     return {
         "look_fors": look_fors,
         "top": len(tool["scale"]),
@@ -235,7 +241,7 @@ def cycle_page(request, cycle_id: int):
             return _cycle_page(
                 request, cycle, errors={"form": exc.message, **exc.errors}, status=exc.status
             )
-        return _see_other(lurl(_context(request), "coaching:cycle", cycle.pk))
+        return see_other(lurl(_context(request), "coaching:cycle", cycle.pk))
     return _cycle_page(request, cycle)
 
 
@@ -249,11 +255,11 @@ def cycle_close_view(request, cycle_id: int):
         return _cycle_page(
             request, cycle, errors={"close": exc.message, **exc.errors}, status=exc.status
         )
-    return _see_other(lurl(_context(request), "coaching:cycle", (following or cycle).pk))
+    return see_other(lurl(_context(request), "coaching:cycle", (following or cycle).pk))
 
 
 def _observe_form(request, cycle, observation, module, *, form=None, errors=None, status=200):
-    lessons = lessons_of(module) if module else {}
+    lessons = _lessons(module)
     if form is None:
         values = {
             "ratings": observation.ratings,
@@ -304,7 +310,7 @@ def observe_page(request, cycle_id: int):
             request, cycle, errors={"form": "This feedback was shared already."}, status=409
         )
     if observation.shared or not cycle.is_open:
-        return _see_other(lurl(_context(request), "coaching:cycle", cycle.pk))
+        return see_other(lurl(_context(request), "coaching:cycle", cycle.pk))
     if request.method != "POST":
         return _observe_form(request, cycle, observation, module)
     share = request.POST.get("action") == "share"
@@ -312,12 +318,12 @@ def observe_page(request, cycle_id: int):
         observation_save(
             observation=observation,
             by=request.launch.participant,
-            lessons=lessons_of(module) if module else {},
+            lessons=_lessons(module),
             data=request.POST,
             share=share,
         )
     except CoachingRefused as exc:
-        form = observation_read(observation, lessons_of(module) if module else {}, request.POST)
+        form = observation_read(observation, _lessons(module), request.POST)
         return _observe_form(
             request,
             cycle,
@@ -328,8 +334,8 @@ def observe_page(request, cycle_id: int):
             status=exc.status,
         )
     if share:
-        return _see_other(lurl(_context(request), "coaching:cycle", cycle.pk))
-    return _see_other(lurl(_context(request), "coaching:observe", cycle.pk) + "&saved=1")
+        return see_other(lurl(_context(request), "coaching:cycle", cycle.pk))
+    return see_other(lurl(_context(request), "coaching:observe", cycle.pk) + "&saved=1")
 
 
 @require_POST
@@ -345,7 +351,7 @@ def observe_draft(request, cycle_id: int):
         observation_save(
             observation=observation,
             by=request.launch.participant,
-            lessons=lessons_of(module) if module else {},
+            lessons=_lessons(module),
             data=request.POST,
             share=False,
         )
@@ -372,21 +378,11 @@ def _own_cycle(request, cycle_id: int) -> CoachingCycle:
 
 def _teacher_page(request, cycle, *, errors=None, status=200):
     observation = Observation.objects.filter(cycle=cycle, shared_at__isnull=False).first()
-    module = placement_module(cycle.placement)
     return render(
         request,
         "coaching/teacher_cycle.html",
         {
-            "cycle": cycle,
-            "module": module,
-            "observation": observation,
-            "view": _observation_view(observation, module),
-            "events": cycle.events.select_related("by"),
-            "growth": growth(
-                teacher_id=cycle.teacher_id, cohort_id=cycle.cohort_id, shared_only=True
-            ),
-            "goals": goals(teacher_id=cycle.teacher_id, cohort_id=cycle.cohort_id),
-            "errors": errors or {},
+            **_cycle_context(cycle, observation, shared_only=True, errors=errors),
             "values": request.POST if request.method == "POST" else {},
         },
         status=status,
@@ -404,7 +400,7 @@ def teacher_cycle(request, cycle_id: int):
             return _teacher_page(
                 request, cycle, errors={"goal": exc.message, **exc.errors}, status=exc.status
             )
-        return _see_other(lurl(_context(request), "coaching:teacher-cycle", cycle.pk))
+        return see_other(lurl(_context(request), "coaching:teacher-cycle", cycle.pk))
     return _teacher_page(request, cycle)
 
 
@@ -432,4 +428,4 @@ def reflect(request, cycle_id: int):
         credentials_recheck(
             participant=cycle.teacher, cohort_id=cycle.cohort_id, origin=tool_origin(request)
         )
-    return _see_other(lurl(_context(request), "coaching:teacher-cycle", cycle.pk))
+    return see_other(lurl(_context(request), "coaching:teacher-cycle", cycle.pk))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import FilteredRelation, Q
+from django.db.models import FilteredRelation, Q, QuerySet
 from django.utils import timezone
 
 from courses.models import Membership, Module, Participant, Placement, Role
@@ -167,3 +167,31 @@ def attended_counts(*, cohort_id: int, participant_ids: list[int]) -> tuple[int,
         if participant_id is not None:
             counts[participant_id] = counts.get(participant_id, 0) + 1
     return len(held), counts
+
+
+# --- privacy erasure ---------------------------------------------------------------------------
+
+
+def sessions_naming(names) -> QuerySet[CohortSession]:
+    """Sessions whose notes or next steps contain one of `names`."""
+    sessions = CohortSession.objects.none()
+    for name in names:
+        sessions = sessions | CohortSession.objects.filter(
+            Q(notes__contains=name) | Q(next_steps__contains=name)
+        )
+    return sessions.distinct()
+
+
+def sessions_erase(*, participant_id: int, names) -> None:
+    """Privacy erasure: the participant's attendance records go; sessions they created and
+    attendance they recorded stay without them; their names in session notes become
+    "a participant"."""
+    Attendance.objects.filter(participant_id=participant_id).delete()
+    Attendance.objects.filter(recorded_by_id=participant_id).update(recorded_by=None)
+    CohortSession.objects.filter(created_by_id=participant_id).update(created_by=None)
+    for session in sessions_naming(names):
+        notes, next_steps = session.notes, session.next_steps
+        for name in names:
+            notes = notes.replace(name, "a participant")
+            next_steps = next_steps.replace(name, "a participant")
+        CohortSession.objects.filter(pk=session.pk).update(notes=notes, next_steps=next_steps)

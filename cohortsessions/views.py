@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -16,7 +16,7 @@ from courses.models import Membership
 from credentials.requirements import credentials_recheck
 from pagesession.access import launch_required, parse_id, trainer_required
 from pagesession.templatetags.launch_urls import lurl
-from pagesession.urls_util import absolute, add_query, tool_origin
+from pagesession.urls_util import absolute, add_query, see_other, tool_origin
 
 from . import services
 from .forms import CancelForm, NotesForm, SessionForm, attendance_read
@@ -41,9 +41,7 @@ def _session(request, session_id: int) -> CohortSession:
 
 def _back(request, name: str, *args, flag: str = ""):
     url = lurl({"launch": request.launch}, name, *args)
-    response = redirect(add_query(url, {"done": flag}) if flag else url)
-    response.status_code = 303
-    return response
+    return see_other(add_query(url, {"done": flag}) if flag else url)
 
 
 def _rows(sessions):

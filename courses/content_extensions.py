@@ -61,6 +61,18 @@ def extensions_store(*, version: ModuleVersion, data: dict[str, Any]) -> None:
         extension.store(version=version, data=data.get(name))
 
 
+def extension_row_unchanged(model, *, version: ModuleVersion, data: dict | None) -> bool:
+    """The common start of a `store` keeping one row per module version with a `content_hash`:
+    no data removes the version's row. True when there is nothing more to store (no data, or
+    the row already holds `data["hash"]`)."""
+    existing = model.objects.filter(module_version=version).first()
+    if data is None:
+        if existing is not None:
+            existing.delete()
+        return True
+    return existing is not None and existing.content_hash == data["hash"]
+
+
 @dataclass(frozen=True)
 class CredentialKey:
     name: str

@@ -347,23 +347,8 @@ def post_withdraw(*, post: Post, author: Participant) -> Post:
         raise ExchangeRefused("Only the author can withdraw a post.")
     file_name = post.file.name if post.file else ""
     with transaction.atomic():
-        updated = (
-            Post.objects.filter(pk=post.pk)
-            .exclude(status=Post.Status.WITHDRAWN)
-            .update(
-                status=Post.Status.WITHDRAWN,
-                withdrawn_at=timezone.now(),
-                tried="",
-                happened="",
-                change="",
-                link="",
-                file="",
-                file_type="",
-                file_mime="",
-                file_size=0,
-                exemplar=False,
-                consent=Post.Consent.NO,
-            )
+        updated = posts_blank(
+            Post.objects.filter(pk=post.pk).exclude(status=Post.Status.WITHDRAWN), keep_title=True
         )
         if not updated:
             raise ExchangeRefused("This post was already withdrawn.")
@@ -374,6 +359,55 @@ def post_withdraw(*, post: Post, author: Participant) -> Post:
             transaction.on_commit(lambda: post_files_delete([file_name]))
     post.refresh_from_db()
     return post
+
+
+def posts_blank(posts, *, keep_title: bool) -> int:
+    """The posts become withdrawn rows without content, file, exemplar mark or consent.
+
+    `keep_title=True` (the author withdraws) keeps the title for the author's own list;
+    `keep_title=False` (privacy erasure) also blanks the title and a trainer's hiding reason.
+    Returns how many rows changed. Responses, reports, notifications and files are the
+    caller's (see `post_withdraw` and `exchange_erase`)."""
+    fields = {
+        "status": Post.Status.WITHDRAWN,
+        "withdrawn_at": timezone.now(),
+        "tried": "",
+        "happened": "",
+        "change": "",
+        "link": "",
+        "file": "",
+        "file_type": "",
+        "file_mime": "",
+        "file_size": 0,
+        "exemplar": False,
+        "consent": Post.Consent.NO,
+    }
+    if not keep_title:
+        fields.update(title="", hidden_reason="")
+    return posts.update(**fields)
+
+
+def exchange_erase(*, participant_id: int) -> None:
+    """Privacy erasure of a participant's shared practice: their posts become empty withdrawn
+    rows (files deleted once the transaction commits); colleagues' responses to them and the
+    person's own responses and reports are deleted, with unsent emails about them."""
+    posts = Post.objects.filter(author_id=participant_id)
+    files = [p.file.name for p in posts.exclude(file="")]
+    with transaction.atomic():
+        for post in posts:
+            post_notifications_forget(post)
+        for response in Response.objects.filter(author_id=participant_id).select_related("post"):
+            notifications_forget(
+                kind=RESPONSE, key_prefix=_key(response.post, f"response-{response.pk}")
+            )
+        Response.objects.filter(
+            Q(post__author_id=participant_id) | Q(author_id=participant_id)
+        ).delete()
+        Report.objects.filter(
+            Q(post__author_id=participant_id) | Q(reporter_id=participant_id)
+        ).delete()
+        posts_blank(posts, keep_title=False)
+        transaction.on_commit(lambda: post_files_delete(files))
 
 
 def post_notifications_forget(post: Post) -> None:

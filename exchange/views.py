@@ -10,15 +10,19 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from courses.models import Module, Placement
-from courses.progress import placement_module
 from mastery.evidence import evidence_file_response
-from pagesession.access import launch_is_trainer, launch_required, trainer_required
+from pagesession.access import (
+    launch_is_trainer,
+    launch_placement,
+    launch_required,
+    trainer_required,
+)
 from pagesession.templatetags.launch_urls import lurl
-from pagesession.urls_util import add_query
+from pagesession.urls_util import add_query, see_other
 
 from .models import Post, Response
 from .services import (
@@ -43,22 +47,6 @@ from .services import (
 )
 
 
-def _see_other(url: str):
-    response = redirect(url)
-    response.status_code = 303
-    return response
-
-
-def _placed(request, placement_id: int) -> tuple[Placement, Module]:
-    placement = Placement.objects.filter(
-        pk=placement_id, cohort_id=request.launch.claims.cohort_id
-    ).first()
-    module = placement_module(placement)
-    if placement is None or module is None:
-        raise Http404("No such module in this course")
-    return placement, module
-
-
 def _post(request, placement, module, post_id: int) -> tuple[Post, bool]:
     found = post_for_reader(
         post_id=post_id,
@@ -73,14 +61,16 @@ def _post(request, placement, module, post_id: int) -> tuple[Post, bool]:
     return found
 
 
-def _own_post(request, placement, module, post_id: int) -> Post:
-    """A post of this placement by the reader, in any status (withdrawing twice says so)."""
+def _own_post(request, placement_id: int, post_id: int) -> tuple[Placement, Module, Post]:
+    """The placement, its module and a post of it by the reader, in any status (withdrawing
+    twice says so)."""
+    placement, module = launch_placement(request, placement_id)
     post = Post.objects.filter(
         pk=post_id, placement=placement, author_id=request.launch.claims.participant_id
     ).first()
     if post is None:
         raise Http404("No such post of yours")
-    return post
+    return placement, module, post
 
 
 def _post_url(request, placement, post, anchor: str = "", *, done: str = "") -> str:
@@ -128,7 +118,7 @@ def _list_context(request, placement, module) -> dict:
 @require_http_methods(["GET", "HEAD", "POST"])
 @launch_required
 def exchange_list(request, placement_id: int):
-    placement, module = _placed(request, placement_id)
+    placement, module = launch_placement(request, placement_id)
     if request.method != "POST":
         return render(request, "exchange/list.html", _list_context(request, placement, module))
     form = PostForm.from_data(request.POST)
@@ -144,7 +134,7 @@ def exchange_list(request, placement_id: int):
     except ExchangeRefused as exc:
         context = {**_list_context(request, placement, module), "form": form, "error": str(exc)}
         return render(request, "exchange/list.html", context, status=400)
-    return _see_other(_post_url(request, placement, post))
+    return see_other(_post_url(request, placement, post))
 
 
 def _post_context(request, placement, module, post, same_cohort, **extra) -> dict:
@@ -181,7 +171,7 @@ def _post_context(request, placement, module, post, same_cohort, **extra) -> dic
 @require_safe
 @launch_required
 def post_page(request, placement_id: int, post_id: int):
-    placement, module = _placed(request, placement_id)
+    placement, module = launch_placement(request, placement_id)
     post, same_cohort = _post(request, placement, module, post_id)
     return render(
         request, "exchange/post.html", _post_context(request, placement, module, post, same_cohort)
@@ -193,8 +183,14 @@ def _refused(request, placement, module, post, same_cohort, message: str, **extr
     return render(request, "exchange/post.html", context, status=400)
 
 
+def _refused_own(request, placement, module, post_id: int, message: str, **extra):
+    """A change to the reader's own post refused: its page as they see it now, with why."""
+    post, same_cohort = _post(request, placement, module, post_id)
+    return _refused(request, placement, module, post, same_cohort, message, **extra)
+
+
 def _cohort_post(request, placement_id: int, post_id: int):
-    placement, module = _placed(request, placement_id)
+    placement, module = launch_placement(request, placement_id)
     post, same_cohort = _post(request, placement, module, post_id)
     if not same_cohort:
         raise Http404("No such post in this course")
@@ -204,7 +200,7 @@ def _cohort_post(request, placement_id: int, post_id: int):
 @require_safe
 @launch_required
 def post_file(request, placement_id: int, post_id: int):
-    placement, module = _placed(request, placement_id)
+    placement, module = launch_placement(request, placement_id)
     post, _same = _post(request, placement, module, post_id)
     if not post.file:
         raise Http404("No such file")
@@ -222,7 +218,7 @@ def respond(request, placement_id: int, post_id: int):
         response_create(post=post, author=request.launch.participant, **data)
     except ExchangeRefused as exc:
         return _refused(request, placement, module, post, True, str(exc), typed=data)
-    return _see_other(_post_url(request, placement, post, "#responses"))
+    return see_other(_post_url(request, placement, post, "#responses"))
 
 
 @require_POST
@@ -246,7 +242,7 @@ def reply(request, placement_id: int, post_id: int, response_id: int):
         )
     except ExchangeRefused as exc:
         return _refused(request, placement, module, post, True, str(exc))
-    return _see_other(_post_url(request, placement, post, f"#response-{response.pk}"))
+    return see_other(_post_url(request, placement, post, f"#response-{response.pk}"))
 
 
 @require_POST
@@ -261,14 +257,13 @@ def report(request, placement_id: int, post_id: int):
         )
     except ExchangeRefused as exc:
         return _refused(request, placement, module, post, True, str(exc))
-    return _see_other(_post_url(request, placement, post, done="reported"))
+    return see_other(_post_url(request, placement, post, done="reported"))
 
 
 @require_POST
 @launch_required
 def withdraw(request, placement_id: int, post_id: int):
-    placement, module = _placed(request, placement_id)
-    post = _own_post(request, placement, module, post_id)
+    placement, module, post = _own_post(request, placement_id, post_id)
     try:
         post_withdraw(post=post, author=request.launch.participant)
     except ExchangeRefused as exc:
@@ -278,42 +273,36 @@ def withdraw(request, placement_id: int, post_id: int):
             {**_list_context(request, placement, module), "error": str(exc)},
             status=409,
         )
-    return _see_other(lurl({"launch": request.launch}, "exchange:list", placement.pk))
+    return see_other(lurl({"launch": request.launch}, "exchange:list", placement.pk))
 
 
 @require_POST
 @launch_required
 def consent(request, placement_id: int, post_id: int):
-    placement, module = _placed(request, placement_id)
-    post = _own_post(request, placement, module, post_id)
+    placement, module, post = _own_post(request, placement_id, post_id)
     try:
         post_consent_set(
             post=post, author=request.launch.participant, consent=request.POST.get("consent", "")
         )
     except ExchangeRefused as exc:
-        post, same = _post(request, placement, module, post_id)
-        return _refused(request, placement, module, post, same, str(exc))
-    return _see_other(_post_url(request, placement, post, done="consent"))
+        return _refused_own(request, placement, module, post_id, str(exc))
+    return see_other(_post_url(request, placement, post, done="consent"))
 
 
 @require_POST
 @launch_required
 def use_as_evidence(request, placement_id: int, post_id: int):
-    placement, module = _placed(request, placement_id)
-    post = _own_post(request, placement, module, post_id)
+    placement, module, post = _own_post(request, placement_id, post_id)
     reflection = request.POST.get("reflection", "")[:20_000]
     try:
         post_to_evidence(
             post=post, participant=request.launch.participant, module=module, reflection=reflection
         )
     except ExchangeRefused as exc:
-        post, same = _post(request, placement, module, post_id)
-        return _refused(
-            request, placement, module, post, same, str(exc), evidence_reflection=reflection
+        return _refused_own(
+            request, placement, module, post_id, str(exc), evidence_reflection=reflection
         )
-    return _see_other(
-        lurl({"launch": request.launch}, "courses:module", placement.pk) + "#evidence"
-    )
+    return see_other(lurl({"launch": request.launch}, "courses:module", placement.pk) + "#evidence")
 
 
 @require_POST
@@ -328,7 +317,7 @@ def exemplar(request, placement_id: int, post_id: int):
         )
     except ExchangeRefused as exc:
         return _refused(request, placement, module, post, True, str(exc))
-    return _see_other(_post_url(request, placement, post))
+    return see_other(_post_url(request, placement, post))
 
 
 @require_POST
@@ -346,4 +335,4 @@ def hide(request, placement_id: int, post_id: int):
             )
     except ExchangeRefused as exc:
         return _refused(request, placement, module, post, True, str(exc))
-    return _see_other(_post_url(request, placement, post))
+    return see_other(_post_url(request, placement, post))

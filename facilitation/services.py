@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from courses.content_extensions import extension_row_unchanged
 from courses.models import ModuleVersion, Participant, Placement
 
 from .models import CalibrationAttempt, ClassroomTemplate, ModuleMaterials
@@ -19,12 +20,7 @@ from .models import CalibrationAttempt, ClassroomTemplate, ModuleMaterials
 def materials_store(*, version: ModuleVersion, data: dict | None) -> None:
     """Called by the importer for every module it imported (content_extensions.py), inside its
     transaction: unchanged files change nothing; files removed from the pack remove the row."""
-    existing = ModuleMaterials.objects.filter(module_version=version).first()
-    if data is None:
-        if existing is not None:
-            existing.delete()
-        return
-    if existing is not None and existing.content_hash == data["hash"]:
+    if extension_row_unchanged(ModuleMaterials, version=version, data=data):
         return
     materials, _ = ModuleMaterials.objects.update_or_create(
         module_version=version,

@@ -6,14 +6,14 @@ own cohort, so another course or platform gets a 404, and a teacher gets a 403 o
 from __future__ import annotations
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_safe
 
 from courses.models import Module, Placement
-from courses.progress import placement_module
-from pagesession.access import launch_required, trainer_required
+from pagesession.access import launch_placement, launch_required, trainer_required
 from pagesession.templatetags.launch_urls import lurl
+from pagesession.urls_util import see_other
 
 from .models import CalibrationAttempt, ClassroomTemplate, ModuleMaterials
 from .services import (
@@ -23,16 +23,6 @@ from .services import (
     calibration_submit,
     materials_for,
 )
-
-
-def _placed(request, placement_id: int) -> tuple[Placement, Module]:
-    placement = Placement.objects.filter(
-        pk=placement_id, cohort_id=request.launch.claims.cohort_id
-    ).first()
-    module = placement_module(placement)
-    if placement is None or module is None:
-        raise Http404("No such module in this course")
-    return placement, module
 
 
 def _materials(module: Module, part: str) -> ModuleMaterials:
@@ -46,7 +36,7 @@ def _materials(module: Module, part: str) -> ModuleMaterials:
 @require_safe
 @trainer_required
 def guide_page(request, placement_id: int):
-    placement, module = _placed(request, placement_id)
+    placement, module = launch_placement(request, placement_id)
     materials = _materials(module, "guide")
     return render(
         request,
@@ -63,7 +53,7 @@ def guide_page(request, placement_id: int):
 @require_http_methods(["GET", "HEAD", "POST"])
 @trainer_required
 def calibration_page(request, placement_id: int):
-    placement, module = _placed(request, placement_id)
+    placement, module = launch_placement(request, placement_id)
     materials = _materials(module, "calibration")
     participant = request.launch.participant
     form = calibration_form(
@@ -73,7 +63,7 @@ def calibration_page(request, placement_id: int):
         attempt = calibration_submit(
             participant=participant, placement=placement, materials=materials, form=form
         )
-        response = redirect(
+        return see_other(
             lurl(
                 {"launch": request.launch},
                 "facilitation:calibration-result",
@@ -81,8 +71,6 @@ def calibration_page(request, placement_id: int):
                 attempt.pk,
             )
         )
-        response.status_code = 303
-        return response
     return render(
         request,
         "facilitation/calibration.html",
@@ -100,7 +88,7 @@ def calibration_page(request, placement_id: int):
 @require_safe
 @trainer_required
 def calibration_result(request, placement_id: int, attempt_id: int):
-    placement, module = _placed(request, placement_id)
+    placement, module = launch_placement(request, placement_id)
     attempt = CalibrationAttempt.objects.filter(
         pk=attempt_id, placement=placement, participant_id=request.launch.claims.participant_id
     ).first()
@@ -134,7 +122,7 @@ def calibration_result(request, placement_id: int, attempt_id: int):
 
 
 def _template(request, placement_id: int, slug: str) -> tuple[Placement, Module, ClassroomTemplate]:
-    placement, module = _placed(request, placement_id)
+    placement, module = launch_placement(request, placement_id)
     template = ClassroomTemplate.objects.filter(
         materials__module_version=module.current, slug=slug
     ).first()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.http import Http404
 from django.shortcuts import render
 
-from courses.models import Membership, Role
+from courses.models import Membership, Module, Placement, Role
+from courses.progress import placement_module
 
 MAX_ID_DIGITS = 18  # below 2**63: every database's bigint
 
@@ -104,3 +106,16 @@ def trainer_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def launch_placement(request, placement_id: int) -> tuple[Placement, Module]:
+    """The placement of the launch's cohort and its catalog module, or a 404: another course's
+    or platform's placement, or one whose module was never imported, is not found here.
+    (The module page reads its placement with its own one-query version in courses/views.py.)"""
+    placement = Placement.objects.filter(
+        pk=placement_id, cohort_id=request.launch.claims.cohort_id
+    ).first()
+    module = placement_module(placement)
+    if placement is None or module is None:
+        raise Http404("No such module in this course")
+    return placement, module

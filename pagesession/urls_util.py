@@ -3,7 +3,15 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import redirect
+
+
+def see_other(url: str) -> HttpResponseRedirect:
+    """A 303 redirect: after a form post, the browser GETs `url` (a reload re-posts nothing)."""
+    response = redirect(url)
+    response.status_code = 303
+    return response
 
 
 def add_query(url: str, params: dict[str, str]) -> str:

@@ -13,12 +13,13 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from coaching.models import CoachingCycle, Observation
-from cohortsessions.models import Attendance, CohortSession
+from coaching.services import coaching_erase, coaching_text_count
+from cohortsessions.models import Attendance
+from cohortsessions.services import sessions_erase, sessions_naming
 from courses.models import Cohort, LessonProgress, Membership, Participant, Placement
 from credentials.models import IssuedCredential
 from exchange.models import Post, Report, Response
-from exchange.services import RESPONSE, post_files_delete, post_notifications_forget
+from exchange.services import exchange_erase
 from lti_tool.models import LtiUser
 from mastery.models import (
     Attempt,
@@ -29,7 +30,7 @@ from mastery.models import (
     ScoreOverride,
 )
 from notifications.models import Notification
-from notifications.services import notifications_erase, notifications_forget
+from notifications.services import notifications_erase
 from reporting.leads import lead_rows_of
 from reporting.models import ProgramLead
 
@@ -121,11 +122,6 @@ def participant_erase(
     named_comments = GradeRecord.objects.none()
     for name in names:
         named_comments = named_comments | GradeRecord.objects.filter(comment__contains=name)
-    named_notes = CohortSession.objects.none()
-    for name in names:
-        named_notes = named_notes | CohortSession.objects.filter(
-            Q(notes__contains=name) | Q(next_steps__contains=name)
-        )
     counts = {
         "name and email": 1 if (participant.name or participant.email) else 0,
         "LMS accounts": LtiUser.objects.filter(participant_id=pid).count(),
@@ -153,17 +149,10 @@ def participant_erase(
         "shared practice responses and reports": Response.objects.filter(author_id=pid).count()
         + Report.objects.filter(reporter_id=pid).count(),
         "session attendance records": Attendance.objects.filter(participant_id=pid).count(),
-        "session notes naming them": named_notes.distinct().count(),
-        "coaching goals, observation notes, feedback and reflections": CoachingCycle.objects.filter(
+        "session notes naming them": sessions_naming(names).count(),
+        "coaching goals, observation notes, feedback and reflections": coaching_text_count(
             teacher_id=pid
-        )
-        .filter(~Q(goal="") | ~Q(goal_proposal=""))
-        .count()
-        + Observation.objects.filter(cycle__teacher_id=pid)
-        .filter(
-            ~Q(notes="") | ~Q(strength="") | ~Q(next_step="") | ~Q(reflection="") | ~Q(response="")
-        )
-        .count(),
+        ),
         "notifications": Notification.objects.filter(participant_id=pid).count(),
         "program lead entries": leads.count(),
         "credentials kept (still valid for their holder)": IssuedCredential.objects.filter(
@@ -174,20 +163,12 @@ def participant_erase(
     if dry_run:
         return report
     files = [e.file.name for e in evidence.exclude(file="")]
-    posts = Post.objects.filter(author_id=pid)
-    post_files = [p.file.name for p in posts.exclude(file="")]
     with transaction.atomic():
         # Shared practice: the posts become empty withdrawn rows (their files go after the
-        # commit); colleagues' responses to them and the person's own responses and reports go.
-        for post in posts:
-            post_notifications_forget(post)
-        # Others' emails that name the person (a response, a reply): unsent ones about the
-        # person's own responses and reports go with them; the name leaves the rest.
-        for response in Response.objects.filter(author_id=pid).select_related("post"):
-            notifications_forget(
-                kind=RESPONSE,
-                key_prefix=f"post-{response.post_id}-response-{response.pk}",
-            )
+        # commit); colleagues' responses to them and the person's own responses and reports go,
+        # with the unsent emails about them.
+        exchange_erase(participant_id=pid)
+        # Others' emails that name the person (a response, a reply): the name leaves them.
         for name in names:
             for note in Notification.objects.filter(
                 Q(subject__contains=name) | Q(body__contains=name)
@@ -196,24 +177,6 @@ def participant_erase(
                     subject=note.subject.replace(name, "A colleague"),
                     body=note.body.replace(name, "A colleague"),
                 )
-        Response.objects.filter(Q(post__author_id=pid) | Q(author_id=pid)).delete()
-        Report.objects.filter(Q(post__author_id=pid) | Q(reporter_id=pid)).delete()
-        posts.update(
-            status=Post.Status.WITHDRAWN,
-            withdrawn_at=timezone.now(),
-            title="",
-            tried="",
-            happened="",
-            change="",
-            link="",
-            file="",
-            file_type="",
-            file_mime="",
-            file_size=0,
-            exemplar=False,
-            consent=Post.Consent.NO,
-            hidden_reason="",
-        )
         for record in named_comments.exclude(participant_id=pid):
             comment = record.comment
             for name in names:
@@ -229,21 +192,10 @@ def participant_erase(
         ScoreOverride.objects.filter(participant_id=pid).update(reason=ERASED_REASON)
         IssuedCredential.objects.filter(participant_id=pid).update(evidence_public=False)
         leads.delete()
-        Attendance.objects.filter(participant_id=pid).delete()
-        Attendance.objects.filter(recorded_by_id=pid).update(recorded_by=None)
-        CohortSession.objects.filter(created_by_id=pid).update(created_by=None)
-        for session in named_notes.distinct():
-            notes, next_steps = session.notes, session.next_steps
-            for name in names:
-                notes = notes.replace(name, "a participant")
-                next_steps = next_steps.replace(name, "a participant")
-            CohortSession.objects.filter(pk=session.pk).update(notes=notes, next_steps=next_steps)
+        sessions_erase(participant_id=pid, names=names)
         # Coaching: the free text written by or about the teacher goes; the steps, dates and
         # ratings (numbers on the tool's scale) stay for the cohort's growth figures.
-        CoachingCycle.objects.filter(teacher_id=pid).update(goal="", goal_proposal="")
-        Observation.objects.filter(cycle__teacher_id=pid).update(
-            notes="", strength="", next_step="", reflection="", response="", evidence_consent=False
-        )
+        coaching_erase(teacher_id=pid)
         LtiUser.objects.filter(participant_id=pid).delete()
         notifications_erase(participant=participant)
         Participant.objects.filter(pk=pid).update(
@@ -258,7 +210,6 @@ def participant_erase(
         )
         # Files go once the rows no longer point at them (a failed transaction keeps both).
         transaction.on_commit(lambda: _delete_files(files))
-        transaction.on_commit(lambda: post_files_delete(post_files))
     participant.refresh_from_db()
     return report
 

@@ -17,7 +17,7 @@ from courses.templatetags.ignite_text import when_text
 from dashboards.queries import cohort_view
 from pagesession.binding import handoff_issue
 from pagesession.launch_token import PARAM
-from pagesession.urls_util import add_query
+from pagesession.urls_util import add_query, see_other
 
 from .access import lead_program, lead_required
 from .models import LeadDeadline
@@ -273,9 +273,7 @@ def program_deadline_set(request, slug: str):
         )
     else:
         LeadDeadline.objects.filter(platform_id=platform_id, program=program).delete()
-    response = redirect(_url(request, "reporting:program-detail", slug, deadline="1") + "#pace")
-    response.status_code = 303
-    return response
+    return see_other(_url(request, "reporting:program-detail", slug, deadline="1") + "#pace")
 
 
 @require_safe

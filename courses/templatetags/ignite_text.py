@@ -96,3 +96,15 @@ def when(value) -> str:
         value.isoformat(timespec="seconds"),
         when_text(value),
     )
+
+
+@register.filter
+def day(value, length: str = "") -> str:
+    """`{{ date|day }}`: a calendar date (a deadline, a planned visit) in the pages' one format,
+    "Dec 2, 2026" (`|day:"short"`: "Dec 2", for chart axes). A date has no zone: it is a day
+    on the platform's calendar. A moment (datetime) is shown as the day it is in that zone."""
+    if not value:
+        return ""
+    if hasattr(value, "tzinfo") and hasattr(value, "hour"):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return dateformat.format(value, "M j" if length == "short" else "M j, Y")

@@ -12,9 +12,9 @@ import jwt
 import pytest
 
 from coaching.models import CoachingCycle
-from courses.content import pack_read
 from credentials.models import Achievement, IssuedCredential
 from mastery.models import Attempt
+from tests.courses.packs import assert_problem_at_last_line
 from tests.credentials.test_credentials import schema_errors
 from tests.mastery.test_attempts import right_answers
 
@@ -140,8 +140,4 @@ def test_a_bad_requirement_is_a_problem_at_its_line(tmp_path, value, message):
     path.write_text(
         path.read_text() + "\n".join(OBSERVED_CREDENTIAL.splitlines()[:-1] + [line]) + "\n"
     )
-    number = len(path.read_text().splitlines())
-    problems = pack_read(program).problems
-    assert any(
-        p.startswith(f"demo-program/program.yaml:{number}: ") and message in p for p in problems
-    ), problems
+    assert_problem_at_last_line(program, message)

@@ -25,6 +25,9 @@ def test_off_by_default_nothing_reaches_the_gradebook(people):
     assert not GradeRecord.objects.filter(kind="observation").exists()
     page = people["coach"].get("/app/trainer/coaching/").content.decode()
     assert 'data-testid="gradebook-state">off<' in page
+    # The switch is in the page once, and not in its <title>.
+    assert page.count('data-testid="coaching-gradebook"') == 1
+    assert "<title>Coaching cycles · Ignite</title>" in page
 
 
 def test_switched_on_a_shared_observation_is_scored_in_its_own_column(people):

@@ -9,24 +9,16 @@ import pytest
 from django.core.management import call_command
 
 from cohortsessions.models import CohortSession
-from courses.content import pack_read
 from credentials.models import Achievement, IssuedCredential
-from tests.courses.packs import write_pack
+from tests.courses.packs import assert_problem_at_last_line, write_pack_with
 from tests.credentials.test_credentials import master_and_accept, schema_errors
 
 from .conftest import session_form
 
 
-def pack_with(root, line: str):
-    program = write_pack(root)
-    path = program / "program.yaml"
-    path.write_text(path.read_text() + line)
-    return program
-
-
 @pytest.fixture
 def demo_pack(tmp_path, db):
-    program = pack_with(tmp_path / "packs", "    sessions_required: 2\n")
+    program = write_pack_with(tmp_path / "packs", "    sessions_required: 2\n")
     call_command("import_content", str(program), stdout=StringIO())
     return program
 
@@ -80,11 +72,7 @@ def test_absent_or_excused_does_not_count(demo_pack, launch_as, placement_of, se
 
 @pytest.mark.parametrize("value", ["none", "0", "101", "true", "1.5"])
 def test_a_bad_value_is_a_problem_with_its_line(tmp_path, value):
-    program = pack_with(tmp_path, f"    sessions_required: {value}\n")
-    problems = pack_read(program).problems
-    line = len((program / "program.yaml").read_text().splitlines())
-    assert any(
-        p.startswith(f"demo-program/program.yaml:{line}: ")
-        and "sessions_required must be a whole number from 1 to 100" in p
-        for p in problems
-    ), problems
+    assert_problem_at_last_line(
+        write_pack_with(tmp_path, f"    sessions_required: {value}\n"),
+        "sessions_required must be a whole number from 1 to 100",
+    )

@@ -40,9 +40,11 @@ class Teacher:
         return self.client.post(path, {"lt": self.lt, **(data or {})}, **extra)
 
 
-def trainer_on_another_platform(client, jwks_server, platform_private_key) -> Teacher:
-    """A trainer of the same LMS course and link ids on another platform: another tenant's
-    cohort, which must see nothing of this one."""
+INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
+
+
+def another_platform(jwks_server) -> Platform:
+    """A second LMS (another tenant) with the test deployment id, signing with the test key."""
     other = Platform.objects.create(
         name="Other LMS",
         issuer="https://other-lms.example",
@@ -52,20 +54,34 @@ def trainer_on_another_platform(client, jwks_server, platform_private_key) -> Te
         keyset_url=jwks_server.url,
     )
     Deployment.objects.create(platform=other, deployment_id=DEPLOYMENT_ID)
-    other_lti = LtiClient(client, other, platform_private_key)
-    return Teacher(
-        other_lti,
+    return other
+
+
+def launch_on_another_platform(
+    client, jwks_server, platform_private_key, *, sub: str, name: str, roles=None
+) -> Teacher:
+    """Someone in the same LMS course and link ids on another platform: another tenant's
+    cohort, which must see nothing of this one."""
+    other_lti = LtiClient(client, another_platform(jwks_server), platform_private_key)
+    claims = {
+        LTI + "resource_link": {"id": "link-1", "title": "Demo link"},
+        LTI + "context": {"id": "course-1", "title": "Cohort", "label": "course-1"},
+        LTI + "custom": {"module": "demo-module"},
+    }
+    if roles:
+        claims[LTI + "roles"] = roles
+    return Teacher(other_lti, client, other_lti.launch(sub=sub, name=name, **claims))
+
+
+def trainer_on_another_platform(client, jwks_server, platform_private_key) -> Teacher:
+    """A trainer on another platform (see `launch_on_another_platform`)."""
+    return launch_on_another_platform(
         client,
-        other_lti.launch(
-            sub="priya",
-            name="Priya elsewhere",
-            **{
-                LTI + "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"],
-                LTI + "resource_link": {"id": "link-1", "title": "Demo link"},
-                LTI + "context": {"id": "course-1", "title": "Cohort", "label": "course-1"},
-                LTI + "custom": {"module": "demo-module"},
-            },
-        ),
+        jwks_server,
+        platform_private_key,
+        sub="priya",
+        name="Priya elsewhere",
+        roles=[INSTRUCTOR],
     )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from courses.content import pack_read
+
 PROGRAM = """\
 slug: demo-program
 title: Demo program
@@ -124,3 +126,21 @@ def write_pack(root: Path) -> Path:
 
 def module_dir(program: Path) -> Path:
     return program / "modules" / "demo-module"
+
+
+def write_pack_with(root: Path, program_tail: str) -> Path:
+    """The demo pack with `program_tail` added at the end of program.yaml (the credential's
+    keys, when indented under it)."""
+    program = write_pack(root)
+    path = program / "program.yaml"
+    path.write_text(path.read_text() + program_tail)
+    return program
+
+
+def assert_problem_at_last_line(program: Path, message: str) -> None:
+    """Reading the pack reports `message` at program.yaml's last line."""
+    problems = pack_read(program).problems
+    line = len((program / "program.yaml").read_text().splitlines())
+    assert any(
+        p.startswith(f"demo-program/program.yaml:{line}: ") and message in p for p in problems
+    ), problems

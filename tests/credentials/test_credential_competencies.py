@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from courses.content import pack_read
-from tests.courses.packs import write_pack
+from tests.courses.packs import write_pack_with
 
 from .test_credentials import earned, schema_errors  # noqa: F401
 
@@ -29,16 +29,9 @@ COMPETENCIES = f"""\
 """
 
 
-def with_competencies(root, text: str = COMPETENCIES):
-    program = write_pack(root)
-    path = program / "program.yaml"
-    path.write_text(path.read_text() + text)
-    return program
-
-
 @pytest.fixture
 def demo_pack(tmp_path, db):
-    program = with_competencies(tmp_path / "packs")
+    program = write_pack_with(tmp_path / "packs", COMPETENCIES)
     call_command("import_content", str(program), stdout=StringIO())
     return program
 
@@ -79,7 +72,7 @@ def test_the_competencies_are_ob3_alignments_the_published_schema_accepts(earned
     ],
 )
 def test_competency_problems_name_file_and_line(tmp_path, text, needle, message):
-    program = with_competencies(tmp_path, text)
+    program = write_pack_with(tmp_path, text)
     lines = (program / "program.yaml").read_text().splitlines()
     line = next(n for n, content in enumerate(lines, start=1) if needle in content)
     problems = pack_read(program).problems

@@ -11,7 +11,6 @@ import pytest
 from django.core.management import call_command
 
 from courses import content_extensions
-from courses.content import pack_read
 from courses.content_extensions import CredentialKey, credential_key_register
 from credentials import requirements
 from credentials.models import Achievement, IssuedCredential
@@ -21,7 +20,7 @@ from credentials.requirements import (
     credentials_recheck,
     requirement_register,
 )
-from tests.courses.packs import write_pack
+from tests.courses.packs import assert_problem_at_last_line, write_pack_with
 
 from .test_credentials import master_and_accept, schema_errors
 
@@ -60,16 +59,9 @@ def registered(monkeypatch):
     ATTENDED.clear()
 
 
-def with_key(root, line: str):
-    program = write_pack(root)
-    path = program / "program.yaml"
-    path.write_text(path.read_text() + line)
-    return program
-
-
 @pytest.fixture
 def demo_pack(tmp_path, db):
-    program = with_key(tmp_path / "packs", "    demo_sessions: 2\n")
+    program = write_pack_with(tmp_path / "packs", "    demo_sessions: 2\n")
     call_command("import_content", str(program), stdout=StringIO())
     return program
 
@@ -128,10 +120,4 @@ def test_a_requirement_no_app_answers_for_is_never_met(
     ],
 )
 def test_a_bad_or_unknown_key_is_a_problem_with_its_line(tmp_path, line, message):
-    program = with_key(tmp_path, line)
-    problems = pack_read(program).problems
-    line_number = len((program / "program.yaml").read_text().splitlines())
-    assert any(
-        p.startswith(f"demo-program/program.yaml:{line_number}: ") and message in p
-        for p in problems
-    ), problems
+    assert_problem_at_last_line(write_pack_with(tmp_path, line), message)

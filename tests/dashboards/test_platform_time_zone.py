@@ -137,3 +137,17 @@ def test_whose_zone_a_page_is_in_is_on_the_page(platform, launch_as, client, set
     _platform_zone(platform, "America/Chicago")
     settings.IGNITE_TIME_ZONE_CHOSEN = False
     assert 'data-zone="platform"' in trainer.get("/app/trainer/").content.decode()
+
+
+def test_a_calendar_day_reads_in_the_one_format_and_a_moment_as_its_day_in_the_zone():
+    from datetime import UTC, date, datetime
+
+    from django.template import Context, Template
+    from django.utils import timezone
+
+    page = Template('{% load ignite_text %}{{ d|day }} / {{ d|day:"short" }} / {{ t|day }}')
+    late = datetime(2026, 12, 3, 3, 30, tzinfo=UTC)  # still Dec 2 in Chicago
+    with timezone.override("America/Chicago"):
+        shown = page.render(Context({"d": date(2027, 7, 31), "t": late}))
+    assert shown == "Jul 31, 2027 / Jul 31 / Dec 2, 2026"
+    assert Template("{% load ignite_text %}[{{ d|day }}]").render(Context({"d": None})) == "[]"

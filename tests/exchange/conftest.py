@@ -3,9 +3,12 @@ from __future__ import annotations
 import pytest
 
 from courses.models import Participant
-from lti_tool.models import Deployment, Platform
-from tests.conftest import DEPLOYMENT_ID, LtiClient
-from tests.courses.conftest import LTI, Teacher, demo_pack, launch_as, placement_of  # noqa: F401
+from tests.courses.conftest import (  # noqa: F401
+    demo_pack,
+    launch_as,
+    launch_on_another_platform,
+    placement_of,
+)
 
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
@@ -52,26 +55,6 @@ def cohort(launch_as, placement_of, settings, tmp_path):  # noqa: F811
 @pytest.fixture
 def elsewhere(client, jwks_server, platform_private_key, cohort):
     """A teacher of the same course, link and module ids on another platform (another tenant)."""
-    other = Platform.objects.create(
-        name="Other LMS",
-        issuer="https://other-lms.example",
-        client_id="other-client",
-        auth_login_url="https://other-lms.example/auth",
-        auth_token_url="https://other-lms.example/token",
-        keyset_url=jwks_server.url,
-    )
-    Deployment.objects.create(platform=other, deployment_id=DEPLOYMENT_ID)
-    lti = LtiClient(client, other, platform_private_key)
-    return Teacher(
-        lti,
-        client,
-        lti.launch(
-            sub="olga",
-            name="Olga Elsewhere",
-            **{
-                LTI + "resource_link": {"id": "link-1", "title": "Demo link"},
-                LTI + "context": {"id": "course-1", "title": "Cohort", "label": "course-1"},
-                LTI + "custom": {"module": "demo-module"},
-            },
-        ),
+    return launch_on_another_platform(
+        client, jwks_server, platform_private_key, sub="olga", name="Olga Elsewhere"
     )

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from courses.models import ModuleVersion, Placement
 from exchange.models import Post
 from exchange.panels import module_panel
-from exchange.services import link_clean
+from exchange.services import link_clean, posts_blank
 
 from .test_views import respond, share
 
@@ -144,3 +144,19 @@ def test_the_panel_counts_without_the_page_flags_too(cohort, rf):
     request.launch = Launch()
     panel = module_panel(request=request, placement=placement, module=object())
     assert panel.key == "exchange-panel" and panel.context["shared"] == 1
+
+
+def test_withdrawal_keeps_the_title_and_erasure_blanks_it(cohort):
+    ann, pid = cohort["ann"], cohort["pid"]
+    kept = share(ann, pid, title="Kept title", link="https://example.org/plan")
+    gone = share(ann, pid, title="Gone title", link="https://example.org/plan")
+    Post.objects.filter(pk__in=[kept.pk, gone.pk]).update(hidden_reason="Names a pupil.")
+    assert posts_blank(Post.objects.filter(pk=kept.pk), keep_title=True) == 1
+    assert posts_blank(Post.objects.filter(pk=gone.pk), keep_title=False) == 1
+    kept.refresh_from_db()
+    gone.refresh_from_db()
+    for post in (kept, gone):
+        assert (post.status, post.tried, post.link, post.consent) == ("withdrawn", "", "", "no")
+        assert post.withdrawn_at is not None
+    assert (kept.title, kept.hidden_reason) == ("Kept title", "Names a pupil.")
+    assert (gone.title, gone.hidden_reason) == ("", "")

@@ -14,28 +14,16 @@ from django_tasks_db.models import DBTaskResult
 
 from courses.models import Participant, Placement
 from credentials.issuing import credential_progress
-from keys.services import jwks
 from lti_tool import lineitems
 from lti_tool.lineitems import module_of
 from lti_tool.models import LtiContext, LtiPlannedLink
 from lti_tool.tasks import learn_placements
 from tests.conftest import LTI
-from tests.lti_tool.ags_server import AgsServer
 from tests.lti_tool.test_deep_linking import catalog, dl_launch, submit  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
-
-
-@pytest.fixture
-def ags(platform):
-    snapshot = jwks()  # read here: the server thread has no access to the test's transaction
-    server = AgsServer(lambda: snapshot, platform.client_id)
-    platform.auth_token_url = f"{server.url}/token"
-    platform.save()
-    yield server
-    server.close()
 
 
 def line_item(ags, key: str, **fields) -> str:

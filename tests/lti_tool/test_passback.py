@@ -10,7 +10,6 @@ from django.test import override_settings
 from django.utils import timezone
 
 from courses.models import Membership
-from keys.services import jwks
 from lti_tool.management.commands.grades import grades_sweep
 from lti_tool.models import LtiLineItem, LtiResourceLink
 from lti_tool.passback import (
@@ -24,20 +23,9 @@ from lti_tool.services_http import SCOPE_SCORE, PlatformClient
 from mastery import grades
 from mastery.models import GradeRecord
 from tests.conftest import LTI
-from tests.lti_tool.ags_server import AgsServer
 
 pytestmark = pytest.mark.django_db
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
-
-
-@pytest.fixture
-def ags(platform):
-    snapshot = jwks()  # read here: the server thread has no access to the test's transaction
-    server = AgsServer(lambda: snapshot, platform.client_id)
-    platform.auth_token_url = f"{server.url}/token"
-    platform.save()
-    yield server
-    server.close()
 
 
 @pytest.fixture

@@ -19,25 +19,13 @@ from django.test import override_settings
 from django.utils import timezone
 
 from courses.models import Cohort, Participant, Placement
-from keys.services import jwks
 from lti_tool import passback
 from lti_tool.models import Deployment, LtiContext, LtiResourceLink, LtiUser
 from lti_tool.passback import deliveries_forget, grades_drain
 from mastery import grades
 from mastery.models import GradeRecord
-from tests.lti_tool.ags_server import AgsServer
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def ags(platform):
-    snapshot = jwks()  # read here: the server thread has no access to the test's transaction
-    server = AgsServer(lambda: snapshot, platform.client_id)
-    platform.auth_token_url = f"{server.url}/token"
-    platform.save()
-    yield server
-    server.close()
 
 
 @pytest.fixture

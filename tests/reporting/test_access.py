@@ -7,9 +7,9 @@ import pytest
 from django.test import Client
 
 from courses.models import Cohort
-from lti_tool.models import Deployment, Platform
 from reporting.models import LeadDeadline
-from tests.conftest import DEPLOYMENT_ID, LtiClient
+from tests.conftest import LtiClient
+from tests.courses.conftest import another_platform
 
 from .conftest import ADMIN, INSTRUCTOR, launch
 
@@ -22,12 +22,7 @@ def world(lti, demo_pack, name_lead, client, jwks_server, platform_private_key):
     teacher = launch(lti, sub="maya", email="maya@d.example", school="<b>Lincoln</b>")
     trainer = launch(lti, sub="priya", email="priya@d.example", roles=[INSTRUCTOR, ADMIN])
     cohort = Cohort.objects.get(lti_context__context_id="course-1")
-    other = Platform.objects.create(
-        name="Other LMS", issuer="https://other-lms.example", client_id="other",
-        auth_login_url="https://other-lms.example/auth",
-        auth_token_url="https://other-lms.example/token", keyset_url=jwks_server.url,
-    )  # fmt: skip
-    Deployment.objects.create(platform=other, deployment_id=DEPLOYMENT_ID)
+    other = another_platform(jwks_server)
     # Dana leads the program on the other platform only; she also has a place on this one.
     name_lead(sub="dana", on=other)
     other_lti = LtiClient(client, other, platform_private_key)
