@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import FilteredRelation, Q, QuerySet
 from django.utils import timezone
 
 from courses.models import Membership, Module, Participant, Placement, Role
@@ -146,22 +146,27 @@ def attended_sessions(*, participant: Participant, cohort_id: int) -> list[Cohor
 
 
 def attended_counts(*, cohort_id: int, participant_ids: list[int]) -> tuple[int, dict[int, int]]:
-    """(held sessions of the cohort, participant id -> sessions attended): two queries."""
-    held = CohortSession.objects.filter(
-        cohort_id=cohort_id, status=CohortSession.Status.HELD
-    ).count()
-    counts = dict(
-        Attendance.objects.filter(
-            session__cohort_id=cohort_id,
-            session__status=CohortSession.Status.HELD,
-            status=Attendance.Status.PRESENT,
-            participant_id__in=participant_ids,
-        )
-        .values("participant_id")
-        .annotate(n=Count("pk"))
-        .values_list("participant_id", "n")
+    """(held sessions of the cohort, participant id -> sessions attended): one query, a row per
+    held session and teacher present at it (a session nobody attended still gives its row)."""
+    sessions = CohortSession.objects.filter(cohort_id=cohort_id, status=CohortSession.Status.HELD)
+    if not participant_ids:  # nobody to count for (an empty IN cannot join)
+        return sessions.count(), {}
+    present = FilteredRelation(
+        "attendance",
+        condition=Q(
+            attendance__status=Attendance.Status.PRESENT,
+            attendance__participant_id__in=participant_ids,
+        ),
     )
-    return held, counts
+    held: set[int] = set()
+    counts: dict[int, int] = {}
+    for session_id, participant_id in sessions.annotate(present=present).values_list(
+        "pk", "present__participant_id"
+    ):
+        held.add(session_id)
+        if participant_id is not None:
+            counts[participant_id] = counts.get(participant_id, 0) + 1
+    return len(held), counts
 
 
 # --- privacy erasure ---------------------------------------------------------------------------

@@ -20,7 +20,7 @@ class PlacementsLearned:
     error: str = ""  # why the LMS could not be asked (the page shows what Ignite has)
 
 
-def _none(*, cohort_id: int) -> PlacementsLearned:
+def _none(*, cohort_id: int, context=None) -> PlacementsLearned:
     return PlacementsLearned()
 
 
@@ -28,9 +28,11 @@ _source: dict[str, Callable[..., PlacementsLearned]] = {"learn": _none}
 
 
 def placements_source_register(source: Callable[..., PlacementsLearned]) -> None:
-    """`source(cohort_id=...)` makes placements for the course's links it learns of."""
+    """`source(cohort_id=..., context=...)` makes placements for the course's links it learns
+    of; `context` is the course's LMS context when the caller has read it (the roster's,
+    dashboards/roster.py), else None and the source reads it."""
     _source["learn"] = source
 
 
-def placements_learn(*, cohort_id: int) -> PlacementsLearned:
-    return _source["learn"](cohort_id=cohort_id)
+def placements_learn(*, cohort_id: int, context=None) -> PlacementsLearned:
+    return _source["learn"](cohort_id=cohort_id, context=context)

@@ -32,7 +32,7 @@ from courses.models import (
     Role,
 )
 from credentials.models import IssuedCredential
-from mastery.adjustments import mastery_score_counted
+from mastery.adjustments import score_with_override
 from mastery.attempts import policy_for
 from mastery.models import Attempt, AttemptGrant, EvidenceSubmission, ScoreOverride
 
@@ -132,7 +132,11 @@ def _behind(placement: Placement, done: int, total: int, now: datetime) -> bool:
     return done / total < elapsed
 
 
-def cohort_view(*, cohort_id: int, query: str = "", state: str = "", now=None) -> CohortView:
+def cohort_view(
+    *, cohort_id: int, query: str = "", state: str = "", now=None, members=None
+) -> CohortView:
+    """`members`: the cohort's teacher memberships with their participants, ordered by status
+    and name, when the caller has read them already (the dashboard's roster has them)."""
     now = now or timezone.now()
     placements = list(
         Placement.objects.filter(cohort_id=cohort_id)
@@ -149,11 +153,12 @@ def cohort_view(*, cohort_id: int, query: str = "", state: str = "", now=None) -
     }
     placed = [(p, modules[p.module_slug]) for p in placements if p.module_slug in modules]
     placement_ids = [p.pk for p, _ in placed]
-    members = list(
-        Membership.objects.filter(cohort_id=cohort_id, role=Role.TEACHER)
-        .select_related("participant")
-        .order_by("status", "participant__name")
-    )
+    if members is None:
+        members = list(
+            Membership.objects.filter(cohort_id=cohort_id, role=Role.TEACHER)
+            .select_related("participant")
+            .order_by("status", "participant__name")
+        )
     if query:
         q = query.lower()
         members = [
@@ -165,44 +170,62 @@ def cohort_view(*, cohort_id: int, query: str = "", state: str = "", now=None) -
 
     done = defaultdict(int)
     last_view = {}
+    # One row per (teacher, placement): the last lesson view and the lessons completed.
     for row in (
         LessonProgress.objects.filter(participant_id__in=ids, placement_id__in=placement_ids)
         .values("participant_id", "placement_id")
-        .annotate(last=Max("last_viewed_at"))
+        .annotate(
+            last=Max("last_viewed_at"), done=Count("pk", filter=Q(completed_at__isnull=False))
+        )
     ):
-        last_view[(row["participant_id"], row["placement_id"])] = row["last"]
-    for row in LessonProgress.objects.filter(
-        participant_id__in=ids, placement_id__in=placement_ids, completed_at__isnull=False
-    ).values("participant_id", "placement_id", "lesson_slug"):
-        done[(row["participant_id"], row["placement_id"])] += 1
+        key = (row["participant_id"], row["placement_id"])
+        last_view[key] = row["last"]
+        if row["done"]:
+            done[key] = row["done"]
 
+    # Every attempt in the cohort's placements, once: the cells read the members' attempts, the
+    # question analysis everyone's submitted answers (not a second query for those).
     attempts = defaultdict(list)
-    for attempt in (
-        # Neither the version nor the answers are read here: not loaded (each is JSON).
-        Attempt.objects.filter(participant_id__in=ids, placement_id__in=placement_ids)
-        .defer("answers", "credits", "question_ids", "policy")
+    everyone = list(
+        Attempt.objects.filter(placement_id__in=placement_ids)
+        .defer("question_ids")
         .order_by("number")
-    ):
-        attempts[(attempt.participant_id, attempt.placement_id)].append(attempt)
+    )
+    wanted = set(ids)
+    for attempt in everyone:
+        if attempt.participant_id in wanted:
+            attempts[(attempt.participant_id, attempt.placement_id)].append(attempt)
 
     grants = defaultdict(int)
     for grant in AttemptGrant.objects.filter(
         participant_id__in=ids, placement_id__in=placement_ids
     ).values("participant_id", "placement_id"):
         grants[(grant["participant_id"], grant["placement_id"])] += 1
-    overridden = set(
-        ScoreOverride.objects.filter(
+    # The newest override per (teacher, placement): oldest first, so the newest stays.
+    overridden = {
+        (o.participant_id, o.placement_id): o
+        for o in ScoreOverride.objects.filter(
             participant_id__in=ids, placement_id__in=placement_ids
-        ).values_list("participant_id", "placement_id")
-    )
+        )
+        .only("participant_id", "placement_id", "score", "created_at")
+        .order_by("created_at", "pk")
+    }
 
-    counted = dict(
-        Lesson.objects.filter(module_version_id__in=[m.current_id for _, m in placed])
-        .values("module_version_id")
-        .annotate(n=Count("pk"))
-        .values_list("module_version_id", "n")
-    )
-    lesson_counts = {module.pk: counted.get(module.current_id, 0) for _, module in placed}
+    submitted_by_placement: dict[int, list] = defaultdict(list)
+    for attempt in everyone:
+        if attempt.status == Attempt.Status.SUBMITTED:
+            submitted_by_placement[attempt.placement_id].append(attempt)
+    # The lessons of the current versions (counted per cell) and of the versions attempts were
+    # made on (the question analysis names them), in one query.
+    version_ids = {m.current_id for _, m in placed} | {
+        a.module_version_id for found in submitted_by_placement.values() for a in found
+    }
+    lessons: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for version_id, slug, title in Lesson.objects.filter(
+        module_version_id__in=version_ids
+    ).values_list("module_version_id", "slug", "title"):
+        lessons[version_id].append((slug, title))
+    lesson_counts = {module.pk: len(lessons[module.current_id]) for _, module in placed}
     pending = list(
         EvidenceSubmission.objects.filter(
             placement_id__in=placement_ids, status=EvidenceSubmission.Status.SUBMITTED
@@ -214,12 +237,15 @@ def cohort_view(*, cohort_id: int, query: str = "", state: str = "", now=None) -
     view = CohortView(placements=placed, rows=[])
     bands = [0] * len(SCORE_BANDS)
     states: dict[str, int] = defaultdict(int)
+    SUBMITTED = Attempt.Status.SUBMITTED  # noqa: N806 (looked up once, not per attempt)
+    # The placement's policy, once, not once per cell.
+    policies = {placement.pk: policy_for(module.current, placement) for placement, module in placed}
     for member in members:
         cells = []
         for placement, module in placed:
             key = (member.participant_id, placement.pk)
             total = lesson_counts[module.pk]
-            submitted = [a for a in attempts[key] if a.status == Attempt.Status.SUBMITTED]
+            submitted = [a for a in attempts[key] if a.status == SUBMITTED]
             cell = Cell(
                 lessons_done=min(done[key], total),
                 lessons_total=total,
@@ -230,7 +256,7 @@ def cohort_view(*, cohort_id: int, query: str = "", state: str = "", now=None) -
             times = [t for t in times if t]
             cell.last_activity = max(times) if times else None
             if submitted:
-                policy = policy_for(module.current, placement)
+                policy = policies[placement.pk]
                 counted = (
                     submitted[-1]
                     if policy["score_policy"] == "latest"
@@ -249,14 +275,18 @@ def cohort_view(*, cohort_id: int, query: str = "", state: str = "", now=None) -
                     cell.state = IN_PROGRESS
             elif attempts[key] or key in last_view:
                 cell.state = IN_PROGRESS
-            if key in overridden:  # the gradebook holds the trainer's score: show that one
-                # With an override, the counted attempt does not enter the rule.
-                score = mastery_score_counted(
-                    participant=member.participant, placement=placement, counted=None
-                )
-                if score is not None:
-                    cell.score = f"{score:.2f}".rstrip("0").rstrip(".")
-                    cell.overridden = True
+            override = overridden.get(key)
+            if override is not None:  # the gradebook holds the trainer's score: show that one
+                # With an override, the counted attempt does not enter the rule; the attempts
+                # graded after it do (mastery/adjustments.py), from the rows read above.
+                later = [
+                    a
+                    for a in submitted
+                    if a.submitted_at is not None and a.submitted_at > override.created_at
+                ]
+                score = score_with_override(override, later)
+                cell.score = f"{score:.2f}".rstrip("0").rstrip(".")
+                cell.overridden = True
             if key in pending_keys:
                 cell.state = NEEDS_REVIEW
             if cell.state != MASTERED:
@@ -271,7 +301,7 @@ def cohort_view(*, cohort_id: int, query: str = "", state: str = "", now=None) -
         view.rows.append(row)
     view.distribution = [(label, n) for (_, _, label), n in zip(SCORE_BANDS, bands, strict=True)]
     view.states = {STATE_LABELS[s]: states.get(s, 0) for s in STATE_LABELS}
-    view.item_analysis = _item_analysis(placed)
+    view.item_analysis = _item_analysis(placed, submitted_by_placement, lessons)
     view.evidence_pending = pending
     view.credentials = list(
         IssuedCredential.objects.filter(cohort_id=cohort_id)
@@ -286,25 +316,24 @@ def cohort_view(*, cohort_id: int, query: str = "", state: str = "", now=None) -
     return view
 
 
-def _item_analysis(placed) -> dict[int, list[QuestionStat]]:
+def _item_analysis(placed, by_placement, lessons) -> dict[int, list[QuestionStat]]:
     """Per placement: each question's share answered fully right (most missed first), how many
-    left it blank, and how many chose each option."""
+    left it blank, and how many chose each option. `by_placement`: every submitted attempt of
+    the cohort's placements; `lessons`: (slug, title) per version, of every version those
+    attempts were made on."""
     result = {}
-    # Every submitted attempt of the cohort's placements in one query, and each version's
-    # lesson titles once: not a query per placement, nor per attempt.
-    by_placement: dict[int, list] = defaultdict(list)
-    for attempt in Attempt.objects.filter(
-        placement_id__in=[p.pk for p, _m in placed], status=Attempt.Status.SUBMITTED
-    ).only("pk", "placement_id", "module_version_id", "answers", "credits"):
-        by_placement[attempt.placement_id].append(attempt)
     version_ids = {a.module_version_id for attempts in by_placement.values() for a in attempts}
-    # Each version's question bank once, not once per attempt.
-    versions = ModuleVersion.objects.only("pk", "questions").in_bulk(version_ids)
+    # Each version's question bank once, not once per attempt; the current versions came with
+    # the modules, older ones (attempts made before an update) are read.
+    versions = {m.current_id: m.current for _, m in placed if m.current_id in version_ids}
+    if version_ids - versions.keys():
+        versions.update(
+            ModuleVersion.objects.only("pk", "questions").in_bulk(version_ids - versions.keys())
+        )
     lesson_titles: dict[int, dict[str, str]] = defaultdict(dict)
-    for version_id, slug, title in Lesson.objects.filter(
-        module_version_id__in=version_ids
-    ).values_list("module_version_id", "slug", "title"):
-        lesson_titles[version_id].setdefault(slug, title)
+    for version_id in version_ids:
+        for slug, title in lessons[version_id]:
+            lesson_titles[version_id].setdefault(slug, title)
     for placement, _module in placed:
         asked: dict[str, int] = defaultdict(int)
         correct: dict[str, int] = defaultdict(int)

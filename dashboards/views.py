@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from courses.models import Membership, Placement
+from courses.models import Membership, Placement, Role
 from courses.pages import TRAINER_DASHBOARD, dashboard_columns, panels
 from courses.spreadsheets import safe
 from courses.templatetags.ignite_text import when_text
@@ -23,6 +23,7 @@ from pagesession.access import parse_id, trainer_required
 from pagesession.templatetags.launch_urls import lurl
 from pagesession.urls_util import add_query
 
+from .grid import row_cells_html
 from .placements import placements_learn
 from .queries import STATE_LABELS, cohort_view
 from .roster import roster_panel
@@ -35,27 +36,45 @@ def trainer_dashboard(request):
     # The roster comes from the LMS (NRPS, lti_tool/), through the interface this app owns.
     roster = roster_panel(cohort_id=cohort_id, refresh=bool(request.GET.get("refresh")))
     # Links in the LMS course nobody opened yet (AGS line items, lti_tool/): placed, not opened.
-    placements_learn(cohort_id=cohort_id)
+    placements_learn(cohort_id=cohort_id, context=roster.context)
     query = request.GET.get("q", "").strip()[:100]
     state = request.GET.get("state", "")
-    view = cohort_view(cohort_id=cohort_id, query=query, state=state)
-    memberships = (
+    # Everyone in the course, for the roster; its teachers (in the same order: status, then
+    # name) are the progress table's rows: one query for both.
+    memberships = list(
         Membership.objects.filter(cohort_id=cohort_id)
         .select_related("participant")
         .order_by("status", "role", "participant__name")
     )
+    view = cohort_view(
+        cohort_id=cohort_id,
+        query=query,
+        state=state,
+        members=[m for m in memberships if m.role == Role.TEACHER],
+    )
+    # The trainer's own row came with the roster: the page's header reads no other.
+    for membership in memberships:
+        if membership.participant_id == request.launch.claims.participant_id:
+            request.launch.participant = membership.participant
+            break
     grades = GradeRecord.objects.filter(placement__cohort_id=cohort_id)
     counts = dict(grades.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    # The failed scores are listed when the counts say there are some.
     failed = (
-        grades.filter(status=GradeRecord.Status.FAILED)
-        .select_related("participant", "placement")
-        .order_by("-timestamp")[:200]
+        list(
+            grades.filter(status=GradeRecord.Status.FAILED)
+            .select_related("participant", "placement")
+            .order_by("-timestamp")[:200]
+        )
+        if counts.get(GradeRecord.Status.FAILED)
+        else []
     )
     participant_ids = [row.participant.pk for row in view.rows]
     # Columns and panels of the apps above (sessions attended, coaching ...), by registry.
     columns = dashboard_columns(cohort_id=cohort_id, participant_ids=participant_ids)
     for row in view.rows:
         row.extra = [(column.key, column.cells.get(row.participant.pk, "")) for column in columns]
+        row.cells_html = row_cells_html(row, launch=request.launch)
     peak = max([n for _, n in view.distribution] + [1])
     bars = []
     for i, (label, n) in enumerate(view.distribution):
@@ -75,7 +94,8 @@ def trainer_dashboard(request):
         request,
         "dashboards/trainer.html",
         {
-            "cohort": request.launch.cohort,
+            # The roster's LMS context came with its cohort: not read a second time.
+            "cohort": getattr(roster.context, "cohort", None) or request.launch.cohort,
             "columns": columns,
             "colspan": len(view.placements) + len(columns) + 2,
             "panels": panels(
@@ -86,6 +106,12 @@ def trainer_dashboard(request):
             ),
             "memberships": memberships,
             "view": view,
+            # Each placed module with its questions, in the table's order (not looked up per
+            # module in the template).
+            "item_sections": [
+                (placement, module, view.item_analysis.get(placement.pk, []))
+                for placement, module in view.placements
+            ],
             "scored": sum(n for _, n in view.distribution),
             "bars": bars,
             "query": query,

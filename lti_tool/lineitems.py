@@ -153,16 +153,20 @@ def placements_learn(context: LtiContext) -> PlacementsLearned:
     return PlacementsLearned(added=placements_from_lineitems(context, items))
 
 
-def placements_learn_for_cohort(*, cohort_id: int) -> PlacementsLearned:
+def placements_learn_for_cohort(
+    *, cohort_id: int, context: LtiContext | None = None
+) -> PlacementsLearned:
     """The dashboard's reader (dashboards/placements.py): in the request the first time, then
-    by the worker once the last reading is older than LINEITEMS_TTL (one request a minute)."""
-    context = (
-        LtiContext.objects.select_related("deployment__platform")
-        .filter(cohort_id=cohort_id)
-        .exclude(lineitems_url="")
-        .first()
-    )
-    if context is None:
+    by the worker once the last reading is older than LINEITEMS_TTL (one request a minute).
+    `context`: the cohort's context (one per cohort) with its deployment and platform, when the
+    dashboard has it from the roster; read here otherwise."""
+    if context is None or context.cohort_id != cohort_id:
+        context = (
+            LtiContext.objects.select_related("deployment__platform")
+            .filter(cohort_id=cohort_id)
+            .first()
+        )
+    if context is None or not context.lineitems_url:
         return PlacementsLearned()
     read_at = context.lineitems_read_at
     if read_at is not None and timezone.now() - read_at < timedelta(seconds=LINEITEMS_TTL):

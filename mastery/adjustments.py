@@ -60,6 +60,13 @@ def mastery_score_counted(
             submitted_at__gt=override.created_at,
         ).order_by("number")
     )
+    return score_with_override(override, later)
+
+
+def score_with_override(override: ScoreOverride, later: list[Attempt]) -> Decimal:
+    """The rule itself, for a caller that has read the rows (the trainer dashboard reads a
+    whole cohort's at once): `override` the newest override, `later` the submitted attempts
+    graded after it, by number."""
     if not later:
         return override.score
     if later[-1].policy.get("score_policy") == "latest":

@@ -162,9 +162,19 @@ def test_an_attempt_after_an_override_counts_with_it(world):
     latest = GradeRecord.objects.order_by("-timestamp").first()
     assert latest.score_given == Decimal("70")
     assert "Priya Raman's override of 70%" in latest.comment
+    # The dashboard's cell shows the score the gradebook holds, by the same rule.
+    cell = _maya_cell(trainer.get("/app/trainer/").content.decode())
+    assert " · 70%" in cell and 'data-testid="cell-overridden"' in cell
     take(maya, pid, wrong_all=False)  # 100%
     latest = GradeRecord.objects.order_by("-timestamp").first()
     assert latest.score_given == Decimal("100")
+    cell = _maya_cell(trainer.get("/app/trainer/").content.decode())
+    assert " · 100%" in cell and 'data-testid="cell-overridden"' in cell
+
+
+def _maya_cell(html: str) -> str:
+    row = html.split('<th scope="row">Maya Alvarez')[1].split("</tr>")[0]
+    return row.split('data-testid="progress-cell"')[1].split("</td>")[0]
 
 
 @pytest.mark.parametrize(
