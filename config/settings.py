@@ -280,7 +280,8 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            # WhiteNoise's compressed manifest storage; URLs kept per process.
+            else "config.static_storage.KeptUrlStaticFilesStorage"
         )
     },
 }
