@@ -205,3 +205,17 @@ def test_run_together_takes_only_single_row_queries(links, platform):
     values = {"platform_id": platform.pk, "sub": "x"}
     with pytest.raises(ValueError, match="at most one row"):
         run_together((one, values), (many, values))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepares statements")
+def test_a_launchs_statements_are_prepared_on_the_server(lti):
+    for _ in range(7):  # psycopg prepares a statement after its fifth run on a connection
+        lti.launch()
+        Membership.objects.update(last_launch_at=timezone.now() - timedelta(days=1))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%ignite_base%"],
+        )
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert prepared and "lti_tool_ltiuser" in prepared[0]  # the person and link read
