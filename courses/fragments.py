@@ -1,7 +1,7 @@
 """Parts of a page that depend on a module version alone, rendered once per version per worker.
 
-A ModuleVersion never changes after import (courses/models.py): its objectives, sources and
-evidence rubric read the same for every teacher, yet rendering them through the template engine
+A ModuleVersion never changes after import (courses/models.py): its objectives, sources, evidence
+instructions and rubric read the same for every teacher, yet rendering them through the template engine
 on every module page was a tenth of that page's CPU (bench/launch.py). Here each fragment is
 rendered from a template with the version (and what `context` returns) and nothing else: no
 request, no launch, no person. So the HTML is the same for everyone and is kept by (version id,
