@@ -457,6 +457,31 @@ def worker_pids(master: int) -> list[int]:
     return pids
 
 
+# Issue 22: memory per worker stays under this (resident set, read after the load).
+MEMORY_TARGET_MB = 100.0
+
+
+def memory_mb(pids: list[int]) -> dict[str, float]:
+    """Resident set (VmRSS) and its peak (VmHWM) of each worker, in MB (MiB), from /proc."""
+    rss, peak = [], []
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        rss.append(int(fields["VmRSS"].split()[0]) / 1024)
+        peak.append(int(fields["VmHWM"].split()[0]) / 1024)
+    if not rss:
+        return {}
+    return {
+        "workers": len(rss),
+        "rss_mean_mb": sum(rss) / len(rss),
+        "rss_max_mb": max(rss),
+        "peak_max_mb": max(peak),
+    }
+
+
 def cpu_seconds(pids: list[int]) -> float:
     ticks = 0
     for pid in pids:
@@ -1355,6 +1380,18 @@ def report_text(report: dict) -> str:
             f"  {page['step']:<16} {page['tool']:<8} n={page['requests']:>6}  CPU {page['worker_cpu_ms']:6.2f} ms  "
             f"SQL {page['sql']:5.1f}  {page['ratio_to_bare']:5.2f}x  {page['verdict']}"
         )
+    lines += [
+        "",
+        "Memory per worker after the load (VmRSS from /proc, MiB; peak = VmHWM; "
+        f"target for Ignite <= {MEMORY_TARGET_MB:g} MB):",
+    ]
+    for tool, mem in table.get("memory", {}).items():
+        if mem:
+            lines.append(
+                f"  {tool:<8} {mem['workers']} workers: RSS mean {mem['rss_mean_mb']:.1f}, "
+                f"max {mem['rss_max_mb']:.1f}; peak {mem['peak_max_mb']:.1f}"
+                + (f"  {memory_verdict(mem)}" if tool == "ignite" else "")
+            )
     lines += ["", "Every step, per request (worker CPU ms / SQL statements):"]
     by_flow: dict[tuple[str, str], list[str]] = defaultdict(list)
     for st in table["steps"]:
@@ -1652,6 +1689,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
     windows: dict[tuple[str, str], list[Window]] = defaultdict(list)
+    memory: dict[str, dict] = {}
     try:
         log(f"preparing in {tmp} ({'PostgreSQL' if args.postgres else 'SQLite'} databases)")
         if "ignite" in names:
@@ -1725,7 +1763,9 @@ def main(argv: list[str] | None = None) -> int:
         log(f"FAIL bench could not run: {exc}")
         return 1
     finally:
-        for target in targets.values():
+        for name, target in targets.items():
+            # After the load, before the workers stop: their resident memory (issue 22).
+            memory[name] = memory_mb(worker_pids(target.proc.pid)) if target.proc else {}
             stop_server(target)
         platform.close()
         storage.cleanup()
@@ -1754,7 +1794,7 @@ def main(argv: list[str] | None = None) -> int:
             "ignite_dir": str(args.ignite_dir),
             "regimes": args.regime_list,
         },
-        "table": build_report(results, counts, args),
+        "table": {**build_report(results, counts, args), "memory": memory},
         "jwks_fetches": platform.jwks_requests,
     }
     if args.profile:
@@ -1780,6 +1820,12 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def memory_verdict(mem: dict) -> str:
+    if not mem:
+        return "no data"
+    return verdict(mem["peak_max_mb"], MEMORY_TARGET_MB)
+
+
 def missed_targets(table: dict) -> list[str]:
     """Ignite's rows and requests that miss a target of issue 22 (the 'before' tree of
     --compare-dir is reported, never judged), or that had no data to judge."""
@@ -1788,6 +1834,13 @@ def missed_targets(table: dict) -> list[str]:
         if row["tool"] == "ignite" and ("MISSED" in row["verdict"] or "no data" in row["verdict"]):
             missed.append(
                 f"{row['title']}: {row['ratio_to_bare']:.2f}x the bare tool, {row['verdict']}"
+            )
+    if "memory" in table:
+        mem = table["memory"].get("ignite", {})
+        judged = memory_verdict(mem)
+        if "MISSED" in judged or "no data" in judged:
+            missed.append(
+                f"memory per worker: peak {mem.get('peak_max_mb', float('nan')):.1f} MB, {judged}"
             )
     for page in table["pages"]:
         if page["tool"] == "ignite" and (

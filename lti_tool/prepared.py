@@ -116,10 +116,7 @@ class Prepared:
             raise TypeError(f"prepared query {self.name} takes {sorted(self.fields)}")
         connection = connections[using]
         prepared = self._prepared(connection)
-        params = [
-            _adapt(self.fields[name], values[name], connection) if name else constant
-            for name, constant in prepared["slots"]
-        ]
+        params = self._params(prepared, values, connection)
         if self.kind == "update":
             with transaction.mark_for_rollback_on_error(using=using):
                 with connection.cursor() as cursor:
@@ -131,6 +128,14 @@ class Prepared:
         if self.kind == "exists":
             return bool(rows)
         return self._instances(prepared, rows, connection.alias)
+
+    def _params(self, prepared: dict, values: dict, connection) -> list:
+        if set(values) != set(self.fields):
+            raise TypeError(f"prepared query {self.name} takes {sorted(self.fields)}")
+        return [
+            _adapt(self.fields[name], values[name], connection) if name else constant
+            for name, constant in prepared["slots"]
+        ]
 
     @staticmethod
     def _instances(prepared: dict, rows, db: str) -> list:
@@ -152,3 +157,57 @@ class Prepared:
                 setattr(obj, attribute, row[position])
             objects.append(obj)
         return objects
+
+
+def run_together(*queries: tuple[Prepared, dict], using: str = DEFAULT_DB_ALIAS) -> list:
+    """Several "rows" queries of at most one row each (`[:1]`), in one statement: one round
+    trip instead of one per query. Each query's SQL is exactly its own, as a subquery:
+
+        SELECT * FROM (SELECT 1) AS base LEFT JOIN (<query 1>) AS q1 ON 1=1 LEFT JOIN ...
+
+    so the row holds each query's columns in turn, all NULL where a query found nothing.
+    Returns, per query, its instance or None."""
+    connection = connections[using]
+    for prepared_query, _values in queries:
+        if prepared_query.kind != "rows":
+            raise ValueError(f"{prepared_query.name}: only row queries run together")
+    parts = [(query, query._prepared(connection)) for query, _ in queries]
+    for query, prepared in parts:
+        if prepared["compiler"].query.high_mark != 1:
+            raise ValueError(f"{query.name}: only queries of at most one row ([:1]) run together")
+    key = "together:" + ",".join(query.name for query, _ in parts)
+    cache = connection.__dict__.setdefault(_ATTRIBUTE, {})
+    sql = cache.get(key)
+    if sql is None:
+        joined = " ".join(
+            f"LEFT JOIN ({prepared['sql']}) AS ignite_q{n} ON 1=1"
+            for n, (_, prepared) in enumerate(parts)
+        )
+        # Only ORM-compiled SQL is joined; every value stays a parameter.
+        sql = cache[key] = f"SELECT * FROM (SELECT 1 AS ignite_base) AS ignite_base {joined}"  # noqa: S608
+    params = []
+    for (query, prepared), (_, values) in zip(parts, queries, strict=True):
+        params += query._params(prepared, values, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        (row,) = cursor.fetchall()
+    found, position = [], 1
+    for _query, prepared in parts:
+        compiler = prepared["compiler"]
+        width = compiler.col_count
+        part = tuple(row[position : position + width])
+        position += width
+        klass_info = compiler.klass_info
+        start = klass_info["select_fields"][0]
+        names = [
+            c[0].target.attname
+            for c in compiler.select[start : klass_info["select_fields"][-1] + 1]
+        ]
+        pk = names.index(klass_info["model"]._meta.pk.attname)
+        if part[start + pk] is None:  # the LEFT JOIN found no row
+            found.append(None)
+        else:
+            found.append(Prepared._instances(prepared, [part], connection.alias)[0])
+    if position != len(row):
+        raise RuntimeError(f"{key}: {len(row)} columns, expected {position}")
+    return found

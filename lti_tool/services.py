@@ -28,7 +28,7 @@ from .constants import (
 from .launch import ValidLaunch
 from .models import LtiContext, LtiResourceLink, LtiUser
 from .person_names import person_fields
-from .prepared import Prepared
+from .prepared import Prepared, run_together
 from .roles import role_from_claims
 
 logger = logging.getLogger("ignite.lti")
@@ -270,11 +270,7 @@ def _launch_landing(launch: ValidLaunch) -> tuple[LaunchClaims, bool]:
     # roster field an admin maps): the program view's breakdown by school.
     person["school"] = _text(custom_claim.get("school"), 255)
     user_lookup = {"platform": launch.platform, "sub": _text(claims.get("sub"))}
-    user = next(iter(_USER.run(platform_id=launch.platform.pk, sub=user_lookup["sub"])), None)
-    if user is not None:
-        # Platforms may omit personal data on some launches: never erase what we know.
-        _update(user.participant, **{k: v for k, v in person.items() if v})
-
+    user_values = {"platform_id": launch.platform.pk, "sub": user_lookup["sub"]}
     context = claims.get(CLAIM_CONTEXT) if isinstance(claims.get(CLAIM_CONTEXT), dict) else {}
     nrps = claims.get(CLAIM_NRPS) if isinstance(claims.get(CLAIM_NRPS), dict) else {}
     link_claim = (
@@ -282,14 +278,24 @@ def _launch_landing(launch: ValidLaunch) -> tuple[LaunchClaims, bool]:
     )
     known_link = None
     if launch.message_type == MESSAGE_RESOURCE_LINK:
-        # A returning link: context, cohort, link, placement and whether its module was
-        # imported, in one query.
-        rows = _LINK.run(
-            deployment_id=launch.deployment.pk,
-            context_id=_text(context.get("id")),
-            link_id=_text(link_claim.get("id")),
+        # The person, and a returning link (context, cohort, link, placement and whether its
+        # module was imported), in one statement: one round trip.
+        user, known_link = run_together(
+            (_USER, user_values),
+            (
+                _LINK,
+                {
+                    "deployment_id": launch.deployment.pk,
+                    "context_id": _text(context.get("id")),
+                    "link_id": _text(link_claim.get("id")),
+                },
+            ),
         )
-        known_link = rows[0] if rows else None
+    else:
+        user = next(iter(_USER.run(**user_values)), None)
+    if user is not None:
+        # Platforms may omit personal data on some launches: never erase what we know.
+        _update(user.participant, **{k: v for k, v in person.items() if v})
     cohort_values = {
         k: v
         for k, v in {

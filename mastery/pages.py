@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, IntegerField, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from courses.fragments import version_fragment
 from courses.page_queries import content_version, page_flag
 from pagesession.access import launch_is_trainer
 
@@ -113,7 +114,15 @@ def _evidence_rubrics(version, evidence) -> dict:
     # one copy is enough.
     same = reviewed and evidence.module_version_id == version.pk
     return {
-        "evidence_rubric": [] if same else rubric_levels_shown(rubric=rubric, levels=None),
+        "evidence_rubric": bool(rubric) and not same,
+        # The same for every teacher of this version: rendered once per version per worker.
+        "evidence_rubric_html": ""
+        if same or not rubric
+        else version_fragment(
+            version,
+            "mastery/_rubric.html",
+            lambda: {"criteria": rubric_levels_shown(rubric=rubric, levels=None)},
+        ),
         "evidence_review_rubric": rubric_levels_shown(
             rubric=(evidence.module_version.evidence_task or {}).get("rubric", []),
             levels=evidence.rubric_levels,

@@ -95,3 +95,34 @@ def test_time_zone_from_the_environment_and_an_unknown_one_refused():
     result = start(DEBUG="1", TIME_ZONE="Mars/Olympus_Mons")
     assert result.returncode != 0
     assert "TIME_ZONE='Mars/Olympus_Mons' is not an IANA time zone" in result.stderr
+
+
+def _database_options(**env_overrides) -> str:
+    env = {**os.environ, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env.pop("IGNITE_PG_PREPARED", None)
+    env.update(env_overrides)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "d = settings.DATABASES['default']; print(d['ENGINE'], sorted(d.get('OPTIONS', {}).items()))",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_postgresql_statements_are_prepared_unless_turned_off():
+    url = "postgres://postgres@127.0.0.1:5432/ignite_settings_check"
+    assert _database_options(DATABASE_URL=url) == (
+        "config.postgresql [('prepare_threshold', 5), ('server_side_binding', True)]"
+    )
+    assert _database_options(DATABASE_URL=url, IGNITE_PG_PREPARED="0") == "config.postgresql []"
+    sqlite = _database_options(DATABASE_URL="sqlite:////tmp/ignite-settings-check.sqlite3")
+    assert "server_side_binding" not in sqlite and "prepare_threshold" not in sqlite

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from courses.models import Cohort, Membership, Module, Participant, Placement, Role
-from lti_tool.models import LtiContext, LtiResourceLink
-from lti_tool.prepared import Prepared
+from lti_tool.models import LtiContext, LtiResourceLink, LtiUser
+from lti_tool.prepared import Prepared, run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +151,71 @@ def test_wrong_values_are_refused(links):
     prepared = Prepared("test-args", _link_queryset, LINK_FIELDS)
     with pytest.raises(TypeError):
         prepared.run(deployment_id=1, context_id="c0")
+
+
+def _user_queryset(platform_id, sub):
+    return LtiUser.objects.select_related("participant").filter(platform_id=platform_id, sub=sub)[
+        :1
+    ]
+
+
+USER_FIELDS = {
+    "platform_id": LtiUser._meta.get_field("platform"),
+    "sub": LtiUser._meta.get_field("sub"),
+}
+
+
+def test_run_together_is_one_statement_with_each_querys_rows(links, platform):
+    deployment, made = links
+    person = Participant.objects.create(name="Ana Diaz", email="ana@example.org")
+    LtiUser.objects.create(platform=platform, sub="ana", participant=person)
+    user_query = Prepared("test-user", _user_queryset, USER_FIELDS)
+    link_query = Prepared("test-link-together", _link_queryset, LINK_FIELDS)
+    link_values = {"deployment_id": deployment.pk, "context_id": "c1", "link_id": "l1"}
+    with CaptureQueriesContext(connection) as ours:
+        user, link = run_together(
+            (user_query, {"platform_id": platform.pk, "sub": "ana"}), (link_query, link_values)
+        )
+    assert len(ours) == 1
+    for query, values in ((_user_queryset, {"platform_id": platform.pk, "sub": "ana"}),):
+        (expected,) = list(query(**values))
+        assert user.pk == expected.pk and user.participant.email == "ana@example.org"
+    assert link.pk == made[1].pk and link.placement.mastery_policy == {"threshold": 71}
+    assert link.context.cohort.title == "Course 1" and link.module_ready is False
+    assert not user._state.adding and user._state.db == "default"
+    # Each part found nothing on its own: None there, the other still read.
+    none_user, same_link = run_together(
+        (user_query, {"platform_id": platform.pk, "sub": "nobody"}), (link_query, link_values)
+    )
+    assert none_user is None and same_link.pk == made[1].pk
+    user_again, no_link = run_together(
+        (user_query, {"platform_id": platform.pk, "sub": "ana"}),
+        (link_query, {**link_values, "link_id": "missing"}),
+    )
+    assert user_again.pk == user.pk and no_link is None
+
+
+def test_run_together_takes_only_single_row_queries(links, platform):
+    many = Prepared(
+        "test-many",
+        lambda platform_id, sub: LtiUser.objects.filter(platform_id=platform_id, sub=sub),
+        USER_FIELDS,
+    )
+    one = Prepared("test-one", _user_queryset, USER_FIELDS)
+    values = {"platform_id": platform.pk, "sub": "x"}
+    with pytest.raises(ValueError, match="at most one row"):
+        run_together((one, values), (many, values))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepares statements")
+def test_a_launchs_statements_are_prepared_on_the_server(lti):
+    for _ in range(7):  # psycopg prepares a statement after its fifth run on a connection
+        lti.launch()
+        Membership.objects.update(last_launch_at=timezone.now() - timedelta(days=1))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%ignite_base%"],
+        )
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert prepared and "lti_tool_ltiuser" in prepared[0]  # the person and link read
