@@ -41,6 +41,7 @@ import argparse
 import hashlib
 import html
 import http.client
+import itertools
 import json
 import math
 import os
@@ -1019,7 +1020,7 @@ def measure(
     people: People,
     storage: Storage,
     seed: int,
-    module_urls: list[str],
+    module_urls: MasteryTeachers | None,
 ) -> Window:
     window = Window()
     lock = threading.Lock()
@@ -1051,8 +1052,9 @@ def measure(
             return {"flow": flow, "login": login, "launch": launch}
         if regime.name == "landing":
             return landing_flow(target, platform, people.returning(), args, phase)
-        # mastery: each thread is one teacher taking the check again and again
-        module_url, cookie = module_urls[n % len(module_urls)]
+        # mastery: teachers of a pool take turns, each a few attempts over the run (as people
+        # do), so no one piles up hundreds of attempts that every mastery page then reads
+        module_url, cookie = module_urls.next()
         return mastery_flow(target, module_url, rng, phase, cookie)
 
     def worker(n: int) -> None:
@@ -1425,6 +1427,11 @@ def report_text(report: dict) -> str:
                 f"FAIL {row['regime']}/{row['tool']} error {kind} x{count}: "
                 f"{row['error_samples'].get(kind, '')}"
             )
+    for name, pool in cfg.get("mastery_teachers", {}).items():
+        lines.append(
+            f"mastery rows, {name}: {pool['teachers']} teachers taking turns, "
+            f"{pool['attempts_each']} attempts each on average over the run"
+        )
     busy = [f"{row['machine_busy'] * 100:.0f}%" for row in table["rows"]]
     lines.append(f"machine busy during the windows (all CPUs, client included): {', '.join(busy)}")
     if cfg["ignite_dir"] != str(ROOT):
@@ -1540,6 +1547,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="distinct courses they launch from (default 20)",
     )
     parser.add_argument(
+        "--mastery-teachers",
+        type=bounded(int, 1, 100_000),
+        default=400,
+        help="teachers taking turns in the mastery rows (default 400: a few attempts each per "
+        "run, as people make; the report prints attempts per teacher)",
+    )
+    parser.add_argument(
         "--login-method",
         choices=["POST", "GET"],
         default="POST",
@@ -1649,15 +1663,53 @@ def seed_people(target: Target, platform: Platform, people: People, args) -> Non
         raise BenchError(f"seeding {target.title} failed: {failures[0]}")
 
 
-def module_links(target: Target, platform: Platform, args) -> list[tuple[str, str]]:
-    """One teacher per client thread for the mastery rows: a landing gives each a module URL
-    and the page binding cookie its browser keeps."""
-    links = []
-    for n in range(args.threads):
-        who = Person(f"mastery-{n}", f"Mastery Teacher{n}", ROLE_LEARNER, "course-0", "link-0-0")
-        landed = landing_flow(target, platform, who, args, "setup")
-        links.append((landed["module_url"], landed["cookie"]))
-    return links
+class MasteryTeachers:
+    """The teachers of the mastery rows, taken in turn across the client threads and windows:
+    with the default pool a teacher makes a few attempts in a whole run, as real teachers do
+    (one teacher per thread made hundreds, and every mastery page reads a person's attempts)."""
+
+    def __init__(self, links: list[tuple[str, str]]):
+        self.links = links
+        self._turns = itertools.count()
+        self.taken = 0
+
+    def next(self) -> tuple[str, str]:
+        turn = next(self._turns)  # atomic under the GIL
+        self.taken = turn + 1
+        return self.links[turn % len(self.links)]
+
+    @property
+    def attempts_each(self) -> float:
+        return self.taken / len(self.links)
+
+
+def module_links(target: Target, platform: Platform, args) -> MasteryTeachers:
+    """The mastery rows' teachers (`--mastery-teachers`): a landing gives each a module URL and
+    the page binding cookie its browser keeps. Landed by the client threads in parallel."""
+    links: list[tuple[str, str] | None] = [None] * args.mastery_teachers
+    turns = itertools.count()
+    failures: list[str] = []
+
+    def land() -> None:
+        while (n := next(turns)) < len(links) and not failures:
+            who = Person(
+                f"mastery-{n}", f"Mastery Teacher{n}", ROLE_LEARNER, "course-0", "link-0-0"
+            )
+            try:
+                landed = landing_flow(target, platform, who, args, "setup")
+            except (FlowError, OSError, http.client.HTTPException, KeyError) as exc:
+                failures.append(f"{type(exc).__name__}: {exc}")
+                return
+            links[n] = (landed["module_url"], landed["cookie"])
+
+    threads = [threading.Thread(target=land, daemon=True) for _ in range(args.threads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if failures:
+        raise BenchError(f"landing the mastery teachers in {target.title} failed: {failures[0]}")
+    return MasteryTeachers([link for link in links if link is not None])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1719,7 +1771,7 @@ def main(argv: list[str] | None = None) -> int:
                 ) from None
             log(f"{targets[name].title} listening on {targets[name].origin}")
         people.pool = [people.make(f"user-{n}") for n in range(args.users)]
-        module_urls: dict[str, list[str]] = {}
+        module_urls: dict[str, MasteryTeachers] = {}
         for name, target in targets.items():
             if not target.is_ignite:
                 continue
@@ -1749,7 +1801,7 @@ def main(argv: list[str] | None = None) -> int:
                         people,
                         storage,
                         round_no,
-                        module_urls.get(name, []),
+                        module_urls.get(name),
                     )
                     cpu = (window.server_cpu + window.db_cpu + window.cache_cpu) / max(
                         window.flows, 1
@@ -1791,6 +1843,10 @@ def main(argv: list[str] | None = None) -> int:
             "postgres": args.postgres,
             "redis": args.redis,
             "profiled": bool(args.profile),
+            "mastery_teachers": {
+                name: {"teachers": len(pool.links), "attempts_each": round(pool.attempts_each, 1)}
+                for name, pool in module_urls.items()
+            },
             "ignite_dir": str(args.ignite_dir),
             "regimes": args.regime_list,
         },
