@@ -5,11 +5,15 @@ from __future__ import annotations
 from django.core.cache import cache
 from django_tasks import task
 
+from mastery.grades import grades_nudge_taken
+
 from .passback import grades_drain, next_due_at
 
 
 @task()
 def deliver_grades() -> dict:
+    # Before reading the outbox: a score committed from now on enqueues a task of its own.
+    grades_nudge_taken()
     counts = grades_drain()
     follow_up = next_due_at()
     # Retries wait in the outbox; one delayed task (not one per failed row) looks again when

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -100,13 +101,40 @@ def _grade_record_write(
     return record
 
 
+# A delivery task is waiting (set when one is enqueued, cleared by the task before it reads the
+# outbox). Its time to live bounds how long a task lost with a killed worker holds back new
+# nudges; the worker's sweep (every few seconds) delivers in the meantime.
+NUDGE_KEY = "grades:nudge-waiting"
+NUDGE_TTL = 30
+
+
 def _nudge_worker() -> None:
-    """Ask the worker to deliver now. The task is named in settings so that this app does not
-    import the LMS side (lti_tool) that knows how to deliver."""
+    """Ask the worker to deliver now, unless a delivery task is already waiting: one waiting
+    task drains every due score when it runs, so a burst of submits enqueues one task, not one
+    each (an enqueue is a database insert). Safe because the task clears the mark before it
+    reads the outbox (grades_nudge_taken): a score committed while the mark was still there is
+    in that task's drain, and one committed after finds the mark gone and enqueues again.
+
+    The task is named in settings so that this app does not import the LMS side (lti_tool)
+    that knows how to deliver."""
+    try:
+        if not cache.add(NUDGE_KEY, 1, NUDGE_TTL):
+            return
+    except Exception:  # noqa: BLE001 - no cache: enqueue as if no task were waiting
+        logger.warning("could not read the grade delivery mark", exc_info=True)
     try:
         import_string(settings.IGNITE_GRADE_DELIVERY_TASK).enqueue()
     except Exception:  # noqa: BLE001 - the row is safe in the outbox; the worker's sweep sends it
         logger.warning("could not enqueue grade delivery", exc_info=True)
+        grades_nudge_taken()  # nothing waits: the next score may try again
+
+
+def grades_nudge_taken() -> None:
+    """Called by the delivery task before it reads the outbox: the next score nudges again."""
+    try:
+        cache.delete(NUDGE_KEY)
+    except Exception:  # noqa: BLE001 - the mark expires on its own (NUDGE_TTL)
+        logger.warning("could not clear the grade delivery mark", exc_info=True)
 
 
 def _due(now: datetime | None = None) -> Q:

@@ -113,3 +113,52 @@ def test_score_maximum_must_be_positive(pair):
         grades.grade_record_create(
             participant=pair[0], placement=pair[1], score_given=0, score_maximum=0
         )
+
+
+def _waiting_tasks() -> int:
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        task_path="lti_tool.tasks.deliver_grades", status="READY"
+    ).count()
+
+
+def test_a_burst_of_scores_enqueues_one_delivery_task(pair, django_capture_on_commit_callbacks):
+    for score in (40, 50, 60):
+        with django_capture_on_commit_callbacks(execute=True):
+            write(pair, score)
+    assert _waiting_tasks() == 1
+
+
+def test_once_the_task_has_taken_the_mark_the_next_score_enqueues_again(
+    pair, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        write(pair, 40)
+    grades.grades_nudge_taken()  # what the task does before it reads the outbox
+    with django_capture_on_commit_callbacks(execute=True):
+        write(pair, 50)
+    assert _waiting_tasks() == 2
+
+
+def test_the_delivery_task_clears_the_mark_before_it_reads_the_outbox(pair, monkeypatch):
+    from django.core.cache import cache
+
+    from lti_tool import tasks
+
+    seen = []
+    monkeypatch.setattr(tasks, "grades_drain", lambda: seen.append(cache.get(grades.NUDGE_KEY)))
+    monkeypatch.setattr(tasks, "next_due_at", lambda: None)
+    cache.set(grades.NUDGE_KEY, 1, 30)
+    tasks.deliver_grades.call()
+    assert seen == [None]
+
+
+def test_a_failed_enqueue_leaves_no_mark(pair, settings, django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    settings.IGNITE_GRADE_DELIVERY_TASK = "mastery.grades.no_such_task"
+    with django_capture_on_commit_callbacks(execute=True):
+        write(pair, 40)
+    assert cache.get(grades.NUDGE_KEY) is None  # the next score tries again
+    assert GradeRecord.objects.filter(status=GradeRecord.Status.PENDING).count() == 1
