@@ -399,12 +399,14 @@ def attempt_questions_answered(attempt: Attempt) -> list[dict]:
     return shown
 
 
-def _answers_merged(attempt: Attempt, bank: dict, data) -> dict[str, list[str]]:
+def _answers_merged(attempt: Attempt, bank: dict, data) -> tuple[dict[str, list[str]], bool]:
     """The form data to grade: for each question of the attempt, its fields in `data` when it
     has any there, else its saved draft (what answers_save then answers_current would give,
-    without writing drafts that grading deletes at once). One query."""
-    saved = dict(SavedAnswer.objects.filter(attempt=attempt).values_list("question_id", "fields"))
-    merged: dict[str, list[str]] = {}
+    without writing drafts that grading deletes at once). And whether drafts may exist.
+
+    At most one query, and none when the form answers every question (drafts then change
+    nothing; whether any exist is unknown, so the caller deletes them)."""
+    from_form: dict[str, dict[str, list[str]]] = {}
     for qid in attempt.question_ids:
         question = bank.get(qid)
         if question is None:
@@ -414,13 +416,22 @@ def _answers_merged(attempt: Attempt, bank: dict, data) -> dict[str, list[str]]:
             values = _values(data, name)
             if values:
                 fields[name] = values
-        if not fields:
-            fields = saved.get(qid)
-        if isinstance(fields, dict):
+        from_form[qid] = fields
+    if all(from_form.values()):
+        saved, drafts = {}, True
+    else:
+        saved = dict(
+            SavedAnswer.objects.filter(attempt=attempt).values_list("question_id", "fields")
+        )
+        drafts = bool(saved)
+    merged: dict[str, list[str]] = {}
+    for qid, fields in from_form.items():
+        chosen = fields or saved.get(qid)
+        if isinstance(chosen, dict):
             merged.update(
-                {k: [str(v) for v in vs] for k, vs in fields.items() if isinstance(vs, list)}
+                {k: [str(v) for v in vs] for k, vs in chosen.items() if isinstance(vs, list)}
             )
-    return merged
+    return merged, drafts
 
 
 def attempt_submit(
@@ -442,7 +453,7 @@ def attempt_submit(
     if attempt.status != Attempt.Status.IN_PROGRESS:
         return Graded(attempt=attempt, newly=False)
     bank = {item["id"]: item for item in attempt.module_version.questions}
-    merged = _answers_merged(attempt, bank, data)
+    merged, drafts = _answers_merged(attempt, bank, data)
     orders = choice_orders(attempt)
     answers, credits, unanswered = {}, {}, []
     for number, qid in enumerate(attempt.question_ids, start=1):
@@ -482,7 +493,8 @@ def attempt_submit(
         attempt.answers, attempt.credits = answers, credits
         attempt.score, attempt.mastered, attempt.submitted_at = score, mastered, now
         # The answers now live in the attempt; drafts of a finished attempt serve nobody.
-        SavedAnswer.objects.filter(attempt=attempt).delete()
+        if drafts:
+            SavedAnswer.objects.filter(attempt=attempt).delete()
         if attempts is None:
             counted = counted_attempt(participant, placement)
         else:

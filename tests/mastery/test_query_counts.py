@@ -114,3 +114,49 @@ def test_cached_content_is_dropped_when_the_catalog_changes(launch_as, placement
     program.title = "Renamed program"
     program.save()
     assert "Renamed program" in teacher.get(f"/app/p/{pid}/").content.decode()
+
+
+def _statements(ctx) -> list[str]:
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def test_a_form_answering_everything_reads_no_drafts_but_still_clears_them(launch_as, placement_of):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    teacher, pid, _first = _busy_teacher(launch_as, placement_of)
+    attempt = start(teacher, pid)
+    answers = right_answers(attempt)
+    qid = attempt.question_ids[0]
+    draft = {k: v for k, v in answers.items() if k == f"q-{qid}" or k.startswith(f"q-{qid}-")}
+    teacher.post(f"/app/p/{pid}/mastery/{attempt.number}/answers/", draft)
+    with CaptureQueriesContext(connection) as ctx:
+        response = teacher.post(f"/app/p/{pid}/mastery/{attempt.number}/", answers)
+    assert response.status_code == 303
+    sql = _statements(ctx)
+    assert not any(s.startswith("SELECT") and "mastery_savedanswer" in s for s in sql)
+    assert any(s.startswith("DELETE") and "mastery_savedanswer" in s for s in sql)
+    assert not SavedAnswer.objects.filter(attempt=attempt).exists()
+    attempt.refresh_from_db()
+    assert attempt.score == 100
+
+
+def test_a_submit_without_drafts_deletes_none(launch_as, placement_of):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    teacher, pid, _first = _busy_teacher(launch_as, placement_of)
+    attempt = start(teacher, pid)
+    answers = right_answers(attempt)
+    qid = attempt.question_ids[0]
+    rest = {k: v for k, v in answers.items() if not k.startswith(f"q-{qid}")}
+    with CaptureQueriesContext(connection) as ctx:
+        response = teacher.post(
+            f"/app/p/{pid}/mastery/{attempt.number}/", {**rest, "confirm": "unanswered"}
+        )
+    assert response.status_code == 303
+    sql = _statements(ctx)
+    assert any(s.startswith("SELECT") and "mastery_savedanswer" in s for s in sql)
+    assert not any(s.startswith("DELETE") and "mastery_savedanswer" in s for s in sql)
+    attempt.refresh_from_db()
+    assert attempt.status == "submitted" and attempt.answers[qid] is None
