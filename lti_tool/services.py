@@ -15,6 +15,7 @@ from django.utils import timezone
 from courses.content import REVIEW_ITEMS, REVIEW_WHEN
 from courses.models import Cohort, Membership, Module, Participant, Placement, Role
 from pagesession.launch_token import LaunchClaims
+from prepared import Prepared, run_together
 
 from .constants import (
     CLAIM_AGS_ENDPOINT,
@@ -28,7 +29,6 @@ from .constants import (
 from .launch import ValidLaunch
 from .models import LtiContext, LtiResourceLink, LtiUser
 from .person_names import person_fields
-from .prepared import Prepared, run_together
 from .roles import role_from_claims
 
 logger = logging.getLogger("ignite.lti")
@@ -188,7 +188,7 @@ def _first(queryset):
     return next(iter(queryset[:1]), None)
 
 
-# The returning launch's statements, compiled once per connection (lti_tool/prepared.py).
+# The returning launch's statements, compiled once per connection (prepared/).
 _USER = Prepared(
     "launch-user",
     lambda platform_id, sub: LtiUser.objects.select_related("participant").filter(

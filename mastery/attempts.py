@@ -32,6 +32,7 @@ from django.utils import timezone
 from courses.models import Lesson, ModuleVersion, Participant, Placement
 from courses.page_queries import page_flag
 from courses.progress import module_progress
+from prepared import Prepared
 
 from . import questions as q
 from .adjustments import mastery_score_counted, override_note, policy_with_grants
@@ -68,14 +69,32 @@ def policy_for(version: ModuleVersion, placement: Placement) -> dict:
     return policy
 
 
+# Read by every mastery page and the submit: compiled once per connection (prepared/).
+_ATTEMPTS = Prepared(
+    "mastery-attempts",
+    lambda participant_id, placement_id: Attempt.objects.filter(
+        participant_id=participant_id, placement_id=placement_id
+    ).order_by("number"),
+    {
+        "participant_id": Attempt._meta.get_field("participant"),
+        "placement_id": Attempt._meta.get_field("placement"),
+    },
+)
+_DRAFTS = Prepared(
+    "mastery-drafts",
+    lambda attempt_id: SavedAnswer.objects.filter(attempt_id=attempt_id).only(
+        "question_id", "fields"
+    ),
+    {"attempt_id": SavedAnswer._meta.get_field("attempt")},
+)
+
+
 def attempts_all(participant, placement) -> list[Attempt]:
     """Every attempt of the participant here, by number, in one query (none when the page's
     placement says there are none: courses/pages.py)."""
     if not page_flag(placement, participant, "attempts"):
         return []
-    return list(
-        Attempt.objects.filter(participant=participant, placement=placement).order_by("number")
-    )
+    return _ATTEMPTS.run(participant_id=participant.pk, placement_id=placement.pk)
 
 
 def _with_grants(policy: dict, *, participant, placement) -> dict:
@@ -420,9 +439,7 @@ def _answers_merged(attempt: Attempt, bank: dict, data) -> tuple[dict[str, list[
     if all(from_form.values()):
         saved, drafts = {}, True
     else:
-        saved = dict(
-            SavedAnswer.objects.filter(attempt=attempt).values_list("question_id", "fields")
-        )
+        saved = {d.question_id: d.fields for d in _DRAFTS.run(attempt_id=attempt.pk)}
         drafts = bool(saved)
     merged: dict[str, list[str]] = {}
     for qid, fields in from_form.items():

@@ -19,6 +19,7 @@ from django.utils.module_loading import import_string
 
 from courses.models import Participant, Placement
 from courses.page_queries import page_flag
+from prepared import Prepared
 
 from .models import GradeRecord
 
@@ -58,6 +59,36 @@ def grade_record_create(
         )
 
 
+_KEY_FIELDS = {
+    "participant_id": GradeRecord._meta.get_field("participant"),
+    "placement_id": GradeRecord._meta.get_field("placement"),
+    "kind": GradeRecord._meta.get_field("kind"),
+}
+# Every score's two statements besides its insert, compiled once per connection (prepared/).
+_NEWEST = Prepared(
+    "grades-newest",
+    # Locks the newest row of the key, so two writers of one key take turns.
+    lambda participant_id, placement_id, kind: GradeRecord.objects.select_for_update()
+    .filter(participant_id=participant_id, placement_id=placement_id, kind=kind)
+    .order_by("-timestamp")
+    .only("timestamp")[:1],
+    _KEY_FIELDS,
+)
+_SUPERSEDE = Prepared(
+    "grades-supersede",
+    lambda participant_id, placement_id, kind, timestamp: GradeRecord.objects.filter(
+        participant_id=participant_id,
+        placement_id=placement_id,
+        kind=kind,
+        status=GradeRecord.Status.PENDING,
+        timestamp__lt=timestamp,
+    ),
+    {**_KEY_FIELDS, "timestamp": GradeRecord._meta.get_field("timestamp")},
+    kind="update",
+    update=lambda **_values: {"status": GradeRecord.Status.SUPERSEDED, "lease_until": None},
+)
+
+
 def _grade_record_write(
     *,
     participant: Participant,
@@ -70,13 +101,9 @@ def _grade_record_write(
     comment: str,
 ) -> GradeRecord:
     now = timezone.now()
-    last = (
-        GradeRecord.objects.select_for_update()
-        .filter(participant=participant, placement=placement, kind=kind)
-        .order_by("-timestamp")
-        .values_list("timestamp", flat=True)
-        .first()
-    )
+    key = {"participant_id": participant.pk, "placement_id": placement.pk, "kind": str(kind)}
+    newest = _NEWEST.run(**key)
+    last = newest[0].timestamp if newest else None
     timestamp = now if last is None or now > last else last + timedelta(milliseconds=1)
     record = GradeRecord.objects.create(
         participant=participant,
@@ -90,13 +117,7 @@ def _grade_record_write(
         timestamp=timestamp,
     )
     # Only the newest score of a kind matters to the gradebook: older unsent ones are dropped.
-    GradeRecord.objects.filter(
-        participant=participant,
-        placement=placement,
-        kind=kind,
-        status=GradeRecord.Status.PENDING,
-        timestamp__lt=timestamp,
-    ).update(status=GradeRecord.Status.SUPERSEDED, lease_until=None)
+    _SUPERSEDE.run(**key, timestamp=timestamp)
     transaction.on_commit(_nudge_worker)
     return record
 

@@ -1,4 +1,4 @@
-"""The launch's prepared queries (lti_tool/prepared.py) send what the ORM sends and give what the
+"""The launch's prepared queries (prepared/) send what the ORM sends and give what the
 ORM gives, with each run's own values, compiled once per connection."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from courses.models import Cohort, Membership, Module, Participant, Placement, Role
 from lti_tool.models import LtiContext, LtiResourceLink, LtiUser
-from lti_tool.prepared import Prepared, run_together
+from prepared import Prepared, run_together
 
 pytestmark = pytest.mark.django_db
 
