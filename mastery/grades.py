@@ -68,10 +68,12 @@ _KEY_FIELDS = {
 _NEWEST = Prepared(
     "grades-newest",
     # Locks the newest row of the key, so two writers of one key take turns.
-    lambda participant_id, placement_id, kind: GradeRecord.objects.select_for_update()
-    .filter(participant_id=participant_id, placement_id=placement_id, kind=kind)
-    .order_by("-timestamp")
-    .only("timestamp")[:1],
+    lambda participant_id, placement_id, kind: (
+        GradeRecord.objects.select_for_update()
+        .filter(participant_id=participant_id, placement_id=placement_id, kind=kind)
+        .order_by("-timestamp")
+        .only("timestamp")[:1]
+    ),
     _KEY_FIELDS,
 )
 _SUPERSEDE = Prepared(
