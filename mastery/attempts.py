@@ -87,6 +87,12 @@ _DRAFTS = Prepared(
     ),
     {"attempt_id": SavedAnswer._meta.get_field("attempt")},
 )
+_DRAFTS_DELETE = Prepared(
+    "mastery-drafts-delete",
+    lambda attempt_id: SavedAnswer.objects.filter(attempt_id=attempt_id),
+    {"attempt_id": SavedAnswer._meta.get_field("attempt")},
+    kind="delete",
+)
 
 
 def attempts_all(participant, placement) -> list[Attempt]:
@@ -511,7 +517,7 @@ def attempt_submit(
         attempt.score, attempt.mastered, attempt.submitted_at = score, mastered, now
         # The answers now live in the attempt; drafts of a finished attempt serve nobody.
         if drafts:
-            SavedAnswer.objects.filter(attempt=attempt).delete()
+            _DRAFTS_DELETE.run(attempt_id=attempt.pk)
         if attempts is None:
             counted = counted_attempt(participant, placement)
         else:

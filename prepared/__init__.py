@@ -27,7 +27,7 @@ from itertools import count
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models.query import get_related_populators
-from django.db.models.sql import UpdateQuery
+from django.db.models.sql import DeleteQuery, UpdateQuery
 
 _ATTRIBUTE = "_ignite_prepared"
 _serial = count(1)
@@ -52,8 +52,11 @@ def _adapt(field: models.Field, value, connection):
 class Prepared:
     """One query of fixed shape. `build(**placeholders)` returns the QuerySet; `fields` names,
     for each value, the model field it is compared with or written to. `kind` is "rows" (model
-    instances), "exists" (a bool) or "update" (with `update`, the values to set: name ->
-    value or placeholder name, run as `QuerySet.update`; returns the number of rows)."""
+    instances), "exists" (a bool), "update" (with `update`, the values to set: name ->
+    value or placeholder name, run as `QuerySet.update`; returns the number of rows) or
+    "delete" (the rows, deleted as one statement; returns their number: only for a model that
+    no foreign key points to and no delete signal listens to, whose `QuerySet.delete` is that
+    one statement too)."""
 
     def __init__(
         self,
@@ -64,7 +67,7 @@ class Prepared:
         kind: str = "rows",
         update: Callable[..., dict] | None = None,
     ):
-        if kind not in ("rows", "exists", "update") or (kind == "update") != bool(update):
+        if kind not in ("rows", "exists", "update", "delete") or (kind == "update") != bool(update):
             raise ValueError(f"bad prepared query {name}")
         self.name = f"{name}-{next(_serial)}"
         self.build = build
@@ -81,6 +84,14 @@ class Prepared:
             query = queryset.query.chain(UpdateQuery)
             query.add_update_values(self.update(**placeholders))
             query.clear_select_clause()
+        elif self.kind == "delete":
+            model = queryset.model
+            if model._meta.related_objects or any(
+                signal.has_listeners(model)
+                for signal in (models.signals.pre_delete, models.signals.post_delete)
+            ):
+                raise ValueError(f"prepared query {self.name}: {model.__name__} cascades")
+            query = queryset.query.chain(DeleteQuery)
         elif self.kind == "exists":
             query = queryset.query.exists()
         else:
@@ -120,7 +131,7 @@ class Prepared:
         connection = connections[using]
         prepared = self._prepared(connection)
         params = self._params(prepared, values, connection)
-        if self.kind == "update":
+        if self.kind in ("update", "delete"):
             with transaction.mark_for_rollback_on_error(using=using):
                 with connection.cursor() as cursor:
                     cursor.execute(prepared["sql"], params)

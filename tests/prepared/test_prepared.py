@@ -219,3 +219,33 @@ def test_a_launchs_statements_are_prepared_on_the_server(lti):
         )
         prepared = [row[0] for row in cursor.fetchall()]
     assert prepared and "lti_tool_ltiuser" in prepared[0]  # the person and link read
+
+
+def test_a_prepared_delete_deletes_what_the_queryset_names_and_counts_them(db):
+    cohorts = [Cohort.objects.create(title=f"C{n}") for n in range(2)]
+    keep, drop = (Participant.objects.create(name=n) for n in ("keep", "drop"))
+    for person, cohort in ((keep, cohorts[0]), (drop, cohorts[0]), (drop, cohorts[1])):
+        Membership.objects.create(participant=person, cohort=cohort, role=Role.TEACHER)
+    prepared = Prepared(
+        "test-delete",
+        lambda participant_id: Membership.objects.filter(participant_id=participant_id),
+        {"participant_id": Membership._meta.get_field("participant")},
+        kind="delete",
+    )
+    # Membership has no dependants; a cascading model is refused (see below).
+    with CaptureQueriesContext(connection) as ctx:
+        assert prepared.run(participant_id=drop.pk) == 2
+    assert [q["sql"].split()[0] for q in ctx.captured_queries] == ["DELETE"]
+    assert list(Membership.objects.values_list("participant_id", flat=True)) == [keep.pk]
+    assert prepared.run(participant_id=drop.pk) == 0
+
+
+def test_a_prepared_delete_refuses_a_model_others_point_to(db):
+    prepared = Prepared(
+        "test-delete-cascade",
+        lambda cohort_id: Cohort.objects.filter(pk=cohort_id),
+        {"cohort_id": Cohort._meta.get_field("id")},
+        kind="delete",
+    )
+    with pytest.raises(ValueError, match="cascades"):
+        prepared.run(cohort_id=1)
