@@ -12,7 +12,9 @@ from django.core.management import call_command
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from courses.models import Participant
 from lti_tool.management.commands import grades as grades_command
+from notifications.models import Notification
 from reporting.tasks import program_view_refresh
 
 THREADS = ("grade-sweeper", "notifier", "program-view-refresh")
@@ -55,3 +57,28 @@ def test_the_refresh_the_heartbeat_queues_runs_in_the_workers_own_thread(monkeyp
     assert refreshed()
     assert sorted(t.name for t in threads) == sorted(THREADS)
     assert stopped(threads)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_workers_notifier_emails_what_is_queued_and_stops_with_the_worker(
+    monkeypatch, settings, smtp_server, caplog
+):
+    settings.IGNITE_NOTIFICATION_INTERVAL = 0.05
+    maya = Participant.objects.create(name="Maya Alvarez", email="maya@district.example")
+    Notification.objects.create(
+        participant=maya,
+        kind="exchange.response",
+        key="post-1:response-1",
+        subject="Jordan responded to your lesson plan",
+        body="Glow: the exit ticket.",
+    )
+    # A sweep that never comes: only the notifier sends email.
+    threads = run_worker(monkeypatch, lambda: bool(smtp_server.messages), "--sweep", "3600")
+    [message] = smtp_server.messages
+    assert message["To"] == "maya@district.example"
+    assert message["Subject"] == "Jordan responded to your lesson plan"
+    [notifier] = [t for t in threads if t.name == "notifier"]
+    assert stopped([notifier])  # the worker stopped, and so did its notifier
+    assert Notification.objects.get().state == Notification.State.SENT
+    assert stopped(threads)
+    assert "sending notifications failed" not in caplog.text
