@@ -253,7 +253,9 @@ else:
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default"],
+        # "reporting": the program view's refresh, run by the grade worker in its own thread
+        # so that it never holds back score deliveries (reporting/tasks.py).
+        "QUEUES": ["default", "reporting"],
     }
 }
 

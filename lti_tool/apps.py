@@ -11,7 +11,7 @@ class LtiToolConfig(AppConfig):
     verbose_name = "LTI registrations and launches"
 
     def ready(self) -> None:
-        from reporting.snapshots import reporting_keep
+        from reporting.tasks import reporting_keep
         from reporting.tenancy import tenancy_source_register
 
         from . import checks, signals  # noqa: F401  (signals and system checks)
@@ -33,5 +33,6 @@ class LtiToolConfig(AppConfig):
         placements_source_register(placements_learn_for_cohort)
         # The program view (reporting/) knows platforms only through this app.
         tenancy_source_register(SOURCE)
-        # Its figures are computed ahead and its daily snapshots taken from the worker.
+        # Its figures are computed ahead and its daily snapshots taken by a task the worker's
+        # heartbeat queues (and the worker runs: management/commands/grades.py).
         grade_worker_alive.connect(reporting_keep, dispatch_uid="reporting-keep")

@@ -75,6 +75,19 @@ def opted_out(participant_id: int, kind: str) -> bool:
     ).exists()
 
 
+def _opt_outs(participant_ids) -> dict[int, set[str]]:
+    """The kinds each of these people turned off ("" is every kind), in one query."""
+    kinds: dict[int, set[str]] = {}
+    rows = OptOut.objects.filter(participant_id__in=set(participant_ids))
+    for participant_id, kind in rows.values_list("participant_id", "kind"):
+        kinds.setdefault(participant_id, set()).add(kind)
+    return kinds
+
+
+def _turned_off(opt_outs: dict[int, set[str]], participant_id: int, kind: str) -> bool:
+    return bool(opt_outs.get(participant_id, set()) & {kind, OptOut.ALL})
+
+
 def notify(
     *,
     participant: Participant,
@@ -202,6 +215,7 @@ def _claim(query, limit: int) -> list[Notification]:
 
 
 SEND_ERRORS = (smtplib.SMTPException, OSError)
+SAVED = ["state", "sent_at", "attempts", "last_error", "due_at"]
 
 
 def _send_single(now: datetime, connection) -> int:
@@ -214,8 +228,11 @@ def _send_single(now: datetime, connection) -> int:
                 ),
                 BATCH,
             )
+            # A batch's opt-outs in one query, its rows saved in one: the queries of a round do
+            # not grow with the notifications in it.
+            off = _opt_outs(n.participant_id for n in batch) if batch else {}
             for n in batch:
-                if not n.participant.email or opted_out(n.participant_id, n.kind):
+                if not n.participant.email or _turned_off(off, n.participant_id, n.kind):
                     n.state = Notification.State.SKIPPED
                 else:
                     message = _message(
@@ -233,7 +250,8 @@ def _send_single(now: datetime, connection) -> int:
                     else:
                         n.state, n.sent_at = Notification.State.SENT, now
                         sent += 1
-                n.save(update_fields=["state", "sent_at", "attempts", "last_error", "due_at"])
+            if batch:
+                Notification.objects.bulk_update(batch, SAVED)
         if len(batch) < BATCH:
             return sent
 
@@ -266,7 +284,8 @@ def _send_digests(now: datetime, connection) -> int:
                 ),
                 200,
             )
-            keep = [n for n in items if not opted_out(participant_id, n.kind)]
+            off = _opt_outs([participant_id]) if items else {}
+            keep = [n for n in items if not _turned_off(off, participant_id, n.kind)]
             person = items[0].participant if items else None
             if keep and person and person.email:
                 parts = [f"* {n.subject}\n{_text(n)}" for n in keep]
@@ -290,7 +309,8 @@ def _send_digests(now: datetime, connection) -> int:
             for n in items:
                 if n not in keep or not (person and person.email):
                     n.state = Notification.State.SKIPPED
-                n.save(update_fields=["state", "sent_at", "attempts", "last_error", "due_at"])
+            if items:
+                Notification.objects.bulk_update(items, SAVED)
     return sent
 
 

@@ -2,9 +2,9 @@
 
 At district scale (6,000 teachers, 210 cohorts, 12 modules) reading and summing a program takes
 about a second of database and CPU time, too slow for a page a lead opens every morning. The
-grade worker's heartbeat (lti_tool connects it) refreshes each led program's facts every
-IGNITE_PROGRAM_VIEW_MAX_AGE seconds (default 600) and the all-schools report with them; pages
-then read the cache:
+grade worker refreshes each led program's facts every IGNITE_PROGRAM_VIEW_MAX_AGE seconds
+(default 600) and the all-schools report with them, in a task its heartbeat queues when one is
+due (reporting/tasks.py); pages then read the cache:
 
 - the all-schools view and its CSVs: the report the worker made (or, after a deadline change,
   one summed again from the cached facts);
@@ -112,18 +112,37 @@ def report_cached(
     return report
 
 
+def _led_pairs() -> list[tuple[int, int]]:
+    """Every (platform, program) a lead sees."""
+    return sorted(
+        set(ProgramLead.programs.through.objects.values_list("programlead__platform_id", "program"))
+    )
+
+
+def _stale(stamp, max_age: int) -> bool:
+    return stamp is None or timezone.now() - stamp >= timedelta(seconds=max_age * 0.8)
+
+
+def rollups_due() -> bool:
+    """Whether some led program's figures are due to be read again (one query, one cache read):
+    the worker's heartbeat asks this before it queues a refresh (reporting/tasks.py)."""
+    max_age = _max_age()
+    if not max_age:
+        return False
+    keys = [_stamp_key(platform_id, program_id) for platform_id, program_id in _led_pairs()]
+    stamps = cache.get_many(keys)
+    return any(_stale(stamps.get(key), max_age) for key in keys)
+
+
 def rollups_refresh(*, waiting_days: int = 7) -> int:
-    """Read again every led program whose facts are older than the max age (the worker)."""
+    """Read again every led program whose facts are older than the max age (the worker's
+    refresh task)."""
     max_age = _max_age()
     if not max_age:
         return 0
-    pairs = set(
-        ProgramLead.programs.through.objects.values_list("programlead__platform_id", "program")
-    )
     done = 0
-    for platform_id, program_id in sorted(pairs):
-        stamp = cache.get(_stamp_key(platform_id, program_id))
-        if stamp is not None and timezone.now() - stamp < timedelta(seconds=max_age * 0.8):
+    for platform_id, program_id in _led_pairs():
+        if not _stale(cache.get(_stamp_key(platform_id, program_id)), max_age):
             continue
         # One worker refreshes a program at a time.
         claim = f"{PREFIX}:claim:{platform_id}:{program_id}"

@@ -1,8 +1,8 @@
 """The daily snapshot of each led program's funnel, kept by the worker for the weekly trend.
 
-The grade worker (lti_tool's `grades worker`) says it is alive every few seconds; lti_tool
-connects that signal to `snapshots_keep`, which does nothing until a day has no snapshot yet
-(one cache read), then takes the day's snapshot of every (platform, program) a lead sees.
+The grade worker's refresh task (reporting/tasks.py, queued from its heartbeat when something is
+due) calls `snapshots_keep`, which does nothing until a day has no snapshot yet (one cache
+read), then takes the day's snapshot of every (platform, program) a lead sees.
 """
 
 from __future__ import annotations
@@ -19,11 +19,9 @@ from pagesession.zones import time_zone_for
 
 from .models import ProgramLead, ProgramSnapshot
 from .queries import program_report
-from .rollups import rollups_refresh
 
 logger = logging.getLogger("ignite.reporting")
 DONE_KEY = "reporting:snapshots:{day}"
-CHECKED_KEY = "reporting:rollups:checked"
 
 
 def snapshot_take(*, platform_id: int, program, now: datetime) -> ProgramSnapshot:
@@ -63,32 +61,30 @@ def snapshots_take(*, now: datetime | None = None) -> int:
     return count
 
 
-def reporting_keep(**_kwargs) -> None:
-    """From the worker's heartbeat (every few seconds): at most once a minute, refresh the
-    program view's cached figures that are due (reporting/rollups.py); once a day, the
-    snapshots."""
-    if cache.add(CHECKED_KEY, 1, 60):
-        try:
-            rollups_refresh()
-        except Exception:  # noqa: BLE001 - the worker goes on; the next minute tries again
-            logger.exception("program view refresh failed")
-    snapshots_keep()
+def _done_key(now: datetime) -> str:
+    return DONE_KEY.format(day=timezone.localdate(now).isoformat())
 
 
-def snapshots_keep() -> None:
-    """Once a day (server date): take the day's snapshots."""
+def snapshots_due() -> bool:
+    """Whether today's snapshots are still to be taken (one cache read)."""
+    return not cache.get(_done_key(timezone.now()))
+
+
+def snapshots_keep() -> int:
+    """Once a day (server date): take the day's snapshots. Returns how many were taken now."""
     now = timezone.now()
-    key = DONE_KEY.format(day=timezone.localdate(now).isoformat())
+    key = _done_key(now)
     if cache.get(key):
-        return
-    # Claim the day first: several workers may beat at once; one takes the snapshots.
+        return 0
+    # Claim the day first: several workers may refresh at once; one takes the snapshots.
     if not cache.add(key + ":claim", 1, 600):
-        return
+        return 0
     try:
         count = snapshots_take(now=now)
-    except Exception:  # noqa: BLE001 - the worker goes on; the next beat tries again
+    except Exception:  # noqa: BLE001 - the worker goes on; the next refresh tries again
         cache.delete(key + ":claim")
         logger.exception("program snapshots failed")
-        return
+        return 0
     cache.set(key, 1, 60 * 60 * 26)
     logger.info("program snapshots taken: %s", count)
+    return count

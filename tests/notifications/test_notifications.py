@@ -4,11 +4,14 @@ rather than a stream; nothing to people who turned a kind off or whose LMS gave 
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from courses.models import Participant
@@ -199,6 +202,65 @@ def test_a_queued_email_is_not_sent_after_its_kind_is_turned_off(maya, smtp_serv
     OptOut.objects.create(participant=maya, kind=OptOut.ALL)
     assert notifications_send() == 0
     assert Notification.objects.get().state == Notification.State.SKIPPED
+
+
+def _sql_of(call) -> tuple[object, int]:
+    with CaptureQueriesContext(connection) as queries:
+        result = call()
+    return result, len(queries.captured_queries)
+
+
+def _people(count: int, first: int) -> list[Participant]:
+    return [
+        Participant.objects.create(name=f"Teacher {n}", email=f"t{n}@district.example")
+        for n in range(first, first + count)
+    ]
+
+
+def test_a_rounds_queries_do_not_grow_with_its_notifications(db, smtp_server):
+    # Of every three people: one turned all email off, one this kind, one another kind only.
+    turned_off = (OptOut.ALL, "test.response", "test.report")
+
+    def round_of(count: int, first: int):
+        people = _people(count, first)
+        for n, person in enumerate(people):
+            queue(person)
+            OptOut.objects.create(participant=person, kind=turned_off[n % 3])
+        return _sql_of(notifications_send)
+
+    (sent_3, queries_3), (sent_12, queries_12) = round_of(3, 0), round_of(12, 100)
+    assert (sent_3, sent_12) == (1, 4)
+    assert queries_12 == queries_3
+    assert {m["To"] for m in smtp_server.messages} == {
+        f"t{n}@district.example" for n in (2, 102, 105, 108, 111)
+    }
+    assert Counter(Notification.objects.values_list("state", flat=True)) == {
+        Notification.State.SENT: 5,
+        Notification.State.SKIPPED: 10,
+    }
+
+
+def test_a_digests_queries_do_not_grow_with_its_items(db, smtp_server):
+    services.kind_register(Kind("test.waiting", "Evidence waiting for review", "trainer"))
+    priya, lee = _people(2, 0)
+    now = timezone.now()
+
+    def digest_of(person, count: int, day: int):
+        for n in range(count):
+            kind = ("test.report", "test.waiting")[n % 2]
+            queue(person, kind=kind, key=f"{day}-{n}", subject=f"Item {day}-{n}", digest=True)
+        return _sql_of(lambda: notifications_send(now=now + timedelta(days=day)))
+
+    OptOut.objects.create(participant=priya, kind="test.waiting")  # half of her items
+    (sent_3, queries_3), (sent_12, queries_12) = digest_of(priya, 3, 1), digest_of(priya, 12, 2)
+    assert (sent_3, sent_12) == (1, 1) and queries_12 == queries_3
+    assert [m["Subject"] for m in smtp_server.messages] == [
+        "Ignite: 2 updates for you",
+        "Ignite: 6 updates for you",
+    ]
+    OptOut.objects.create(participant=lee, kind=OptOut.ALL)
+    assert digest_of(lee, 3, 3)[0] == 0
+    assert not Notification.objects.filter(state=Notification.State.PENDING).exists()
 
 
 @pytest.mark.parametrize("token", ["nonsense", "eyJwIjoxfQ:1abc:forged", "a" * 300])

@@ -1,33 +1,117 @@
-"""The grade worker's heartbeat keeps the program view's figures and daily snapshots."""
+"""The grade worker's heartbeat queues the program view's refresh (figures and daily snapshots);
+the refresh task does the work, and one waits or runs at a time."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from courses.models import Program
 from lti_tool.events import grade_worker_alive
+from lti_tool.management.commands.grades import refresh_worker
 from reporting.models import ProgramSnapshot
+from reporting.snapshots import snapshots_take
+from reporting.tasks import CHECKED_KEY, REFRESH_QUEUE, program_view_refresh
+from tests.concurrency import at_once
 
 from .conftest import launch
 
 pytestmark = pytest.mark.django_db
+FIGURES = ("enrolled", "started", "lessons_done", "mastered", "evidence_accepted", "credentialed")
 
 
-def test_the_heartbeat_computes_ahead_and_snapshots_once_a_day(lti, platform, demo_pack, name_lead):
+def refreshes():
+    return DBTaskResult.objects.filter(task_path=program_view_refresh.module_path)
+
+
+def beat_next_minute():
+    """A heartbeat a minute later (the heartbeat looks at most once a minute)."""
+    cache.delete(CHECKED_KEY)
+    grade_worker_alive.send(sender=None)
+
+
+def run_queued() -> None:
+    """What the grade worker's refresh thread does with the queue (grades.py). It closes the
+    connection between tasks, as db_worker does: call it from a transactional test."""
+    refresh_worker(interval=0, batch=True).run()
+
+
+@pytest.fixture
+def led(lti, platform, demo_pack, name_lead):
     launch(lti, sub="maya", email="maya@d.example")
     name_lead(sub="dana")
     program = Program.objects.get(slug="demo-program")
-    stamp = f"reporting:v1:stamp:{platform.pk}:{program.pk}"
-    assert cache.get(stamp) is None
+    return f"reporting:v1:stamp:{platform.pk}:{program.pk}"
+
+
+def test_the_heartbeat_only_queues_the_refresh(led):
+    with CaptureQueriesContext(connection) as queries:
+        grade_worker_alive.send(sender=None)
+    queued = refreshes().get()
+    assert queued.status == TaskResultStatus.READY and queued.queue_name == REFRESH_QUEUE
+    # None of the refresh's work in the sweep thread: no figures, no snapshot, no program read.
+    assert cache.get(led) is None
+    assert not ProgramSnapshot.objects.exists()
+    sql = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "ignite_cache" not in q["sql"] and "SAVEPOINT" not in q["sql"]  # the cache's own
+    ]
+    assert len(sql) == 3, sql  # the led programs, "is one waiting?", the task's row
+    assert not any("courses_" in q or "mastery_" in q for q in sql), sql
+
+
+def test_one_refresh_waits_or_runs_at_a_time(led):
     grade_worker_alive.send(sender=None)
-    assert ProgramSnapshot.objects.count() == 1
-    assert cache.get(stamp) is not None  # the figures were computed ahead
+    grade_worker_alive.send(sender=None)  # the same minute: not even a look
+    beat_next_minute()  # one is queued: no second
+    assert refreshes().count() == 1
+    refreshes().update(status=TaskResultStatus.RUNNING, started_at=timezone.now())
+    beat_next_minute()  # one is running: no second
+    assert refreshes().count() == 1
+    # A refresh "running" for half an hour died with its worker: another is queued.
+    refreshes().update(started_at=timezone.now() - timedelta(minutes=31))
+    beat_next_minute()
+    assert refreshes().filter(status=TaskResultStatus.READY).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_beating_at_once_queue_one_refresh(led):
+    at_once(lambda: grade_worker_alive.send(sender=None), times=2)
+    assert refreshes().count() == 1
+    cache.delete(CHECKED_KEY)
+    at_once(lambda: grade_worker_alive.send(sender=None), times=2)
+    assert refreshes().count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_refresh_computes_ahead_and_snapshots_once_a_day(led):
+    grade_worker_alive.send(sender=None)
+    run_queued()
+    assert refreshes().get().status == TaskResultStatus.SUCCESSFUL
+    assert cache.get(led) is not None  # the figures were computed ahead
+    snapshot = ProgramSnapshot.objects.get()
+    taken = {name: getattr(snapshot, name) for name in FIGURES}
+    assert taken["enrolled"] == 1
+    # The same snapshot as `program_snapshots` takes.
     ProgramSnapshot.objects.all().delete()
-    grade_worker_alive.send(sender=None)  # the same day: no second snapshot
+    assert snapshots_take() == 1
+    again = ProgramSnapshot.objects.get()
+    assert {name: getattr(again, name) for name in FIGURES} == taken
+    assert again.day == snapshot.day
+    ProgramSnapshot.objects.all().delete()
+    beat_next_minute()  # the same day, figures fresh: nothing is due, nothing queued
+    assert refreshes().count() == 1
+    program_view_refresh.call()  # and a refresh run anyway takes no second snapshot
     assert ProgramSnapshot.objects.count() == 0
 
 

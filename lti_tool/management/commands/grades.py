@@ -9,6 +9,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS
+from django_tasks_db.management.commands.db_worker import Worker
 
 from lti_tool.events import grade_worker_alive
 from lti_tool.passback import grades_drain, next_due_at
@@ -16,6 +19,7 @@ from lti_tool.tasks import deliver_grades
 from mastery import grades
 from mastery.models import GradeRecord
 from notifications.services import notifications_send
+from reporting.tasks import REFRESH_QUEUE
 
 logger = logging.getLogger("ignite.grades")
 
@@ -27,6 +31,22 @@ def grades_sweep() -> bool:
         deliver_grades.enqueue()
         return True
     return False
+
+
+def refresh_worker(*, interval: float, batch: bool = False) -> Worker:
+    """django-tasks-db's worker for the program view's queue alone, run in a thread of the grade
+    worker. It installs no signal handlers: the main thread's db_worker owns SIGTERM, and the
+    grade worker stops this one by clearing `running`."""
+    return Worker(
+        queue_names=[REFRESH_QUEUE],
+        interval=interval,
+        batch=batch,
+        backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=get_random_string(32),
+        excluded_queue_names=[],
+    )
 
 
 class Command(BaseCommand):
@@ -113,11 +133,28 @@ class Command(BaseCommand):
                 finally:
                     connection.close()
 
+        refresher = refresh_worker(interval=interval)
+
+        def refreshing():
+            # The program view's refresh (reporting/tasks.py; 1.6-3.6 s a program), queued by
+            # the heartbeat above, runs here rather than in db_worker below: db_worker runs one
+            # task at a time, and would hold back the score deliveries queued behind a refresh.
+            while refresher.running:
+                try:
+                    refresher.run()
+                except Exception:  # noqa: BLE001 - e.g. the database is away: try again
+                    logger.exception("running the program view's tasks failed")
+                    stop.wait(sweep)
+                finally:
+                    connection.close()
+
         threading.Thread(target=sweeper, name="grade-sweeper", daemon=True).start()
         threading.Thread(target=notifier, name="notifier", daemon=True).start()
+        threading.Thread(target=refreshing, name="program-view-refresh", daemon=True).start()
         try:
             call_command(
                 "db_worker", interval=interval, reload=False, verbosity=opts.get("verbosity", 1)
             )
         finally:
+            refresher.running = False
             stop.set()
