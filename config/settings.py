@@ -435,6 +435,10 @@ IGNITE_UNBOUND_TOKEN_TTL = env.int("IGNITE_UNBOUND_TOKEN_TTL", default=10 * 60)
 # The program view's figures are computed ahead by the worker and kept this many seconds in the
 # shared cache (reporting/rollups.py); 0 computes them on every page.
 IGNITE_PROGRAM_VIEW_MAX_AGE = env.int("IGNITE_PROGRAM_VIEW_MAX_AGE", default=600)
+# Each worker process keeps who could be a program lead of each platform (reporting/leads.py)
+# for at most this many seconds: a lead named in another process shows up within it (removing
+# one counts at once everywhere); 0 asks the database on every page.
+IGNITE_PROGRAM_LEAD_CACHE_SECONDS = env.int("IGNITE_PROGRAM_LEAD_CACHE_SECONDS", default=60)
 # --- Operations (operations/, docs/operations.md) ---------------------------------------
 # A bearer token that opens /metrics and /readyz's details; unset, only a direct loopback
 # connection (no proxy in between) may read them.

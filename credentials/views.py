@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.html import escape
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -13,7 +13,7 @@ from keys.services import public_jwk
 from mastery.evidence import evidence_file_response
 from pagesession.access import launch_required, trainer_required
 from pagesession.templatetags.launch_urls import lurl
-from pagesession.urls_util import tool_origin
+from pagesession.urls_util import see_other, tool_origin
 
 from .issuing import (
     credential_reissue,
@@ -105,9 +105,7 @@ def credential_sharing(request, credential_id: int):
         raise Http404("No such credential of yours")
     share = request.POST.get("share") == "1"
     IssuedCredential.objects.filter(pk=issued.pk).update(evidence_public=share)
-    response = redirect(lurl({"launch": request.launch}, "my-credentials"))
-    response.status_code = 303
-    return response
+    return see_other(lurl({"launch": request.launch}, "my-credentials"))
 
 
 @require_safe
@@ -261,11 +259,9 @@ def credential_revoke_view(request, credential_id: int):
     if request.method == "POST" and reason and issued.revoked_at is None:
         credential_revoke(issued, by=request.launch.participant, reason=reason)
     if request.method == "POST" and (reason or issued.revoked_at is not None):
-        response = redirect(
+        return see_other(
             lurl({"launch": request.launch}, "dashboards:trainer-dashboard") + "#credentials"
         )
-        response.status_code = 303
-        return response
     missing = request.method == "POST"
     return render(
         request,
@@ -290,6 +286,4 @@ def credential_reissue_view(request, credential_id: int):
     again = credential_reissue(issued, origin=tool_origin(request))
     outcome = "issued" if again else "not-qualified"
     url = lurl({"launch": request.launch}, "dashboards:trainer-dashboard")
-    response = redirect(f"{url}&reissue={outcome}#credentials")
-    response.status_code = 303
-    return response
+    return see_other(f"{url}&reissue={outcome}#credentials")

@@ -9,7 +9,7 @@ from datetime import datetime, time
 
 from django.db.models import Count
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
@@ -21,7 +21,7 @@ from mastery.grades import grades_retry
 from mastery.models import GradeRecord
 from pagesession.access import parse_id, trainer_required
 from pagesession.templatetags.launch_urls import lurl
-from pagesession.urls_util import add_query
+from pagesession.urls_util import add_query, see_other
 
 from .grid import row_cells_html
 from .placements import placements_learn
@@ -200,9 +200,7 @@ def trainer_due_date(request):
     target = add_query(
         lurl({"launch": request.launch}, "dashboards:trainer-dashboard"), {"due": "1"}
     )
-    response = redirect(target + "#progress")
-    response.status_code = 303
-    return response
+    return see_other(target + "#progress")
 
 
 @require_POST
@@ -230,6 +228,4 @@ def trainer_grades_retry(request):
     target = add_query(
         lurl({"launch": request.launch}, "dashboards:trainer-dashboard"), {"retried": count}
     )
-    response = redirect(target + "#grades")
-    response.status_code = 303
-    return response
+    return see_other(target + "#grades")

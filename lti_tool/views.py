@@ -24,7 +24,7 @@ from pagesession.binding import (
 from pagesession.cookies import partitioned_cookie_delete, partitioned_cookie_set
 from pagesession.launch_token import PARAM
 from pagesession.templatetags.launch_urls import lurl
-from pagesession.urls_util import absolute, add_query, origin_of, tool_origin
+from pagesession.urls_util import absolute, add_query, origin_of, see_other, tool_origin
 
 from .constants import MESSAGE_DATA_PRIVACY, MESSAGE_DEEP_LINKING
 from .errors import LaunchError
@@ -200,8 +200,7 @@ def launch(request):
         )
         response["Cache-Control"] = "no-store"
         return response
-    response = HttpResponseRedirect(add_query(target, {**params, PARAM: claims.to_token()}))
-    response.status_code = 303
+    response = see_other(add_query(target, {**params, PARAM: claims.to_token()}))
     if binding:
         binding_set(response=response, value=binding)
     if cookie_kept:
@@ -231,10 +230,9 @@ def handoff(request):
         )
     claims, target = handed
     binding = binding_value(request=request)
-    response = HttpResponseRedirect(
+    response = see_other(
         add_query(target, {PARAM: claims.bound_to(binding_hash(binding)).to_token()})
     )
-    response.status_code = 303
     binding_set(response=response, value=binding)
     return response
 

@@ -10,9 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 from courses.views import _placed
 from pagesession.access import trainer_required
 from pagesession.templatetags.launch_urls import lurl
-from pagesession.urls_util import add_query
-
-from .views import _see_other
+from pagesession.urls_util import add_query, see_other
 
 # --- trainer controls: one teacher's attempts, an extra attempt, a score override ---------
 
@@ -60,7 +58,7 @@ def trainer_teacher_view(request, placement_id: int, participant_id: int):
 
 def _back_to_teacher(request, placement, teacher, done: str):
     url = lurl({"launch": request.launch}, "mastery:trainer-teacher", placement.pk, teacher.pk)
-    return _see_other(add_query(url, {"done": done}))
+    return see_other(add_query(url, {"done": done}))
 
 
 @require_POST

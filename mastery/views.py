@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from courses.page_queries import content_version
@@ -11,7 +11,7 @@ from courses.pages import MASTERY_RESULT, page_sections
 from courses.views import _placed, module_page_context
 from pagesession.access import launch_is_trainer, launch_required, parse_id, trainer_required
 from pagesession.templatetags.launch_urls import lurl
-from pagesession.urls_util import add_query, tool_origin
+from pagesession.urls_util import add_query, see_other, tool_origin
 
 from .attempts import (
     AttemptClosed,
@@ -29,12 +29,6 @@ from .attempts import (
 from .models import Attempt
 from .review import review_items
 from .signals import mastery_reached
-
-
-def _see_other(url: str):
-    response = redirect(url)
-    response.status_code = 303
-    return response
 
 
 def _status(request, placement, module, attempts=None):
@@ -71,19 +65,19 @@ def start(request, placement_id: int):
     if request.method in ("GET", "HEAD"):
         status = _status(request, placement, module)
         if status.open_attempt is not None:
-            return _see_other(
+            return see_other(
                 lurl(context, "mastery:attempt", placement.pk, status.open_attempt.number)
             )
         if status.refusal:
             return _refused(request, placement, module, status.refusal)
-        return _see_other(lurl(context, "courses:module", placement.pk) + "#mastery")
+        return see_other(lurl(context, "courses:module", placement.pk) + "#mastery")
     try:
         attempt = attempt_start(
             participant=request.launch.participant, placement=placement, version=module.current
         )
     except AttemptRefused as exc:
         return _refused(request, placement, module, str(exc))
-    return _see_other(lurl(context, "mastery:attempt", placement.pk, attempt.number))
+    return see_other(lurl(context, "mastery:attempt", placement.pk, attempt.number))
 
 
 def _attempt_for(request, placement, number: int) -> tuple[Attempt, list[Attempt]]:
@@ -139,7 +133,7 @@ def attempt_page(request, placement_id: int, number: int):
             return _attempt_form(request, placement, module, attempt, incomplete=incomplete)
         if graded.newly and graded.attempt.mastered:
             _award(request, request.launch.participant)
-        return _see_other(lurl(context, "mastery:attempt", placement.pk, attempt.number))
+        return see_other(lurl(context, "mastery:attempt", placement.pk, attempt.number))
     if attempt.status == Attempt.Status.IN_PROGRESS:
         return _attempt_form(
             request, placement, module, attempt, saved=request.GET.get("saved") == "1"
@@ -207,13 +201,13 @@ def answers_view(request, placement_id: int, number: int):
     except AttemptClosed as exc:
         if wants_json:
             return JsonResponse({"error": str(exc)}, status=409)
-        return _see_other(lurl(context, "mastery:attempt", placement.pk, attempt.number))
+        return see_other(lurl(context, "mastery:attempt", placement.pk, attempt.number))
     if wants_json:
         if not saved and not request.POST.getlist("changed"):
             return JsonResponse({"error": "No answer to a question of this attempt."}, status=400)
         return JsonResponse({"saved": saved})
     url = lurl(context, "mastery:attempt", placement.pk, attempt.number)
-    return _see_other(add_query(url, {"saved": "1"}))
+    return see_other(add_query(url, {"saved": "1"}))
 
 
 # --- evidence of practice ---------------------------------------------------------------
@@ -250,7 +244,7 @@ def evidence_submit_view(request, placement_id: int):
             status=400,
         )
     context = {"launch": request.launch}
-    return _see_other(lurl(context, "courses:module", placement.pk) + "#evidence")
+    return see_other(lurl(context, "courses:module", placement.pk) + "#evidence")
 
 
 def _evidence_for(request, evidence_id: int):
@@ -313,7 +307,7 @@ def evidence_review_view(request, evidence_id: int):
         else:
             _award(request, submission.participant)
             context = {"launch": request.launch}
-            return _see_other(lurl(context, "dashboards:trainer-dashboard") + "#evidence")
+            return see_other(lurl(context, "dashboards:trainer-dashboard") + "#evidence")
     criteria = [
         {"index": i, "criterion": c["criterion"], "levels": list(enumerate(c["levels"]))}
         for i, c in enumerate(rubric)

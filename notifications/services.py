@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -86,6 +86,40 @@ def _opt_outs(participant_ids) -> dict[int, set[str]]:
 
 def _turned_off(opt_outs: dict[int, set[str]], participant_id: int, kind: str) -> bool:
     return bool(opt_outs.get(participant_id, set()) & {kind, OptOut.ALL})
+
+
+def preferences_set(
+    *,
+    participant: Participant,
+    kinds_on: set[str],
+    all_on: bool,
+    kinds_offered: Iterable[str] | None = None,
+) -> None:
+    """Save the settings page: every kind in `kinds_offered` (default: every registered kind)
+    that is not in `kinds_on` is turned off, the others on; `all_on=False` turns off every
+    email (the "" row). Opt-outs of kinds the page did not offer (a trainer's kinds, saved from
+    a teacher's launch) stay as they are. Saving the same choices again changes nothing."""
+    offered = set(_kinds if kinds_offered is None else kinds_offered)
+    off = offered - set(kinds_on)
+    if not all_on:
+        off.add(OptOut.ALL)
+    with transaction.atomic():
+        OptOut.objects.filter(
+            participant=participant, kind__in=(offered | {OptOut.ALL}) - off
+        ).delete()
+        # ignore_conflicts: a row already there (or written by a concurrent save) stays one row.
+        OptOut.objects.bulk_create(
+            [OptOut(participant=participant, kind=name) for name in sorted(off)],
+            ignore_conflicts=True,
+        )
+
+
+def opt_out(*, participant: Participant, kind: str) -> bool:
+    """Turn off one kind of email (`OptOut.ALL`, "", for every email), as an unsubscribe link
+    does. Returns True when it was on until now; a second click changes nothing."""
+    with transaction.atomic():
+        _, created = OptOut.objects.get_or_create(participant=participant, kind=kind)
+    return created
 
 
 def notify(

@@ -11,7 +11,15 @@ from courses.models import Participant
 from pagesession.access import launch_is_trainer, launch_required
 
 from .models import OptOut
-from .services import TEACHER, TRAINER, kind_label, kinds, unsubscribe_read
+from .services import (
+    TEACHER,
+    TRAINER,
+    kind_label,
+    kinds,
+    opt_out,
+    preferences_set,
+    unsubscribe_read,
+)
 
 
 def _mask(email: str) -> str:
@@ -28,13 +36,11 @@ def notification_settings(request):
     offered = kinds(audiences=audiences)
     saved = False
     if request.method == "POST":
-        off = {k.name for k in offered if request.POST.get(f"kind-{k.name}") != "on"}
-        everything = request.POST.get("all") != "on"
-        names = [k.name for k in offered]
-        OptOut.objects.filter(participant=participant, kind__in=[*names, OptOut.ALL]).delete()
-        OptOut.objects.bulk_create(
-            [OptOut(participant=participant, kind=name) for name in sorted(off)]
-            + ([OptOut(participant=participant, kind=OptOut.ALL)] if everything else [])
+        preferences_set(
+            participant=participant,
+            kinds_on={k.name for k in offered if request.POST.get(f"kind-{k.name}") == "on"},
+            all_on=request.POST.get("all") == "on",
+            kinds_offered=[k.name for k in offered],
         )
         saved = True
     current = set(OptOut.objects.filter(participant=participant).values_list("kind", flat=True))
@@ -70,7 +76,7 @@ def unsubscribe(request, token: str):
         # One-click from a mail client (RFC 8058) or the button on this page: this kind; the
         # page's second button turns off everything.
         chosen = OptOut.ALL if request.POST.get("scope") == "all" else kind
-        OptOut.objects.get_or_create(participant=participant, kind=chosen)
+        opt_out(participant=participant, kind=chosen)
         done = kind_label(chosen)
     return render(
         request,

@@ -1,9 +1,22 @@
-"""Who leads which programs: naming leads (admin command) and finding a launch's lead row."""
+"""Who leads which programs: naming leads (admin command) and finding a launch's lead row.
+
+Every "My modules" page and trainer dashboard asks whether the launch's person is a lead, and
+almost nobody is. Each worker process keeps, per platform, who could be one (the leads' emails
+and the participants their LMS user ids name) and asks the database only for them. That copy
+only ever answers "not a lead" without the database: a person it names is looked up as before,
+so a lead removed (or given other programs) counts at once in every process. A lead added is
+seen by this process at once (the signals below) and by the others within
+IGNITE_PROGRAM_LEAD_CACHE_SECONDS, when their copy is read again.
+"""
 
 from __future__ import annotations
 
+import operator
+import time
 from dataclasses import dataclass
+from functools import reduce
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -12,7 +25,7 @@ from django.db.models import Q
 from courses.models import Program
 
 from .models import ProgramLead
-from .tenancy import participant_sub
+from .tenancy import participant_sub, participants_by_sub
 
 
 class LeadError(Exception):
@@ -25,6 +38,58 @@ class LeadAccess:
     programs: list[Program]
 
 
+@dataclass(frozen=True)
+class _Candidates:
+    """Who on one platform could be a lead, as read at `read_at` (time.monotonic())."""
+
+    emails: frozenset[str]
+    participant_ids: frozenset[int]  # the participants the sub-named leads are
+    # A sub-named lead who has not launched yet has no participant: until this copy is read
+    # again, anyone might be them, so everyone is looked up.
+    sub_unknown: bool
+    read_at: float
+
+
+_candidates: dict[int, _Candidates] = {}
+
+
+def leads_forget() -> None:
+    """Drop this process's copies (a ProgramLead saved or deleted; tests between databases)."""
+    _candidates.clear()
+
+
+def _candidates_read(platform_id: int) -> _Candidates:
+    rows = list(ProgramLead.objects.filter(platform_id=platform_id).values_list("email", "sub"))
+    subs = sorted({sub for _, sub in rows if sub})
+    ids: frozenset[int] = frozenset()
+    if subs:
+        people = reduce(operator.or_, (participants_by_sub(platform_id, sub) for sub in subs))
+        ids = frozenset(people.values_list("pk", flat=True))
+    return _Candidates(
+        emails=frozenset(email for email, _ in rows if email),
+        participant_ids=ids,
+        # (platform, sub) names at most one participant, so fewer found means someone missing.
+        sub_unknown=len(ids) < len(subs),
+        read_at=time.monotonic(),
+    )
+
+
+def _may_lead(platform_id: int, participant) -> bool:
+    """False only when the person is surely no lead of the platform (no query when warm)."""
+    max_age = settings.IGNITE_PROGRAM_LEAD_CACHE_SECONDS
+    if max_age <= 0:
+        return True
+    known = _candidates.get(platform_id)
+    if known is None or time.monotonic() - known.read_at >= max_age:
+        known = _candidates[platform_id] = _candidates_read(platform_id)
+    email = (participant.email or "").strip().lower()
+    return (
+        bool(email and email in known.emails)
+        or participant.pk in known.participant_ids
+        or known.sub_unknown
+    )
+
+
 def lead_for_launch(launch) -> LeadAccess | None:
     """The lead row the launch's person matches on its platform, with their programs; None for
     everyone else, whatever their LMS roles. Kept on the launch: once per request."""
@@ -34,21 +99,30 @@ def lead_for_launch(launch) -> LeadAccess | None:
     if cached is not False:
         return cached
     participant = launch.participant
-    match = Q(sub__in=participant_sub(participant.pk))
-    if participant.email:
-        match |= Q(email=participant.email.strip().lower())
-    lead = (
-        ProgramLead.objects.filter(match, platform_id=launch.claims.platform_id)
-        .prefetch_related("programs")
-        .order_by("pk")
-        .first()
-    )
+    platform_id = launch.claims.platform_id
     access = None
-    if lead is not None:
-        programs = sorted(lead.programs.all(), key=lambda p: (p.position, p.slug))
-        access = LeadAccess(lead=lead, programs=programs) if programs else None
+    if _may_lead(platform_id, participant):
+        match = Q(sub__in=participant_sub(participant.pk))
+        if participant.email:
+            match |= Q(email=participant.email.strip().lower())
+        lead = (
+            ProgramLead.objects.filter(match, platform_id=platform_id)
+            .prefetch_related("programs")
+            .order_by("pk")
+            .first()
+        )
+        if lead is not None:
+            programs = sorted(lead.programs.all(), key=lambda p: (p.position, p.slug))
+            access = LeadAccess(lead=lead, programs=programs) if programs else None
     launch._program_lead = access
     return access
+
+
+def lead_changed(**_kwargs) -> None:
+    """post_save / post_delete of a ProgramLead (connected in ReportingConfig.ready): forget
+    now, and again when the transaction commits, so a read made in between is not kept."""
+    leads_forget()
+    transaction.on_commit(leads_forget)
 
 
 def _programs(slugs: list[str]) -> list[Program]:

@@ -40,8 +40,10 @@ def _clear_cache(request):
     from lti_tool.platform_keys import platform_keys_forget  # reason: loads before django.setup
     from lti_tool.registry import registry_forget  # reason: loads before django.setup
     from lti_tool.services_http import tokens_forget_all  # reason: loads before django.setup
+    from reporting.leads import leads_forget  # reason: loads before django.setup
 
     cache.clear()
+    leads_forget()
     registry_forget()
     platform_keys_forget()
     tokens_forget_all()

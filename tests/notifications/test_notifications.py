@@ -330,3 +330,52 @@ def test_a_persons_notifications_are_in_their_export_and_go_with_erasure(maya):
     report = participant_erase(participant=maya)
     assert report.counts["notifications"] == 1
     assert not Notification.objects.exists() and not OptOut.objects.exists()
+
+
+def _kinds_off(person) -> list[str]:
+    return sorted(OptOut.objects.filter(participant=person).values_list("kind", flat=True))
+
+
+def test_preferences_set_turns_kinds_off_once_and_back_on(maya):
+    services.preferences_set(participant=maya, kinds_on=set(), all_on=True)
+    services.preferences_set(participant=maya, kinds_on=set(), all_on=True)  # saved twice
+    assert _kinds_off(maya) == ["test.report", "test.response"]
+    services.preferences_set(participant=maya, kinds_on={"test.report"}, all_on=False)
+    assert _kinds_off(maya) == ["", "test.response"]
+    assert queue(maya, kind="test.report", key="r") is False  # all email is off
+    services.preferences_set(
+        participant=maya, kinds_on={"test.report", "test.response"}, all_on=True
+    )
+    assert _kinds_off(maya) == []
+    assert queue(maya, kind="test.report", key="r") is True
+
+
+def test_preferences_set_leaves_kinds_the_page_did_not_offer(maya):
+    # A trainer turned their kind off; saving the teacher's page (which does not list it)
+    # keeps that choice.
+    services.opt_out(participant=maya, kind="test.report")
+    services.preferences_set(
+        participant=maya, kinds_on={"test.response"}, all_on=True, kinds_offered=["test.response"]
+    )
+    assert _kinds_off(maya) == ["test.report"]
+    services.preferences_set(
+        participant=maya, kinds_on=set(), all_on=False, kinds_offered=["test.response"]
+    )
+    assert _kinds_off(maya) == ["", "test.report", "test.response"]
+
+
+def test_opt_out_is_idempotent_and_says_whether_it_changed_anything(maya):
+    assert services.opt_out(participant=maya, kind="test.response") is True
+    assert services.opt_out(participant=maya, kind="test.response") is False
+    assert services.opt_out(participant=maya, kind=OptOut.ALL) is True
+    assert _kinds_off(maya) == ["", "test.response"]
+    services.preferences_set(participant=maya, kinds_on={"test.response"}, all_on=True)
+    assert _kinds_off(maya) == ["test.report"]
+
+
+def test_unsubscribing_twice_keeps_one_row(client, maya):
+    path = services.unsubscribe_url(maya.pk, "test.response").split("8000", 1)[1]
+    assert client.post(path).status_code == 200
+    assert client.post(path).status_code == 200
+    assert client.post(path, {"scope": "all"}).status_code == 200
+    assert _kinds_off(maya) == ["", "test.response"]
