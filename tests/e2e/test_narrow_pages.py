@@ -146,12 +146,10 @@ def build_world(page, live_server, world: World) -> None:
     world.cycle = cycle_open(
         cohort_id=placement.cohort_id,
         coach=priya,
-        data={
-            "teacher": str(maya.pk),
-            "placement": str(placement.pk),
-            "goal": "Meet every small group daily at the teacher-led station",
-            "planned_on": (timezone.localdate() + timedelta(days=7)).isoformat(),
-        },
+        teacher_id=maya.pk,
+        placement_id=placement.pk,
+        goal="Meet every small group daily at the teacher-led station",
+        planned_on=(timezone.localdate() + timedelta(days=7)).isoformat(),
     ).pk
     platform_id = LtiContext.objects.get(cohort_id=placement.cohort_id).deployment.platform_id
     program = placement_module(placement).program
