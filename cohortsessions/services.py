@@ -70,6 +70,48 @@ def cohort_sessions(*, cohort_id: int):
     )
 
 
+@dataclass
+class TrainerSessions:
+    upcoming: list[CohortSession]  # scheduled, not ended yet: soonest first
+    to_record: list[CohortSession]  # scheduled and ended: attendance is still to record
+    past: list[CohortSession]  # held or cancelled: newest first
+
+
+def sessions_for_trainer(*, cohort_id: int, now: dt.datetime) -> TrainerSessions:
+    """The cohort's sessions as the trainer's list sorts them (one query)."""
+    sessions = list(cohort_sessions(cohort_id=cohort_id))
+    scheduled = [s for s in sessions if s.status == CohortSession.Status.SCHEDULED]
+    return TrainerSessions(
+        upcoming=[s for s in scheduled if s.ends_at >= now],
+        to_record=[s for s in scheduled if s.ends_at < now],
+        past=[s for s in reversed(sessions) if s.status != CohortSession.Status.SCHEDULED],
+    )
+
+
+def sessions_for_teacher(
+    *, cohort_id: int, now: dt.datetime
+) -> tuple[list[CohortSession], list[CohortSession]]:
+    """(upcoming, past): a session not ended and not held is upcoming (a cancelled one too,
+    so teachers see that it will not take place); the past is newest first."""
+    sessions = list(cohort_sessions(cohort_id=cohort_id))
+    upcoming = [s for s in sessions if s.ends_at >= now and s.status != CohortSession.Status.HELD]
+    return upcoming, [s for s in reversed(sessions) if s not in upcoming]
+
+
+def session_of_member(*, session_id: int, participant_id: int) -> CohortSession | None:
+    """The session, when the participant is still an active member of its cohort (a signed
+    calendar link in an email outlives neither the session nor the membership)."""
+    session = CohortSession.objects.filter(pk=session_id).first()
+    if session is None:
+        return None
+    member = Membership.objects.filter(
+        participant_id=participant_id,
+        cohort_id=session.cohort_id,
+        status=Membership.Status.ACTIVE,
+    ).exists()
+    return session if member else None
+
+
 def upcoming(*, cohort_id: int, placement_id: int | None = None, limit: int = 3):
     """Scheduled sessions of the cohort that have not ended yet, soonest first (one query)."""
     found = CohortSession.objects.filter(

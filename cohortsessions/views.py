@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from courses.agendas import agenda_for
-from courses.models import Membership
 from pagesession.access import launch_required, parse_id, trainer_required
 from pagesession.posting import post_answer
 from pagesession.templatetags.launch_urls import lurl
@@ -48,23 +47,15 @@ def _rows(sessions):
 @require_safe
 @trainer_required
 def trainer_list(request):
-    sessions = list(services.cohort_sessions(cohort_id=_cohort_id(request)))
-    now = timezone.now()
-    upcoming = [
-        s for s in sessions if s.status == CohortSession.Status.SCHEDULED and s.ends_at >= now
-    ]
-    to_record = [
-        s for s in sessions if s.status == CohortSession.Status.SCHEDULED and s.ends_at < now
-    ]
-    past = [s for s in reversed(sessions) if s.status != CohortSession.Status.SCHEDULED]
+    sessions = services.sessions_for_trainer(cohort_id=_cohort_id(request), now=timezone.now())
     return render(
         request,
         "cohortsessions/trainer_list.html",
         {
             "cohort": request.launch.cohort,
-            "upcoming": _rows(upcoming),
-            "to_record": _rows(to_record),
-            "past": _rows(past),
+            "upcoming": _rows(sessions.upcoming),
+            "to_record": _rows(sessions.to_record),
+            "past": _rows(sessions.past),
             "modules": services.cohort_modules(cohort_id=_cohort_id(request)),
             "done": request.GET.get("done", ""),
         },
@@ -226,11 +217,8 @@ def trainer_attendance(request, session_id: int):
 @launch_required
 def sessions_page(request):
     cohort_id = _cohort_id(request)
-    sessions = list(services.cohort_sessions(cohort_id=cohort_id))
+    upcoming, past = services.sessions_for_teacher(cohort_id=cohort_id, now=timezone.now())
     mine = services.attendance_of(participant=request.launch.participant, cohort_id=cohort_id)
-    now = timezone.now()
-    upcoming = [s for s in sessions if s.ends_at >= now and s.status != CohortSession.Status.HELD]
-    past = [s for s in reversed(sessions) if s not in upcoming]
     return render(
         request,
         "cohortsessions/sessions.html",
@@ -255,13 +243,7 @@ def _signed_session(request, session_id: int) -> CohortSession | None:
     pid = ics_link_read(request.GET.get("k", ""), session_id)
     if pid is None:
         return None
-    session = CohortSession.objects.filter(pk=session_id).first()
-    if session is None:
-        return None
-    member = Membership.objects.filter(
-        participant_id=pid, cohort_id=session.cohort_id, status=Membership.Status.ACTIVE
-    ).exists()
-    return session if member else None
+    return services.session_of_member(session_id=session_id, participant_id=pid)
 
 
 @require_safe

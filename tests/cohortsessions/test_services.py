@@ -101,3 +101,32 @@ def test_recording_attendance_holds_the_session_and_returns_who_changed(cohort):
     assert changed == [maya.pk]
     past.refresh_from_db()
     assert past.status == CohortSession.Status.HELD
+
+
+def test_the_lists_sort_sessions_by_state_and_time(cohort):
+    trainer = cohort["trainer"]
+    past = schedule(trainer, date="2025-01-14", title="Ended")
+    coming = schedule(trainer, title="Coming")
+    cancelled = schedule(trainer, title="Called off")
+    services.session_cancel(cancelled, reason="")
+    cohort_id = past.cohort_id
+    now = timezone.now()
+    lists = services.sessions_for_trainer(cohort_id=cohort_id, now=now)
+    assert [s.pk for s in lists.to_record] == [past.pk]
+    assert [s.pk for s in lists.upcoming] == [coming.pk]
+    assert [s.pk for s in lists.past] == [cancelled.pk]
+    upcoming, earlier = services.sessions_for_teacher(cohort_id=cohort_id, now=now)
+    # A cancelled session stays among the upcoming ones, for teachers to see it will not happen.
+    assert {s.pk for s in upcoming} == {coming.pk, cancelled.pk}
+    assert [s.pk for s in earlier] == [past.pk]
+
+
+def test_a_signed_link_opens_a_session_for_an_active_member_only(cohort):
+    session = schedule(cohort["trainer"])
+    maya = Participant.objects.get(name="Maya Alvarez")
+    bob = Participant.objects.get(name="Bob Other")
+    assert services.session_of_member(session_id=session.pk, participant_id=maya.pk) == session
+    assert services.session_of_member(session_id=session.pk, participant_id=bob.pk) is None
+    assert services.session_of_member(session_id=session.pk + 999, participant_id=maya.pk) is None
+    maya.memberships.update(status="inactive")
+    assert services.session_of_member(session_id=session.pk, participant_id=maya.pk) is None
