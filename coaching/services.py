@@ -5,6 +5,7 @@ as a CycleEvent with who and when."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -15,10 +16,10 @@ from django.utils import timezone
 from courses.content_extensions import extension_row_unchanged
 from courses.models import Lesson, Membership, Module, ModuleVersion, Participant, Placement, Role
 from courses.progress import placement_module
+from credentials.requirements import credentials_recheck
 from mastery.grades import grade_record_create
 from mastery.models import GradeRecord
 from notifications.services import notify
-from pagesession.access import parse_id
 
 from .models import (
     STEP_ORDER,
@@ -115,8 +116,9 @@ def _log(cycle: CoachingCycle, step: str, by: Participant | None) -> None:
     cycle.save(update_fields=["step", "updated_at"])
 
 
-def _text(data, name: str, limit: int = TEXT_LIMIT) -> str:
-    value = (data.get(name) or "").replace("\x00", "").strip()
+def _text(value: str, name: str, limit: int = TEXT_LIMIT) -> str:
+    """The text without NULs and outer spaces, refused when longer than `limit`."""
+    value = (value or "").replace("\x00", "").strip()
     if len(value) > limit:
         raise CoachingRefused(
             f"{name.replace('_', ' ').capitalize()} is longer than {limit} characters",
@@ -125,8 +127,9 @@ def _text(data, name: str, limit: int = TEXT_LIMIT) -> str:
     return value
 
 
-def _date(data, name: str) -> datetime.date | None:
-    value = (data.get(name) or "").strip()
+def _date(value: str, name: str) -> datetime.date | None:
+    """An ISO date typed in a form (empty: None), refused when it is not one."""
+    value = (value or "").strip()
     if not value:
         return None
     try:
@@ -138,12 +141,17 @@ def _date(data, name: str) -> datetime.date | None:
 
 
 def cycle_open(
-    *, cohort_id: int, coach: Participant, data, previous: CoachingCycle | None = None
+    *,
+    cohort_id: int,
+    coach: Participant,
+    teacher_id: int | None,
+    placement_id: int | None,
+    goal: str = "",
+    planned_on: str = "",
+    previous: CoachingCycle | None = None,
 ) -> CoachingCycle:
-    """A coach opens a cycle with a teacher of the cohort on a placement with a look-for tool."""
-    from_previous = previous is not None
-    teacher_id = previous.teacher_id if from_previous else parse_id(data.get("teacher"))
-    placement_id = previous.placement_id if from_previous else parse_id(data.get("placement"))
+    """A coach opens a cycle with a teacher of the cohort on a placement with a look-for tool
+    (the goal and the date may come later). `planned_on` is the date as typed (YYYY-MM-DD)."""
     teacher = Membership.objects.filter(
         cohort_id=cohort_id,
         participant_id=teacher_id,
@@ -158,8 +166,8 @@ def cycle_open(
             "Choose a module of this course that has a look-for tool",
             errors={"placement": "required"},
         )
-    goal = _text(data, "goal", GOAL_LIMIT)
-    planned_on = _date(data, "planned_on")
+    goal = _text(goal, "goal", GOAL_LIMIT)
+    planned = _date(planned_on, "planned_on")
     with transaction.atomic():
         cycle = CoachingCycle.objects.create(
             cohort_id=cohort_id,
@@ -168,38 +176,47 @@ def cycle_open(
             teacher_id=teacher.participant_id,
             previous=previous,
             goal=goal,
-            planned_on=planned_on,
+            planned_on=planned,
         )
         _log(cycle, Step.GOAL_SET, coach)
     return cycle
 
 
-def cycle_plan(*, cycle: CoachingCycle, by: Participant, data) -> None:
+def cycle_plan(*, cycle: CoachingCycle, by: Participant, goal: str, planned_on: str) -> None:
     """The coach sets or changes the goal and the planned observation date."""
     if not cycle.is_open:
         raise CoachingRefused("This cycle is closed", status=409)
-    cycle.goal = _text(data, "goal", GOAL_LIMIT)
-    cycle.planned_on = _date(data, "planned_on")
+    cycle.goal = _text(goal, "goal", GOAL_LIMIT)
+    cycle.planned_on = _date(planned_on, "planned_on")
     cycle.updated_at = timezone.now()
     cycle.save(update_fields=["goal", "planned_on", "updated_at"])
 
 
-def goal_propose(*, cycle: CoachingCycle, teacher: Participant, data) -> None:
+def goal_propose(*, cycle: CoachingCycle, teacher: Participant, goal_proposal: str) -> None:
     """The teacher proposes a goal (the coach sets it, as proposed or agreed otherwise)."""
     if cycle.step != Step.GOAL_SET:
         raise CoachingRefused("The goal can be proposed before the observation only", status=409)
-    cycle.goal_proposal = _text(data, "goal_proposal", GOAL_LIMIT)
+    cycle.goal_proposal = _text(goal_proposal, "goal_proposal", GOAL_LIMIT)
     if not cycle.goal_proposal:
         raise CoachingRefused("Write the goal you propose", errors={"goal_proposal": "required"})
     cycle.updated_at = timezone.now()
     cycle.save(update_fields=["goal_proposal", "updated_at"])
 
 
-def cycle_close(*, cycle: CoachingCycle, by: Participant, data) -> CoachingCycle | None:
-    """Close the cycle (goal met or not); with `next`, open the next cycle. Returns it."""
+def cycle_close(
+    *,
+    cycle: CoachingCycle,
+    by: Participant,
+    goal_met: str,
+    next_cycle: bool = False,
+    goal: str = "",
+    planned_on: str = "",
+) -> CoachingCycle | None:
+    """Close the cycle (`goal_met` "yes" or "no"); with `next_cycle`, open the next cycle on
+    the same module with the same teacher (`goal`, `planned_on`). Returns it."""
     if not cycle.is_open:
         raise CoachingRefused("This cycle is already closed", status=409)
-    met = data.get("goal_met")
+    met = goal_met
     if met not in ("yes", "no"):
         raise CoachingRefused("Say whether the goal was met", errors={"goal_met": "required"})
     with transaction.atomic():
@@ -209,12 +226,33 @@ def cycle_close(*, cycle: CoachingCycle, by: Participant, data) -> CoachingCycle
         cycle.goal_met = met == "yes"
         cycle.save(update_fields=["goal_met"])
         _log(cycle, Step.CLOSED, by)
-        if data.get("next") == "1":
-            return cycle_open(cohort_id=cycle.cohort_id, coach=by, data=data, previous=cycle)
+        if next_cycle:
+            return cycle_open(
+                cohort_id=cycle.cohort_id,
+                coach=by,
+                teacher_id=cycle.teacher_id,
+                placement_id=cycle.placement_id,
+                goal=goal,
+                planned_on=planned_on,
+                previous=cycle,
+            )
     return None
 
 
 # --- observations ---------------------------------------------------------------------------
+
+
+def observation_editable(cycle: CoachingCycle, observation: Observation | None = None) -> bool:
+    """The coach still writes the observation: the cycle is open and nothing was shared."""
+    return cycle.is_open and not (observation is not None and observation.shared)
+
+
+def observation_edit_check(cycle: CoachingCycle, observation: Observation | None = None) -> None:
+    """A closed cycle takes no observation, and shared feedback no longer changes (409)."""
+    if not cycle.is_open:
+        raise CoachingRefused("This cycle is closed.", status=409)
+    if observation is not None and observation.shared:
+        raise CoachingRefused("This feedback was shared already.", status=409)
 
 
 def observation_start(cycle: CoachingCycle, *, save: bool = True) -> Observation:
@@ -239,8 +277,11 @@ class ObservationForm:
     errors: dict = field(default_factory=dict)
 
 
-def observation_read(observation: Observation, lessons: dict[str, str], data) -> ObservationForm:
-    """The form's values, checked against the observation's tool and the module's lessons."""
+def observation_read(
+    observation: Observation, lessons: dict[str, str], data: Mapping[str, str]
+) -> ObservationForm:
+    """The form's values (field name -> text as posted: `r-<look-for>`, `notes`, ...), checked
+    against the observation's tool and the module's lessons."""
     tool = observation.tool
     levels = {str(lv["level"]) for lv in tool["scale"]}
     slugs = [lf["slug"] for lf in tool["look_fors"]]
@@ -288,7 +329,12 @@ SHARE_NEEDS = {
 
 
 def observation_save(
-    *, observation: Observation, by: Participant, lessons: dict[str, str], data, share: bool
+    *,
+    observation: Observation,
+    by: Participant,
+    lessons: dict[str, str],
+    data: Mapping[str, str],
+    share: bool,
 ) -> ObservationForm:
     """Save the coach's draft (as they type, or with the save button); with `share`, check it
     is complete and show it to the teacher. A shared observation no longer changes."""
@@ -355,16 +401,14 @@ def gradebook_on(placement_id: int) -> bool:
     return PlacementCoaching.objects.filter(placement_id=placement_id, grades_to_lms=True).exists()
 
 
-def gradebook_set(*, cohort_id: int, data) -> Placement:
+def gradebook_set(*, cohort_id: int, placement_id: int | None, on: bool) -> Placement:
     """Turn the observation column on or off for one placement of the cohort."""
-    placement = Placement.objects.filter(
-        pk=parse_id(data.get("placement")), cohort_id=cohort_id
-    ).first()
+    placement = Placement.objects.filter(pk=placement_id, cohort_id=cohort_id).first()
     if placement is None:
         raise CoachingRefused("Choose a module of this course", errors={"placement": "required"})
     PlacementCoaching.objects.update_or_create(
         placement=placement,
-        defaults={"grades_to_lms": data.get("on") == "1", "updated_at": timezone.now()},
+        defaults={"grades_to_lms": on, "updated_at": timezone.now()},
     )
     return placement
 
@@ -412,15 +456,27 @@ def _notify_shared(observation: Observation) -> None:
     )
 
 
-def reflection_save(*, observation: Observation, teacher: Participant, data) -> None:
-    """The teacher's reflection and optional response, and their consent to be named."""
-    if not observation.shared:
-        raise CoachingRefused("There is no feedback to reflect on yet", status=409)
-    reflection = _text(data, "reflection")
-    response = _text(data, "response")
+def reflection_save(
+    *,
+    cycle: CoachingCycle,
+    teacher: Participant,
+    reflection: str,
+    response: str,
+    evidence_consent: bool,
+    origin: str,
+) -> Observation:
+    """The teacher's reflection on the shared feedback, an optional response, and their consent
+    to be named. An observation counts towards a credential once the teacher has reflected
+    (and so answered the consent question: coaching/requirement.py), so the first reflection,
+    or a consent given now, rechecks the teacher's credentials."""
+    observation = Observation.objects.filter(cycle=cycle).first()
+    if observation is None or not observation.shared:
+        raise CoachingRefused("There is no feedback yet.", status=409)
+    consented, reflected = observation.evidence_consent, observation.reflected_at is not None
+    reflection = _text(reflection, "reflection")
+    response = _text(response, "response")
     if not reflection:
         raise CoachingRefused("Write your reflection", errors={"reflection": "required"})
-    consent = data.get("evidence_consent") == "1"
     with transaction.atomic():
         # Locked, so a double submit logs the step once.
         first = (
@@ -432,14 +488,16 @@ def reflection_save(*, observation: Observation, teacher: Participant, data) -> 
         )
         observation.reflection = reflection
         observation.response = response
-        observation.evidence_consent = consent
+        observation.evidence_consent = evidence_consent
         observation.reflected_at = timezone.now()
         observation.save(
             update_fields=["reflection", "response", "evidence_consent", "reflected_at"]
         )
-        cycle = observation.cycle
         if first and cycle.is_open:
             _log(cycle, Step.REFLECTED, teacher)
+    if not reflected or (evidence_consent and not consented):
+        credentials_recheck(participant=cycle.teacher, cohort_id=cycle.cohort_id, origin=origin)
+    return observation
 
 
 # --- reading --------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ feedback is shared. Another cohort or platform gets a 404 (ids never leak across
 from __future__ import annotations
 
 import csv
+from functools import partial
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -13,11 +14,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from courses.progress import placement_module
 from courses.templatetags.ignite_text import when_text
-from credentials.requirements import credentials_recheck
 from pagesession.access import launch_required, trainer_required
+from pagesession.posting import post_answer
 from pagesession.templatetags.launch_urls import lurl
 from pagesession.urls_util import see_other, tool_origin
 
+from . import forms
 from .models import CoachingCycle, Observation
 from .services import (
     CoachingRefused,
@@ -33,6 +35,8 @@ from .services import (
     gradebook_states,
     growth,
     lessons_of,
+    observation_edit_check,
+    observation_editable,
     observation_read,
     observation_save,
     observation_start,
@@ -56,6 +60,24 @@ def _cycle(request, cycle_id: int) -> CoachingCycle:
 
 def _context(request, **extra) -> dict:
     return {"launch": request.launch, **extra}
+
+
+def _url(request, name: str, *args) -> str:
+    return lurl(_context(request), name, *args)
+
+
+def _refused(page, key: str = "form", **kwargs):
+    """A refusal answered by `page` (a view's page function) with the message under `key` in
+    `errors`, beside the fields' own errors, on the refusal's status."""
+
+    def answer(exc: CoachingRefused):
+        return page(errors={key: exc.message, **exc.errors}, status=exc.status, **kwargs)
+
+    return answer
+
+
+def _posted(run, *, page, to):
+    return post_answer(run, refused=CoachingRefused, page=page, to=to)
 
 
 # --- the coach's pages --------------------------------------------------------------------
@@ -103,33 +125,28 @@ def coach_page(request):
 @require_POST
 @trainer_required
 def cycle_new(request):
-    try:
-        cycle = cycle_open(
+    form = forms.CycleOpenForm(request.POST)
+    return _posted(
+        lambda: cycle_open(
             cohort_id=request.launch.claims.cohort_id,
             coach=request.launch.participant,
-            data=request.POST,
-        )
-    except CoachingRefused as exc:
-        return _coach_list(
-            request,
-            errors={"form": exc.message, **exc.errors},
-            values=request.POST,
-            status=exc.status,
-        )
-    return see_other(lurl(_context(request), "coaching:cycle", cycle.pk))
+            **form.values(),
+        ),
+        page=_refused(partial(_coach_list, request), values=form.data),
+        to=lambda cycle: _url(request, "coaching:cycle", cycle.pk),
+    )
 
 
 @require_POST
 @trainer_required
 def gradebook_switch(request):
     """A placement's observation column in the LMS gradebook, on or off."""
-    try:
-        gradebook_set(cohort_id=request.launch.claims.cohort_id, data=request.POST)
-    except CoachingRefused as exc:
-        return _coach_list(
-            request, errors={"gradebook": exc.message, **exc.errors}, status=exc.status
-        )
-    return see_other(lurl(_context(request), "coaching:coach") + "&gradebook=saved")
+    form = forms.GradebookForm(request.POST)
+    return _posted(
+        lambda: gradebook_set(cohort_id=request.launch.claims.cohort_id, **form.values()),
+        page=_refused(partial(_coach_list, request), "gradebook"),
+        to=_url(request, "coaching:coach") + "&gradebook=saved",
+    )
 
 
 @require_safe
@@ -234,28 +251,26 @@ def _observation_view(observation: Observation | None, module) -> dict | None:
 @trainer_required
 def cycle_page(request, cycle_id: int):
     cycle = _cycle(request, cycle_id)
-    if request.method == "POST":
-        try:
-            cycle_plan(cycle=cycle, by=request.launch.participant, data=request.POST)
-        except CoachingRefused as exc:
-            return _cycle_page(
-                request, cycle, errors={"form": exc.message, **exc.errors}, status=exc.status
-            )
-        return see_other(lurl(_context(request), "coaching:cycle", cycle.pk))
-    return _cycle_page(request, cycle)
+    if request.method != "POST":
+        return _cycle_page(request, cycle)
+    form = forms.CyclePlanForm(request.POST)
+    return _posted(
+        lambda: cycle_plan(cycle=cycle, by=request.launch.participant, **form.values()),
+        page=_refused(partial(_cycle_page, request, cycle)),
+        to=_url(request, "coaching:cycle", cycle.pk),
+    )
 
 
 @require_POST
 @trainer_required
 def cycle_close_view(request, cycle_id: int):
     cycle = _cycle(request, cycle_id)
-    try:
-        following = cycle_close(cycle=cycle, by=request.launch.participant, data=request.POST)
-    except CoachingRefused as exc:
-        return _cycle_page(
-            request, cycle, errors={"close": exc.message, **exc.errors}, status=exc.status
-        )
-    return see_other(lurl(_context(request), "coaching:cycle", (following or cycle).pk))
+    form = forms.CycleCloseForm(request.POST)
+    return _posted(
+        lambda: cycle_close(cycle=cycle, by=request.launch.participant, **form.values()),
+        page=_refused(partial(_cycle_page, request, cycle), "close"),
+        to=lambda following: _url(request, "coaching:cycle", (following or cycle).pk),
+    )
 
 
 def _observe_form(request, cycle, observation, module, *, form=None, errors=None, status=200):
@@ -293,49 +308,58 @@ def _observe_form(request, cycle, observation, module, *, form=None, errors=None
     )
 
 
+def _observation(cycle: CoachingCycle, *, save: bool) -> Observation:
+    try:
+        return observation_start(cycle, save=save)
+    except CoachingRefused as exc:  # the module lost its look-for tool
+        raise Http404(exc.message) from None
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @trainer_required
 def observe_page(request, cycle_id: int):
     cycle = _cycle(request, cycle_id)
     module = placement_module(cycle.placement)
-    posted = request.method == "POST"
-    if not cycle.is_open and posted:
-        return _cycle_page(request, cycle, errors={"form": "This cycle is closed."}, status=409)
+    if request.method == "POST":
+        return _observe_post(request, cycle, module)
+    observation = _observation(cycle, save=False)
+    if not observation_editable(cycle, observation):
+        return see_other(_url(request, "coaching:cycle", cycle.pk))
+    return _observe_form(request, cycle, observation, module)
+
+
+def _observe_post(request, cycle: CoachingCycle, module):
+    """Save the draft or share it. A closed cycle or shared feedback answers on the cycle's
+    page (409); a refused answer on the form, with what was typed."""
     try:
-        observation = observation_start(cycle, save=posted and cycle.is_open)
+        observation_edit_check(cycle)
+        observation = _observation(cycle, save=True)
+        observation_edit_check(cycle, observation)
     except CoachingRefused as exc:
-        raise Http404(exc.message) from None
-    if observation.shared and posted:
-        return _cycle_page(
-            request, cycle, errors={"form": "This feedback was shared already."}, status=409
+        return _cycle_page(request, cycle, errors={"form": exc.message}, status=exc.status)
+    form = forms.ObservationForm(request.POST, tool=observation.tool)
+    lessons = _lessons(module)
+
+    def typed_again(exc: CoachingRefused):
+        typed = observation_read(observation, lessons, form.answers())
+        errors = {"form": exc.message, **exc.errors}
+        return _observe_form(
+            request, cycle, observation, module, form=typed, errors=errors, status=exc.status
         )
-    if observation.shared or not cycle.is_open:
-        return see_other(lurl(_context(request), "coaching:cycle", cycle.pk))
-    if request.method != "POST":
-        return _observe_form(request, cycle, observation, module)
-    share = request.POST.get("action") == "share"
-    try:
-        observation_save(
+
+    return _posted(
+        lambda: observation_save(
             observation=observation,
             by=request.launch.participant,
-            lessons=_lessons(module),
-            data=request.POST,
-            share=share,
-        )
-    except CoachingRefused as exc:
-        form = observation_read(observation, _lessons(module), request.POST)
-        return _observe_form(
-            request,
-            cycle,
-            observation,
-            module,
-            form=form,
-            errors={"form": exc.message, **exc.errors},
-            status=exc.status,
-        )
-    if share:
-        return see_other(lurl(_context(request), "coaching:cycle", cycle.pk))
-    return see_other(lurl(_context(request), "coaching:observe", cycle.pk) + "&saved=1")
+            lessons=lessons,
+            data=form.answers(),
+            share=form.share,
+        ),
+        page=typed_again,
+        to=_url(request, "coaching:cycle", cycle.pk)
+        if form.share
+        else _url(request, "coaching:observe", cycle.pk) + "&saved=1",
+    )
 
 
 @require_POST
@@ -344,15 +368,18 @@ def observe_draft(request, cycle_id: int):
     """The autosave endpoint: the whole draft as form fields, saved as the coach types."""
     cycle = _cycle(request, cycle_id)
     module = placement_module(cycle.placement)
-    if not cycle.is_open:
-        return JsonResponse({"error": "This cycle is closed."}, status=409)
+    try:
+        observation_edit_check(cycle)
+    except CoachingRefused as exc:
+        return JsonResponse({"error": exc.message}, status=exc.status)
     try:
         observation = observation_start(cycle)
+        form = forms.ObservationForm(request.POST, tool=observation.tool)
         observation_save(
             observation=observation,
             by=request.launch.participant,
             lessons=_lessons(module),
-            data=request.POST,
+            data=form.answers(),
             share=False,
         )
     except CoachingRefused as exc:
@@ -393,39 +420,28 @@ def _teacher_page(request, cycle, *, errors=None, status=200):
 @launch_required
 def teacher_cycle(request, cycle_id: int):
     cycle = _own_cycle(request, cycle_id)
-    if request.method == "POST":
-        try:
-            goal_propose(cycle=cycle, teacher=request.launch.participant, data=request.POST)
-        except CoachingRefused as exc:
-            return _teacher_page(
-                request, cycle, errors={"goal": exc.message, **exc.errors}, status=exc.status
-            )
-        return see_other(lurl(_context(request), "coaching:teacher-cycle", cycle.pk))
-    return _teacher_page(request, cycle)
+    if request.method != "POST":
+        return _teacher_page(request, cycle)
+    form = forms.GoalProposalForm(request.POST)
+    return _posted(
+        lambda: goal_propose(cycle=cycle, teacher=request.launch.participant, **form.values()),
+        page=_refused(partial(_teacher_page, request, cycle), "goal"),
+        to=_url(request, "coaching:teacher-cycle", cycle.pk),
+    )
 
 
 @require_POST
 @launch_required
 def reflect(request, cycle_id: int):
     cycle = _own_cycle(request, cycle_id)
-    observation = Observation.objects.filter(cycle=cycle).first()
-    if observation is None or not observation.shared:
-        return _teacher_page(
-            request, cycle, errors={"reflection": "There is no feedback yet."}, status=409
-        )
-    consented, reflected = observation.evidence_consent, observation.reflected_at is not None
-    try:
-        reflection_save(
-            observation=observation, teacher=request.launch.participant, data=request.POST
-        )
-    except CoachingRefused as exc:
-        return _teacher_page(
-            request, cycle, errors={"reflection": exc.message, **exc.errors}, status=exc.status
-        )
-    if not reflected or (observation.evidence_consent and not consented):
-        # An observation counts towards a credential once the teacher has reflected (and so
-        # answered the consent question): coaching/requirement.py.
-        credentials_recheck(
-            participant=cycle.teacher, cohort_id=cycle.cohort_id, origin=tool_origin(request)
-        )
-    return see_other(lurl(_context(request), "coaching:teacher-cycle", cycle.pk))
+    form = forms.ReflectionForm(request.POST)
+    return _posted(
+        lambda: reflection_save(
+            cycle=cycle,
+            teacher=request.launch.participant,
+            origin=tool_origin(request),
+            **form.values(),
+        ),
+        page=_refused(partial(_teacher_page, request, cycle), "reflection"),
+        to=_url(request, "coaching:teacher-cycle", cycle.pk),
+    )

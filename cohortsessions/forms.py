@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, available_timezones
@@ -11,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from .models import Attendance
+from .services import SessionDetails
 
 MAX_SESSION_HOURS = 12
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
@@ -104,6 +106,20 @@ class SessionForm(forms.Form):
         data["starts_at"], data["ends_at"] = starts_at, ends_at
         return data
 
+    def details(self) -> SessionDetails:
+        """The valid form's values, for `session_schedule` and `session_edit`."""
+        data = self.cleaned_data
+        return SessionDetails(
+            placed=self.modules.get(data["placement"]) if data["placement"] else None,
+            title=data["title"],
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            time_zone=data["time_zone"],
+            place=data["place"],
+            video_url=data["video_url"],
+            agenda=data["agenda"],
+        )
+
 
 def _aware(day: dt.date, time: dt.time, tz: ZoneInfo) -> dt.datetime | None:
     """The instant of a wall-clock time in a zone, or None when the clocks skip that time."""
@@ -139,6 +155,7 @@ class NotesForm(forms.Form):
 
 
 ATTENDANCE_CHOICES = [value for value, _ in Attendance.Status.choices]
+ATTENDANCE_FIELD = re.compile(r"^a-(\d{1,18})$")
 
 
 def attendance_read(data, teacher_ids: list[int]) -> tuple[dict[int, str], list[int]]:
@@ -154,3 +171,36 @@ def attendance_read(data, teacher_ids: list[int]) -> tuple[dict[int, str], list[
         else:
             bad.append(pid)
     return statuses, bad
+
+
+class AttendanceForm(NotesForm):
+    """The notes, and a field `a-<participant id>` per teacher marked present, absent or
+    excused. `statuses` holds what was read (also when something else is wrong)."""
+
+    def __init__(self, *args, teacher_ids: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.teacher_ids = teacher_ids
+        self.statuses: dict[int, str] = {}
+
+    def clean(self):
+        data = super().clean()
+        self.statuses, bad = attendance_read(self.data, self.teacher_ids)
+        strangers = [
+            m.group(1)
+            for key in self.data
+            if (m := ATTENDANCE_FIELD.match(key)) and int(m.group(1)) not in self.teacher_ids
+        ]
+        if bad:
+            self.add_error(None, "Choose present, absent or excused for each teacher you mark.")
+        if strangers:
+            self.add_error(None, "Attendance can only be recorded for this course's teachers.")
+        return data
+
+    def problems(self) -> list[str]:
+        """What is wrong with the posted form, as the attendance page lists it."""
+        if self.is_valid():
+            return []
+        problems = list(self.non_field_errors())
+        if any(name in self.errors for name in self.fields):
+            problems.append("The notes are too long.")
+        return problems

@@ -2,16 +2,41 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import FilteredRelation, Q, QuerySet
 from django.utils import timezone
 
+from courses.agendas import agenda_for
 from courses.models import Membership, Module, Participant, Placement, Role
+from credentials.requirements import credentials_recheck
 
 from .models import Attendance, CohortSession
 from .notices import session_cancelled
+
+
+class SessionRefused(Exception):
+    """What a session's state refuses: the page says `title` and `message`, on `status`."""
+
+    def __init__(self, title: str, message: str, *, status: int = 409):
+        super().__init__(message)
+        self.title = title
+        self.message = message
+        self.status = status
+
+
+EDIT_REFUSED = (
+    "This session can no longer be changed",
+    "A cancelled or held session keeps its date and place. Schedule a new session instead.",
+)
+CANCEL_REFUSED = (
+    "This session cannot be cancelled",
+    "Only a scheduled session can be cancelled, with a reason of at most 500 characters.",
+)
+ATTENDANCE_CANCELLED = "This session was cancelled: there is no attendance to record."
+ATTENDANCE_TOO_EARLY = "Record attendance once the session has started."
 
 
 @dataclass
@@ -45,6 +70,48 @@ def cohort_sessions(*, cohort_id: int):
     )
 
 
+@dataclass
+class TrainerSessions:
+    upcoming: list[CohortSession]  # scheduled, not ended yet: soonest first
+    to_record: list[CohortSession]  # scheduled and ended: attendance is still to record
+    past: list[CohortSession]  # held or cancelled: newest first
+
+
+def sessions_for_trainer(*, cohort_id: int, now: dt.datetime) -> TrainerSessions:
+    """The cohort's sessions as the trainer's list sorts them (one query)."""
+    sessions = list(cohort_sessions(cohort_id=cohort_id))
+    scheduled = [s for s in sessions if s.status == CohortSession.Status.SCHEDULED]
+    return TrainerSessions(
+        upcoming=[s for s in scheduled if s.ends_at >= now],
+        to_record=[s for s in scheduled if s.ends_at < now],
+        past=[s for s in reversed(sessions) if s.status != CohortSession.Status.SCHEDULED],
+    )
+
+
+def sessions_for_teacher(
+    *, cohort_id: int, now: dt.datetime
+) -> tuple[list[CohortSession], list[CohortSession]]:
+    """(upcoming, past): a session not ended and not held is upcoming (a cancelled one too,
+    so teachers see that it will not take place); the past is newest first."""
+    sessions = list(cohort_sessions(cohort_id=cohort_id))
+    upcoming = [s for s in sessions if s.ends_at >= now and s.status != CohortSession.Status.HELD]
+    return upcoming, [s for s in reversed(sessions) if s not in upcoming]
+
+
+def session_of_member(*, session_id: int, participant_id: int) -> CohortSession | None:
+    """The session, when the participant is still an active member of its cohort (a signed
+    calendar link in an email outlives neither the session nor the membership)."""
+    session = CohortSession.objects.filter(pk=session_id).first()
+    if session is None:
+        return None
+    member = Membership.objects.filter(
+        participant_id=participant_id,
+        cohort_id=session.cohort_id,
+        status=Membership.Status.ACTIVE,
+    ).exists()
+    return session if member else None
+
+
 def upcoming(*, cohort_id: int, placement_id: int | None = None, limit: int = 3):
     """Scheduled sessions of the cohort that have not ended yet, soonest first (one query)."""
     found = CohortSession.objects.filter(
@@ -73,6 +140,42 @@ def cohort_teachers(*, cohort_id: int) -> list[Participant]:
     )
 
 
+@dataclass(frozen=True)
+class SessionDetails:
+    """What the trainer's form gives for a new or edited session (times already checked)."""
+
+    placed: PlacedModule | None
+    title: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    time_zone: str
+    place: str
+    video_url: str
+    agenda: str
+
+
+def _session_values(details: SessionDetails) -> dict:
+    """The session's fields: an empty title is named after the module, an empty agenda comes
+    from the module's facilitator guide."""
+    placed = details.placed
+    title = details.title.strip() or (
+        f"Cohort session: {placed.title}" if placed else "Cohort session"
+    )
+    agenda = details.agenda.strip()
+    if not agenda and placed is not None and placed.module is not None:
+        agenda = agenda_for(version=placed.module.current)
+    return {
+        "placement": placed.placement if placed else None,
+        "title": title[:200],
+        "starts_at": details.starts_at,
+        "ends_at": details.ends_at,
+        "time_zone": details.time_zone,
+        "place": details.place.strip(),
+        "video_url": details.video_url,
+        "agenda": agenda,
+    }
+
+
 @transaction.atomic
 def session_save(session: CohortSession, *, changed: bool) -> CohortSession:
     """Save a new or edited session; a change of time or place bumps the calendar SEQUENCE."""
@@ -82,14 +185,52 @@ def session_save(session: CohortSession, *, changed: bool) -> CohortSession:
     return session
 
 
+def session_schedule(
+    *, cohort_id: int, created_by: Participant, details: SessionDetails
+) -> CohortSession:
+    """A trainer schedules a session of the cohort."""
+    session = CohortSession(cohort_id=cohort_id, created_by=created_by, **_session_values(details))
+    return session_save(session, changed=True)
+
+
+def session_edit_check(session: CohortSession) -> None:
+    """Only a scheduled session changes: a cancelled or held one keeps its date and place."""
+    if session.status != CohortSession.Status.SCHEDULED:
+        raise SessionRefused(*EDIT_REFUSED)
+
+
+def session_edit(session: CohortSession, *, details: SessionDetails) -> CohortSession:
+    """Change a scheduled session; the calendar SEQUENCE moves only when something changed."""
+    session_edit_check(session)
+    values = _session_values(details)
+    changed = any(getattr(session, k) != v for k, v in values.items())
+    for key, value in values.items():
+        setattr(session, key, value)
+    return session_save(session, changed=changed)
+
+
 @transaction.atomic
 def session_cancel(session: CohortSession, *, reason: str) -> CohortSession:
+    """Cancel a scheduled session (a cancelled or held one cannot be); teachers are told."""
+    locked = CohortSession.objects.select_for_update().filter(pk=session.pk)
+    if locked.values_list("status", flat=True).first() != CohortSession.Status.SCHEDULED:
+        raise SessionRefused(*CANCEL_REFUSED)
     session.status = CohortSession.Status.CANCELLED
-    session.cancel_reason = reason
+    session.cancel_reason = reason.strip()
     session.sequence += 1
     session.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
     session_cancelled(session, now=timezone.now())
     return session
+
+
+def attendance_refusals(session: CohortSession, *, now: dt.datetime) -> list[str]:
+    """Why attendance cannot be recorded for the session now (empty when it can)."""
+    problems = []
+    if session.status == CohortSession.Status.CANCELLED:
+        problems.append(ATTENDANCE_CANCELLED)
+    if session.starts_at > now:
+        problems.append(ATTENDANCE_TOO_EARLY)
+    return problems
 
 
 def attendance_save(
@@ -101,7 +242,11 @@ def attendance_save(
     by: Participant,
 ) -> list[int]:
     """Record attendance (participant id -> status) and the notes; the session is then held.
-    Returns the ids of teachers whose attendance changed (to recheck their credentials)."""
+    Returns the ids of teachers whose attendance changed (to recheck their credentials).
+    A cancelled session, or one not started yet, is refused (400)."""
+    problems = attendance_refusals(session, now=timezone.now())
+    if problems:
+        raise SessionRefused("Attendance cannot be recorded", " ".join(problems), status=400)
     with transaction.atomic():
         existing = {a.participant_id: a for a in Attendance.objects.filter(session=session)}
         changed, now = [], timezone.now()
@@ -121,6 +266,24 @@ def attendance_save(
             session.status = CohortSession.Status.HELD
             session.sequence += 1
         session.save(update_fields=["notes", "next_steps", "status", "sequence", "updated_at"])
+    return changed
+
+
+def attendance_record(
+    session: CohortSession,
+    *,
+    statuses: dict[int, str],
+    notes: str,
+    next_steps: str,
+    by: Participant,
+    origin: str,
+) -> list[int]:
+    """`attendance_save`, then a credential that asks for attended sessions is rechecked for
+    each teacher whose attendance changed (it may be earned now)."""
+    changed = attendance_save(session, statuses=statuses, notes=notes, next_steps=next_steps, by=by)
+    by_id = Participant.objects.in_bulk(changed)
+    for pid in changed:
+        credentials_recheck(participant=by_id[pid], cohort_id=session.cohort_id, origin=origin)
     return changed
 
 

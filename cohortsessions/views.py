@@ -4,7 +4,7 @@ another cohort or platform is a 404; a teacher gets a 403 on the trainer pages."
 
 from __future__ import annotations
 
-import re
+from functools import partial
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -12,20 +12,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from courses.agendas import agenda_for
-from courses.models import Membership
-from credentials.requirements import credentials_recheck
 from pagesession.access import launch_required, parse_id, trainer_required
+from pagesession.posting import post_answer
 from pagesession.templatetags.launch_urls import lurl
-from pagesession.urls_util import absolute, add_query, see_other, tool_origin
+from pagesession.urls_util import absolute, add_query, tool_origin
 
 from . import services
-from .forms import CancelForm, NotesForm, SessionForm, attendance_read
+from .forms import AttendanceForm, CancelForm, SessionForm
 from .ics import calendar_bytes
 from .models import Attendance, CohortSession
 from .notices import ics_link_read
+from .services import SessionRefused
 from .times import when_local
-
-ATTENDANCE_FIELD = re.compile(r"^a-(\d{1,18})$")
 
 
 def _cohort_id(request) -> int:
@@ -39,11 +37,6 @@ def _session(request, session_id: int) -> CohortSession:
     return session
 
 
-def _back(request, name: str, *args, flag: str = ""):
-    url = lurl({"launch": request.launch}, name, *args)
-    return see_other(add_query(url, {"done": flag}) if flag else url)
-
-
 def _rows(sessions):
     return [(s, when_local(s)) for s in sessions]
 
@@ -54,53 +47,19 @@ def _rows(sessions):
 @require_safe
 @trainer_required
 def trainer_list(request):
-    sessions = list(services.cohort_sessions(cohort_id=_cohort_id(request)))
-    now = timezone.now()
-    upcoming = [
-        s for s in sessions if s.status == CohortSession.Status.SCHEDULED and s.ends_at >= now
-    ]
-    to_record = [
-        s for s in sessions if s.status == CohortSession.Status.SCHEDULED and s.ends_at < now
-    ]
-    past = [s for s in reversed(sessions) if s.status != CohortSession.Status.SCHEDULED]
+    sessions = services.sessions_for_trainer(cohort_id=_cohort_id(request), now=timezone.now())
     return render(
         request,
         "cohortsessions/trainer_list.html",
         {
             "cohort": request.launch.cohort,
-            "upcoming": _rows(upcoming),
-            "to_record": _rows(to_record),
-            "past": _rows(past),
+            "upcoming": _rows(sessions.upcoming),
+            "to_record": _rows(sessions.to_record),
+            "past": _rows(sessions.past),
             "modules": services.cohort_modules(cohort_id=_cohort_id(request)),
             "done": request.GET.get("done", ""),
         },
     )
-
-
-def _session_from_form(session: CohortSession, form: SessionForm) -> bool:
-    """Copy the form's values onto the session; whether anything a calendar shows changed."""
-    data = form.cleaned_data
-    placed = form.modules.get(data["placement"]) if data["placement"] else None
-    title = data["title"].strip() or (
-        f"Cohort session: {placed.title}" if placed else "Cohort session"
-    )
-    agenda = data["agenda"].strip()
-    if not agenda and placed is not None and placed.module is not None:
-        agenda = agenda_for(version=placed.module.current)
-    values = {
-        "placement": placed.placement if placed else None,
-        "title": title[:200],
-        "starts_at": data["starts_at"],
-        "ends_at": data["ends_at"],
-        "time_zone": data["time_zone"],
-        "place": data["place"].strip(),
-        "video_url": data["video_url"],
-        "agenda": agenda,
-    }
-    changed = any(getattr(session, k) != v for k, v in values.items())
-    for key, value in values.items():
-        setattr(session, key, value)
-    return changed
 
 
 def _form_page(request, form, session, status=200):
@@ -112,6 +71,22 @@ def _form_page(request, form, session, status=200):
     )
 
 
+def _refused(request, exc: SessionRefused):
+    """Every refusal of a session's state, on the status it carries."""
+    return render(
+        request,
+        "pagesession/denied.html",
+        {"title": exc.title, "message": exc.message},
+        status=exc.status,
+    )
+
+
+def _posted(request, run, *, flag: str):
+    """A trainer's change: the service runs, then back to the list saying what was done."""
+    url = add_query(lurl({"launch": request.launch}, "cohortsessions:trainer-list"), {"done": flag})
+    return post_answer(run, refused=SessionRefused, page=partial(_refused, request), to=url)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @trainer_required
 def trainer_new(request):
@@ -120,12 +95,15 @@ def trainer_new(request):
         form = SessionForm(request.POST, modules=modules)
         if not form.is_valid():
             return _form_page(request, form, None, status=400)
-        session = CohortSession(
-            cohort_id=_cohort_id(request), created_by=request.launch.participant
+        return _posted(
+            request,
+            lambda: services.session_schedule(
+                cohort_id=_cohort_id(request),
+                created_by=request.launch.participant,
+                details=form.details(),
+            ),
+            flag="scheduled",
         )
-        _session_from_form(session, form)
-        services.session_save(session, changed=True)
-        return _back(request, "cohortsessions:trainer-list", flag="scheduled")
     initial = {"time_zone": timezone.get_current_timezone_name()}
     placement_id = parse_id(request.GET.get("placement"))
     placed = next((m for m in modules if m.placement.pk == placement_id), None)
@@ -136,31 +114,9 @@ def trainer_new(request):
     return _form_page(request, SessionForm(initial=initial, modules=modules), None)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-@trainer_required
-def trainer_edit(request, session_id: int):
-    session = _session(request, session_id)
-    if session.status != CohortSession.Status.SCHEDULED:
-        return render(
-            request,
-            "pagesession/denied.html",
-            {
-                "title": "This session can no longer be changed",
-                "message": "A cancelled or held session keeps its date and place. "
-                "Schedule a new session instead.",
-            },
-            status=409,
-        )
-    modules = services.cohort_modules(cohort_id=_cohort_id(request))
-    if request.method == "POST":
-        form = SessionForm(request.POST, modules=modules)
-        if not form.is_valid():
-            return _form_page(request, form, session, status=400)
-        changed = _session_from_form(session, form)
-        services.session_save(session, changed=changed)
-        return _back(request, "cohortsessions:trainer-list", flag="saved")
+def _edit_form(session: CohortSession, modules) -> SessionForm:
     local = session.local_start
-    form = SessionForm(
+    return SessionForm(
         initial={
             "placement": session.placement_id,
             "title": session.title,
@@ -174,7 +130,25 @@ def trainer_edit(request, session_id: int):
         },
         modules=modules,
     )
-    return _form_page(request, form, session)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@trainer_required
+def trainer_edit(request, session_id: int):
+    session = _session(request, session_id)
+    try:
+        services.session_edit_check(session)
+    except SessionRefused as exc:
+        return _refused(request, exc)
+    modules = services.cohort_modules(cohort_id=_cohort_id(request))
+    if request.method != "POST":
+        return _form_page(request, _edit_form(session, modules), session)
+    form = SessionForm(request.POST, modules=modules)
+    if not form.is_valid():
+        return _form_page(request, form, session, status=400)
+    return _posted(
+        request, lambda: services.session_edit(session, details=form.details()), flag="saved"
+    )
 
 
 @require_POST
@@ -182,19 +156,13 @@ def trainer_edit(request, session_id: int):
 def trainer_cancel(request, session_id: int):
     session = _session(request, session_id)
     form = CancelForm(request.POST)
-    if session.status != CohortSession.Status.SCHEDULED or not form.is_valid():
-        return render(
-            request,
-            "pagesession/denied.html",
-            {
-                "title": "This session cannot be cancelled",
-                "message": "Only a scheduled session can be cancelled, with a reason of at most "
-                "500 characters.",
-            },
-            status=409 if form.is_valid() else 400,
-        )
-    services.session_cancel(session, reason=form.cleaned_data["reason"].strip())
-    return _back(request, "cohortsessions:trainer-list", flag="cancelled")
+    if not form.is_valid():
+        return _refused(request, SessionRefused(*services.CANCEL_REFUSED, status=400))
+    return _posted(
+        request,
+        lambda: services.session_cancel(session, reason=form.cleaned_data["reason"]),
+        flag="cancelled",
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -202,59 +170,40 @@ def trainer_cancel(request, session_id: int):
 def trainer_attendance(request, session_id: int):
     session = _session(request, session_id)
     teachers = services.cohort_teachers(cohort_id=_cohort_id(request))
-    teacher_ids = [t.pk for t in teachers]
     recorded = dict(
         Attendance.objects.filter(session=session).values_list("participant_id", "status")
     )
-    errors: list[str] = []
-    notes_form = NotesForm(
+    form = AttendanceForm(
         request.POST if request.method == "POST" else None,
         initial={"notes": session.notes, "next_steps": session.next_steps},
+        teacher_ids=[t.pk for t in teachers],
     )
+    errors: list[str] = []
     if request.method == "POST":
-        if session.status == CohortSession.Status.CANCELLED:
-            errors.append("This session was cancelled: there is no attendance to record.")
-        if session.starts_at > timezone.now():
-            errors.append("Record attendance once the session has started.")
-        statuses, bad = attendance_read(request.POST, teacher_ids)
-        strangers = [
-            m.group(1)
-            for key in request.POST
-            if (m := ATTENDANCE_FIELD.match(key)) and int(m.group(1)) not in teacher_ids
-        ]
-        if bad:
-            errors.append("Choose present, absent or excused for each teacher you mark.")
-        if strangers:
-            errors.append("Attendance can only be recorded for this course's teachers.")
-        if not notes_form.is_valid():
-            errors.append("The notes are too long.")
+        errors = services.attendance_refusals(session, now=timezone.now()) + form.problems()
         if not errors:
-            changed = services.attendance_save(
-                session,
-                statuses=statuses,
-                notes=notes_form.cleaned_data["notes"].strip(),
-                next_steps=notes_form.cleaned_data["next_steps"].strip(),
-                by=request.launch.participant,
+            return _posted(
+                request,
+                lambda: services.attendance_record(
+                    session,
+                    statuses=form.statuses,
+                    notes=form.cleaned_data["notes"],
+                    next_steps=form.cleaned_data["next_steps"],
+                    by=request.launch.participant,
+                    origin=tool_origin(request),
+                ),
+                flag="recorded",
             )
-            origin = tool_origin(request)
-            by_id = {t.pk: t for t in teachers}
-            for pid in changed:
-                # A credential that asks for attended sessions may be earned now.
-                credentials_recheck(
-                    participant=by_id[pid], cohort_id=_cohort_id(request), origin=origin
-                )
-            return _back(request, "cohortsessions:trainer-list", flag="recorded")
-        recorded = {**recorded, **statuses}
-    rows = [(t, recorded.get(t.pk, "")) for t in teachers]
+        recorded = {**recorded, **form.statuses}
     return render(
         request,
         "cohortsessions/trainer_attendance.html",
         {
             "session": session,
             "when": when_local(session),
-            "rows": rows,
+            "rows": [(t, recorded.get(t.pk, "")) for t in teachers],
             "choices": Attendance.Status.choices,
-            "notes_form": notes_form,
+            "notes_form": form,
             "errors": errors,
         },
         status=400 if errors else 200,
@@ -268,11 +217,8 @@ def trainer_attendance(request, session_id: int):
 @launch_required
 def sessions_page(request):
     cohort_id = _cohort_id(request)
-    sessions = list(services.cohort_sessions(cohort_id=cohort_id))
+    upcoming, past = services.sessions_for_teacher(cohort_id=cohort_id, now=timezone.now())
     mine = services.attendance_of(participant=request.launch.participant, cohort_id=cohort_id)
-    now = timezone.now()
-    upcoming = [s for s in sessions if s.ends_at >= now and s.status != CohortSession.Status.HELD]
-    past = [s for s in reversed(sessions) if s not in upcoming]
     return render(
         request,
         "cohortsessions/sessions.html",
@@ -297,13 +243,7 @@ def _signed_session(request, session_id: int) -> CohortSession | None:
     pid = ics_link_read(request.GET.get("k", ""), session_id)
     if pid is None:
         return None
-    session = CohortSession.objects.filter(pk=session_id).first()
-    if session is None:
-        return None
-    member = Membership.objects.filter(
-        participant_id=pid, cohort_id=session.cohort_id, status=Membership.Status.ACTIVE
-    ).exists()
-    return session if member else None
+    return services.session_of_member(session_id=session_id, participant_id=pid)
 
 
 @require_safe

@@ -72,7 +72,9 @@ class ExchangeRefused(Exception):
 
 
 @dataclass
-class PostForm:
+class PostDraft:
+    """What a teacher typed to share a post (exchange.forms.PostForm reads it from the page)."""
+
     kind: str = ""
     title: str = ""
     tried: str = ""
@@ -81,19 +83,6 @@ class PostForm:
     link: str = ""
     consent: str = Post.Consent.NO
     privacy_confirmed: bool = False
-
-    @classmethod
-    def from_data(cls, data) -> PostForm:
-        return cls(
-            kind=str(data.get("kind", "")),
-            title=str(data.get("title", "")).strip(),
-            tried=str(data.get("tried", "")).strip(),
-            happened=str(data.get("happened", "")).strip(),
-            change=str(data.get("change", "")).strip(),
-            link=str(data.get("link", "")).strip(),
-            consent=str(data.get("consent", Post.Consent.NO)),
-            privacy_confirmed=data.get("privacy_confirmed") == "yes",
-        )
 
 
 def link_clean(link: str) -> str:
@@ -131,20 +120,20 @@ def post_create(
     placement: Placement,
     module: Module,
     platform_id: int,
-    form: PostForm,
+    draft: PostDraft,
     upload=None,
 ) -> Post:
     """Share a piece of practice with the cohort."""
-    if form.kind not in Post.Kind.values:
+    if draft.kind not in Post.Kind.values:
         raise ExchangeRefused("Choose whether you share a lesson plan or a classroom artifact.")
-    title = _text(form.title, "a title", limit=MAX_TITLE)
-    tried = _text(form.tried, "what you tried")
-    happened = _text(form.happened, "what happened")
-    change = _text(form.change, "what you would change")
-    link = link_clean(form.link)
-    if form.consent not in Post.Consent.values:
+    title = _text(draft.title, "a title", limit=MAX_TITLE)
+    tried = _text(draft.tried, "what you tried")
+    happened = _text(draft.happened, "what happened")
+    change = _text(draft.change, "what you would change")
+    link = link_clean(draft.link)
+    if draft.consent not in Post.Consent.values:
         raise ExchangeRefused("Choose whether later cohorts may see this post.")
-    if not form.privacy_confirmed:
+    if not draft.privacy_confirmed:
         raise ExchangeRefused("Confirm that you removed student names and faces before you share.")
     try:
         detected = detect(upload) if upload is not None else None
@@ -155,13 +144,13 @@ def post_create(
         author=author,
         program_id=module.program_id,
         platform_id=platform_id,
-        kind=form.kind,
+        kind=draft.kind,
         title=title,
         tried=tried,
         happened=happened,
         change=change,
         link=link,
-        consent=form.consent,
+        consent=draft.consent,
         privacy_confirmed=True,
     )
     if detected is not None:
@@ -246,7 +235,31 @@ def author_shown(post: Post, *, same_cohort: bool) -> str:
     return "A teacher in another cohort"
 
 
+def withdrawn_posts(*, placement: Placement, author_id: int):
+    """The author's withdrawn posts here (their titles stay for the author's own list)."""
+    return Post.objects.filter(
+        placement=placement, author_id=author_id, status=Post.Status.WITHDRAWN
+    ).only("title", "withdrawn_at")
+
+
 # --- responses, replies, reports ---------------------------------------------------------------
+
+
+def response_allowed(
+    *, post: Post, reader_id: int, same_cohort: bool, responses: list[Response]
+) -> bool:
+    """A colleague of the cohort (not the author) responds to a shared post, once."""
+    return (
+        same_cohort
+        and post.author_id != reader_id
+        and post.status == Post.Status.SHARED
+        and not any(r.author_id == reader_id for r in responses)
+    )
+
+
+def report_allowed(*, post: Post, reader_id: int, same_cohort: bool) -> bool:
+    """A colleague of the cohort (not the author) reports a shared post."""
+    return same_cohort and post.author_id != reader_id and post.status == Post.Status.SHARED
 
 
 def response_create(
@@ -461,6 +474,13 @@ def post_hide(*, post: Post, trainer: Participant, reason: str) -> Post:
         raise ExchangeRefused("Only a shared post can be hidden.")
     post.refresh_from_db()
     return post
+
+
+def post_hidden_set(*, post: Post, trainer: Participant, hidden: bool, reason: str) -> Post:
+    """A trainer hides a shared post (with the reason the author reads) or shows it again."""
+    if hidden:
+        return post_hide(post=post, trainer=trainer, reason=reason)
+    return post_unhide(post=post, trainer=trainer)
 
 
 def post_unhide(*, post: Post, trainer: Participant) -> Post:

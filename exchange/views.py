@@ -3,7 +3,8 @@
 Every page needs a launch; a placement is reachable only from its own cohort, so another course
 or platform gets a 404. A post is reachable from its placement's cohort, and (an exemplar its
 author consented to show) from placements of the same program on the same platform, read only.
-Trainer actions check the trainer role now (pagesession.access).
+Trainer actions check the trainer role now (pagesession.access). A refused change answers with
+its page again and the reason (400; 409 for withdrawing), else a 303 (pagesession.posting).
 """
 
 from __future__ import annotations
@@ -21,13 +22,15 @@ from pagesession.access import (
     launch_required,
     trainer_required,
 )
+from pagesession.posting import post_answer
 from pagesession.templatetags.launch_urls import lurl
-from pagesession.urls_util import add_query, see_other
+from pagesession.urls_util import add_query
 
+from . import forms
 from .models import Post, Response
 from .services import (
     ExchangeRefused,
-    PostForm,
+    PostDraft,
     author_shown,
     cohort_posts,
     evidence_allowed,
@@ -36,14 +39,16 @@ from .services import (
     post_create,
     post_exemplar_set,
     post_for_reader,
-    post_hide,
+    post_hidden_set,
     post_reflection,
     post_to_evidence,
-    post_unhide,
     post_withdraw,
+    report_allowed,
     report_create,
+    response_allowed,
     response_create,
     response_reply,
+    withdrawn_posts,
 )
 
 
@@ -87,11 +92,7 @@ def _list_context(request, placement, module) -> dict:
             placement=placement, reader_id=launch.claims.participant_id, is_trainer=is_trainer
         )
     )
-    withdrawn = Post.objects.filter(
-        placement=placement,
-        author_id=launch.claims.participant_id,
-        status=Post.Status.WITHDRAWN,
-    ).only("title", "withdrawn_at")
+    withdrawn = withdrawn_posts(placement=placement, author_id=launch.claims.participant_id)
     exemplars = [
         {"post": p, "author": author_shown(p, same_cohort=False)}
         for p in exemplars_elsewhere(
@@ -108,11 +109,21 @@ def _list_context(request, placement, module) -> dict:
         "kinds": Post.Kind.choices,
         "consents": Post.Consent.choices,
         "max_mb": settings.IGNITE_EVIDENCE_MAX_BYTES // 1_048_576,
-        "form": PostForm(),
+        "form": PostDraft(),
         "reported": sum(p.report_count for p in posts if p.status == Post.Status.SHARED)
         if is_trainer
         else 0,
     }
+
+
+def _list_refused(request, placement, module, *, status: int = 400, **extra):
+    """The list page again, saying why a change was refused."""
+
+    def page(exc: ExchangeRefused):
+        context = {**_list_context(request, placement, module), "error": str(exc), **extra}
+        return render(request, "exchange/list.html", context, status=status)
+
+    return page
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -121,20 +132,20 @@ def exchange_list(request, placement_id: int):
     placement, module = launch_placement(request, placement_id)
     if request.method != "POST":
         return render(request, "exchange/list.html", _list_context(request, placement, module))
-    form = PostForm.from_data(request.POST)
-    try:
-        post = post_create(
+    draft = forms.PostForm(request.POST).draft()
+    return post_answer(
+        lambda: post_create(
             author=request.launch.participant,
             placement=placement,
             module=module,
             platform_id=request.launch.claims.platform_id,
-            form=form,
+            draft=draft,
             upload=request.FILES.get("file"),
-        )
-    except ExchangeRefused as exc:
-        context = {**_list_context(request, placement, module), "form": form, "error": str(exc)}
-        return render(request, "exchange/list.html", context, status=400)
-    return see_other(_post_url(request, placement, post))
+        ),
+        refused=ExchangeRefused,
+        page=_list_refused(request, placement, module, form=draft),
+        to=lambda post: _post_url(request, placement, post),
+    )
 
 
 def _post_context(request, placement, module, post, same_cohort, **extra) -> dict:
@@ -152,11 +163,10 @@ def _post_context(request, placement, module, post, same_cohort, **extra) -> dic
         "mine": mine,
         "is_trainer": is_trainer and same_cohort,
         "responses": responses,
-        "can_respond": same_cohort
-        and not mine
-        and post.status == Post.Status.SHARED
-        and not any(r.author_id == reader_id for r in responses),
-        "can_report": same_cohort and not mine and post.status == Post.Status.SHARED,
+        "can_respond": response_allowed(
+            post=post, reader_id=reader_id, same_cohort=same_cohort, responses=responses
+        ),
+        "can_report": report_allowed(post=post, reader_id=reader_id, same_cohort=same_cohort),
         "reports": list(post.reports.select_related("reporter"))
         if is_trainer and same_cohort
         else [],
@@ -178,15 +188,27 @@ def post_page(request, placement_id: int, post_id: int):
     )
 
 
-def _refused(request, placement, module, post, same_cohort, message: str, **extra):
-    context = _post_context(request, placement, module, post, same_cohort, error=message, **extra)
-    return render(request, "exchange/post.html", context, status=400)
+def _refused(request, placement, module, post, **extra):
+    """The post's page again (its cohort's view), saying why a change was refused."""
+
+    def page(exc: ExchangeRefused):
+        context = _post_context(request, placement, module, post, True, error=str(exc), **extra)
+        return render(request, "exchange/post.html", context, status=400)
+
+    return page
 
 
-def _refused_own(request, placement, module, post_id: int, message: str, **extra):
+def _refused_own(request, placement, module, post_id: int, **extra):
     """A change to the reader's own post refused: its page as they see it now, with why."""
-    post, same_cohort = _post(request, placement, module, post_id)
-    return _refused(request, placement, module, post, same_cohort, message, **extra)
+
+    def page(exc: ExchangeRefused):
+        post, same_cohort = _post(request, placement, module, post_id)
+        context = _post_context(
+            request, placement, module, post, same_cohort, error=str(exc), **extra
+        )
+        return render(request, "exchange/post.html", context, status=400)
+
+    return page
 
 
 def _cohort_post(request, placement_id: int, post_id: int):
@@ -209,22 +231,8 @@ def post_file(request, placement_id: int, post_id: int):
     )
 
 
-@require_POST
-@launch_required
-def respond(request, placement_id: int, post_id: int):
-    placement, module, post = _cohort_post(request, placement_id, post_id)
-    data = {k: request.POST.get(k, "")[:6000] for k in ("glow", "grow", "question")}
-    try:
-        response_create(post=post, author=request.launch.participant, **data)
-    except ExchangeRefused as exc:
-        return _refused(request, placement, module, post, True, str(exc), typed=data)
-    return see_other(_post_url(request, placement, post, "#responses"))
-
-
-@require_POST
-@launch_required
-def reply(request, placement_id: int, post_id: int, response_id: int):
-    placement, module, post = _cohort_post(request, placement_id, post_id)
+def _own_response(request, post: Post, response_id: int) -> Response:
+    """A response to the reader's own post: only the post's author replies."""
     response = (
         Response.objects.filter(
             pk=response_id, post=post, post__author_id=request.launch.claims.participant_id
@@ -232,107 +240,117 @@ def reply(request, placement_id: int, post_id: int, response_id: int):
         .select_related("post")
         .first()
     )
-    if response is None:  # only the post's author replies
+    if response is None:
         raise Http404("No such response to a post of yours")
-    try:
-        response_reply(
-            response=response,
-            author=request.launch.participant,
-            reply=request.POST.get("reply", "")[:6000],
-        )
-    except ExchangeRefused as exc:
-        return _refused(request, placement, module, post, True, str(exc))
-    return see_other(_post_url(request, placement, post, f"#response-{response.pk}"))
+    return response
+
+
+@require_POST
+@launch_required
+def respond(request, placement_id: int, post_id: int):
+    placement, module, post = _cohort_post(request, placement_id, post_id)
+    typed = forms.ResponseForm(request.POST).values()
+    return post_answer(
+        lambda: response_create(post=post, author=request.launch.participant, **typed),
+        refused=ExchangeRefused,
+        page=_refused(request, placement, module, post, typed=typed),
+        to=_post_url(request, placement, post, "#responses"),
+    )
+
+
+@require_POST
+@launch_required
+def reply(request, placement_id: int, post_id: int, response_id: int):
+    placement, module, post = _cohort_post(request, placement_id, post_id)
+    response = _own_response(request, post, response_id)
+    typed = forms.ReplyForm(request.POST).values()
+    return post_answer(
+        lambda: response_reply(response=response, author=request.launch.participant, **typed),
+        refused=ExchangeRefused,
+        page=_refused(request, placement, module, post),
+        to=_post_url(request, placement, post, f"#response-{response.pk}"),
+    )
 
 
 @require_POST
 @launch_required
 def report(request, placement_id: int, post_id: int):
     placement, module, post = _cohort_post(request, placement_id, post_id)
-    try:
-        report_create(
-            post=post,
-            reporter=request.launch.participant,
-            reason=request.POST.get("reason", "")[:4000],
-        )
-    except ExchangeRefused as exc:
-        return _refused(request, placement, module, post, True, str(exc))
-    return see_other(_post_url(request, placement, post, done="reported"))
+    typed = forms.ReportForm(request.POST).values()
+    return post_answer(
+        lambda: report_create(post=post, reporter=request.launch.participant, **typed),
+        refused=ExchangeRefused,
+        page=_refused(request, placement, module, post),
+        to=_post_url(request, placement, post, done="reported"),
+    )
 
 
 @require_POST
 @launch_required
 def withdraw(request, placement_id: int, post_id: int):
     placement, module, post = _own_post(request, placement_id, post_id)
-    try:
-        post_withdraw(post=post, author=request.launch.participant)
-    except ExchangeRefused as exc:
-        return render(
-            request,
-            "exchange/list.html",
-            {**_list_context(request, placement, module), "error": str(exc)},
-            status=409,
-        )
-    return see_other(lurl({"launch": request.launch}, "exchange:list", placement.pk))
+    return post_answer(
+        lambda: post_withdraw(post=post, author=request.launch.participant),
+        refused=ExchangeRefused,
+        page=_list_refused(request, placement, module, status=409),
+        to=lurl({"launch": request.launch}, "exchange:list", placement.pk),
+    )
 
 
 @require_POST
 @launch_required
 def consent(request, placement_id: int, post_id: int):
     placement, module, post = _own_post(request, placement_id, post_id)
-    try:
-        post_consent_set(
-            post=post, author=request.launch.participant, consent=request.POST.get("consent", "")
-        )
-    except ExchangeRefused as exc:
-        return _refused_own(request, placement, module, post_id, str(exc))
-    return see_other(_post_url(request, placement, post, done="consent"))
+    typed = forms.ConsentForm(request.POST).values()
+    return post_answer(
+        lambda: post_consent_set(post=post, author=request.launch.participant, **typed),
+        refused=ExchangeRefused,
+        page=_refused_own(request, placement, module, post_id),
+        to=_post_url(request, placement, post, done="consent"),
+    )
 
 
 @require_POST
 @launch_required
 def use_as_evidence(request, placement_id: int, post_id: int):
     placement, module, post = _own_post(request, placement_id, post_id)
-    reflection = request.POST.get("reflection", "")[:20_000]
-    try:
-        post_to_evidence(
+    reflection = forms.EvidenceForm(request.POST).values()["reflection"]
+    return post_answer(
+        lambda: post_to_evidence(
             post=post, participant=request.launch.participant, module=module, reflection=reflection
-        )
-    except ExchangeRefused as exc:
-        return _refused_own(
-            request, placement, module, post_id, str(exc), evidence_reflection=reflection
-        )
-    return see_other(lurl({"launch": request.launch}, "courses:module", placement.pk) + "#evidence")
+        ),
+        refused=ExchangeRefused,
+        page=_refused_own(request, placement, module, post_id, evidence_reflection=reflection),
+        to=lurl({"launch": request.launch}, "courses:module", placement.pk) + "#evidence",
+    )
 
 
 @require_POST
 @trainer_required
 def exemplar(request, placement_id: int, post_id: int):
     placement, module, post = _cohort_post(request, placement_id, post_id)
-    try:
-        post_exemplar_set(
-            post=post,
-            trainer=request.launch.participant,
-            exemplar=request.POST.get("exemplar") == "yes",
-        )
-    except ExchangeRefused as exc:
-        return _refused(request, placement, module, post, True, str(exc))
-    return see_other(_post_url(request, placement, post))
+    typed = forms.ExemplarForm(request.POST).values()
+    return post_answer(
+        lambda: post_exemplar_set(post=post, trainer=request.launch.participant, **typed),
+        refused=ExchangeRefused,
+        page=_refused(request, placement, module, post),
+        to=_post_url(request, placement, post),
+    )
 
 
 @require_POST
 @trainer_required
 def hide(request, placement_id: int, post_id: int):
     placement, module, post = _cohort_post(request, placement_id, post_id)
-    try:
-        if request.POST.get("action") == "show":
-            post_unhide(post=post, trainer=request.launch.participant)
-        else:
-            post_hide(
-                post=post,
-                trainer=request.launch.participant,
-                reason=request.POST.get("reason", "")[:4000],
-            )
-    except ExchangeRefused as exc:
-        return _refused(request, placement, module, post, True, str(exc))
-    return see_other(_post_url(request, placement, post))
+    typed = forms.HideForm(request.POST).values()
+    return post_answer(
+        lambda: post_hidden_set(
+            post=post,
+            trainer=request.launch.participant,
+            hidden=not typed["action"],
+            reason=typed["reason"],
+        ),
+        refused=ExchangeRefused,
+        page=_refused(request, placement, module, post),
+        to=_post_url(request, placement, post),
+    )

@@ -18,7 +18,7 @@ from courses.progress import placement_module
 from credentials.issuing import Earned, _issue
 from credentials.models import Achievement
 from exchange.models import Post
-from exchange.services import PostForm, post_create
+from exchange.services import PostDraft, post_create
 from facilitation.models import ClassroomTemplate
 from facilitation.services import calibration_form, calibration_submit, field_name, materials_for
 from lti_tool.models import LtiContext, LtiUser
@@ -133,7 +133,7 @@ def build_world(page, live_server, world: World) -> None:
         placement=placement,
         module=placement_module(placement),
         platform_id=LtiContext.objects.get(cohort_id=placement.cohort_id).deployment.platform_id,
-        form=PostForm(
+        draft=PostDraft(
             kind=Post.Kind.LESSON_PLAN,
             title="Rotation chart for my third period, week one, with a long title to wrap",
             tried="Three stations with a timer. " * 4,
@@ -146,12 +146,10 @@ def build_world(page, live_server, world: World) -> None:
     world.cycle = cycle_open(
         cohort_id=placement.cohort_id,
         coach=priya,
-        data={
-            "teacher": str(maya.pk),
-            "placement": str(placement.pk),
-            "goal": "Meet every small group daily at the teacher-led station",
-            "planned_on": (timezone.localdate() + timedelta(days=7)).isoformat(),
-        },
+        teacher_id=maya.pk,
+        placement_id=placement.pk,
+        goal="Meet every small group daily at the teacher-led station",
+        planned_on=(timezone.localdate() + timedelta(days=7)).isoformat(),
     ).pk
     platform_id = LtiContext.objects.get(cohort_id=placement.cohort_id).deployment.platform_id
     program = placement_module(placement).program
