@@ -413,6 +413,18 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 IGNITE_NOTIFICATION_DIGEST_HOURS = env.int("IGNITE_NOTIFICATION_DIGEST_HOURS", default=24)
 # How often the worker sends what is due and runs the time-based producers (seconds).
 IGNITE_NOTIFICATION_INTERVAL = env.int("IGNITE_NOTIFICATION_INTERVAL", default=60)
+# On SIGTERM the grade worker waits this long (seconds, in all) for its threads (the sweeper,
+# the notifier, the program view's refresh) to finish what they hold: an email sent is marked
+# sent before the process ends. Keep it below the unit's TimeoutStopSec (60).
+try:
+    IGNITE_WORKER_STOP_SECONDS = env.float("IGNITE_WORKER_STOP_SECONDS", default=20.0)
+except ValueError:
+    IGNITE_WORKER_STOP_SECONDS = -1.0
+if not 0 < IGNITE_WORKER_STOP_SECONDS <= 3600:
+    raise ImproperlyConfigured(
+        "IGNITE_WORKER_STOP_SECONDS must be a number of seconds above 0 and at most 3600, not "
+        f"{env.str('IGNITE_WORKER_STOP_SECONDS')!r}"
+    )
 IGNITE_USER_AGENT = "Ignite-LTI/0.1 (+https://github.com/ignite-pd)"
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

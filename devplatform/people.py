@@ -23,6 +23,9 @@ class Person:
     email: str
     roles: tuple[str, ...]
     kind: str  # "teacher" or "trainer", for the picker
+    # The school a teacher works at, sent as the custom parameter `school` (as a district maps
+    # `school=$Canvas...` or a roster field): the program view's breakdown by school.
+    school: str = ""
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ PEOPLE = {
             "maya.alvarez@district.example",
             (LEARNER, INST_STUDENT),
             "teacher",
+            "Lincoln Middle School",
         ),
         Person(
             "jordan",
@@ -62,6 +66,7 @@ PEOPLE = {
             "jordan.oneil@district.example",
             (LEARNER,),
             "teacher",
+            "Roosevelt High School",
         ),
         Person(
             "amara",
@@ -71,6 +76,7 @@ PEOPLE = {
             "amara.okafor@district.example",
             (LEARNER, INST_INSTRUCTOR),
             "teacher",
+            "Lincoln Middle School",
         ),
         Person(
             "priya",
@@ -84,7 +90,14 @@ PEOPLE = {
         # A teacher of the spring cohort of the same program (the practice exchange's exemplars
         # reach other cohorts of a program).
         Person(
-            "lee", "Lee Chen", "Lee", "Chen", "lee.chen@district.example", (LEARNER,), "teacher"
+            "lee",
+            "Lee Chen",
+            "Lee",
+            "Chen",
+            "lee.chen@district.example",
+            (LEARNER,),
+            "teacher",
+            "Jefferson Elementary",
         ),
         Person(
             "chris", "Chris Park", "Chris", "Park", "chris.park@district.example", (TA,), "trainer"

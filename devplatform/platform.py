@@ -164,6 +164,9 @@ def launch_claims(
             "scope": ags_scopes,
             "lineitems": f"{base}{ISSUER_PATH}/ags/{course.key}/lineitems/",
         }
+    if person.school:
+        # Where the district maps one: a custom parameter, on every launch of the person.
+        claims[lti + "custom"] = {**claims.get(lti + "custom", {}), "school": person.school}
     return claims
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 
 from pagesession.frames import content_security_policy
@@ -16,6 +16,8 @@ from pagesession.frames import content_security_policy
 from .security import all_frame_ancestors
 
 logger = logging.getLogger("ignite.lti.security")
+
+NUL_REFUSED = "The request contains characters that are not allowed."
 
 
 class SecurityHeadersMiddleware:
@@ -59,7 +61,11 @@ class RejectNulMiddleware:
     """Refuse requests whose parameters contain NUL characters, with a plain 400.
 
     No form or LTI parameter legitimately contains one, PostgreSQL cannot store one in a text
-    column, and passing it on turns a malformed request into a server error.
+    column, and passing it on turns a malformed request into a server error. What is read:
+    the query string and form fields, urlencoded or multipart (Django drops unprintable
+    characters from uploaded file names itself). JSON bodies are not read: no tool view takes
+    one. A script that asks for JSON (the observation autosave) gets the refusal as
+    `{"error": ...}`, as its endpoint's other refusals, so it says why instead of retrying.
     """
 
     def __init__(self, get_response):
@@ -73,10 +79,12 @@ class RejectNulMiddleware:
         for key, items in values:
             if "\x00" in key or any("\x00" in item for item in items):
                 logger.info("request with NUL characters refused on %s", request.path)
-                return HttpResponseBadRequest(
-                    "The request contains characters that are not allowed.",
-                    content_type="text/plain",
-                )
+                if request.get_preferred_type(["text/html", "application/json"]) == (
+                    "application/json"
+                ):
+                    # A sentence the page's script ends itself, as the views' own errors.
+                    return JsonResponse({"error": NUL_REFUSED.rstrip(".")}, status=400)
+                return HttpResponseBadRequest(NUL_REFUSED, content_type="text/plain")
         return self.get_response(request)
 
 

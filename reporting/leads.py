@@ -90,6 +90,20 @@ def _may_lead(platform_id: int, participant) -> bool:
     )
 
 
+def _lead_match(participant) -> Q:
+    """The lead rows naming this person: by their LMS user id, or by their email.
+
+    A lead row names its person one way and leaves the other field blank, so a blank (or
+    all-space) email or sub must never be compared: it would match every lead named the
+    other way, and one person would see, export or erase another's entry.
+    """
+    match = Q(sub__in=participant_sub(participant.pk)) & ~Q(sub="")
+    email = (participant.email or "").strip().lower()
+    if email:
+        match |= Q(email=email)
+    return match
+
+
 def lead_for_launch(launch) -> LeadAccess | None:
     """The lead row the launch's person matches on its platform, with their programs; None for
     everyone else, whatever their LMS roles. Kept on the launch: once per request."""
@@ -102,11 +116,8 @@ def lead_for_launch(launch) -> LeadAccess | None:
     platform_id = launch.claims.platform_id
     access = None
     if _may_lead(platform_id, participant):
-        match = Q(sub__in=participant_sub(participant.pk))
-        if participant.email:
-            match |= Q(email=participant.email.strip().lower())
         lead = (
-            ProgramLead.objects.filter(match, platform_id=platform_id)
+            ProgramLead.objects.filter(_lead_match(participant), platform_id=platform_id)
             .prefetch_related("programs")
             .order_by("pk")
             .first()
@@ -182,7 +193,8 @@ def lead_remove(
 def lead_rows_of(participant):
     """The program-lead entries that name this person (by their email or LMS user id): the
     privacy export shows them and erasure deletes them."""
-    match = Q(sub__in=participant_sub(participant.pk))
-    if participant.email:
-        match |= Q(email=participant.email.strip().lower())
-    return ProgramLead.objects.filter(match).prefetch_related("programs").order_by("pk")
+    return (
+        ProgramLead.objects.filter(_lead_match(participant))
+        .prefetch_related("programs")
+        .order_by("pk")
+    )

@@ -126,3 +126,12 @@ def test_postgresql_statements_are_prepared_unless_turned_off():
     assert _database_options(DATABASE_URL=url, IGNITE_PG_PREPARED="0") == "config.postgresql []"
     sqlite = _database_options(DATABASE_URL="sqlite:////tmp/ignite-settings-check.sqlite3")
     assert "server_side_binding" not in sqlite and "prepare_threshold" not in sqlite
+
+
+def test_the_worker_stop_timeout_must_be_a_positive_number_of_seconds():
+    assert start(DEBUG="1", IGNITE_WORKER_STOP_SECONDS="2.5").returncode == 0
+    for bad in ("0", "-3", "soon"):
+        result = start(DEBUG="1", IGNITE_WORKER_STOP_SECONDS=bad)
+        assert result.returncode != 0, bad
+        assert "IGNITE_WORKER_STOP_SECONDS must be a number of seconds above 0" in result.stderr
+        assert repr(bad) in result.stderr

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from courses.models import Participant
 from privacy.holdings import participant_holdings
 from privacy.services import participant_erase
+from reporting.leads import lead_rows_of
 from reporting.models import ProgramLead
 
 from .conftest import ADMIN, INSTRUCTOR, launch
@@ -124,3 +125,43 @@ def test_privacy_export_shows_and_erasure_deletes_the_lead_entry(lti, demo_pack,
     assert not ProgramLead.objects.exists()
     person.refresh_from_db()
     assert person.school == ""
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_a_blank_email_never_matches_a_lead_named_by_sub(lti, demo_pack, name_lead, blank):
+    # A sub-named lead's email is "", as a blank email would be once stripped.
+    name_lead(sub="lms-7")
+    other = launch(lti, sub="lms-8", email=blank)
+    assert other.get("/app/program/demo-program/").status_code == 403
+    assert 'data-testid="program-view"' not in other.get("/app/modules/").content.decode()
+    assert launch(lti, sub="lms-7", email="").get("/app/program/demo-program/").status_code == 200
+
+
+def test_a_blank_sub_never_matches_a_lead_named_by_email(lti, demo_pack, name_lead):
+    from lti_tool.models import LtiUser
+
+    name_lead(email="dana@district.example")
+    launch(lti, sub="lms-8", email="")
+    LtiUser.objects.filter(sub="lms-8").update(sub="")  # an LMS user id we were never sent
+    person = Participant.objects.get(lti_user__sub="")
+    assert list(lead_rows_of(person)) == []
+    participant_erase(participant=person)
+    assert ProgramLead.objects.filter(email="dana@district.example").exists()
+
+
+def test_export_and_erasure_of_a_blank_email_leave_other_leads_alone(lti, demo_pack, name_lead):
+    name_lead(sub="lms-7")
+    name_lead(email="dana@district.example")
+    launch(lti, sub="lms-7", email="")
+    launch(lti, sub="lms-8", email="   ")
+    person = Participant.objects.get(lti_user__sub="lms-8")
+    sections = {s.key: s for s in participant_holdings(participant=person)}
+    assert "program_lead" not in sections or sections["program_lead"].rows == []
+    report = participant_erase(participant=person)
+    assert report.counts.get("program lead entries", 0) == 0
+    assert sorted(ProgramLead.objects.values_list("email", "sub")) == [
+        ("", "lms-7"), ("dana@district.example", ""),
+    ]  # fmt: skip
+    # The lead named by sub still finds exactly their own entry.
+    lead = Participant.objects.get(lti_user__sub="lms-7")
+    assert [(r.email, r.sub) for r in lead_rows_of(lead)] == [("", "lms-7")]

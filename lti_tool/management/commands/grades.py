@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from django.conf import settings
 from django.core.management import call_command
@@ -31,6 +32,19 @@ def grades_sweep() -> bool:
         deliver_grades.enqueue()
         return True
     return False
+
+
+def threads_join(threads: list[threading.Thread], *, timeout: float) -> list[str]:
+    """Wait for the worker's threads to finish what they hold (a notifier between sending an
+    email and marking its row sent), `timeout` seconds in all; the names of those still
+    running, logged, are returned. Daemon threads: the process ends without them after that."""
+    deadline = time.monotonic() + timeout
+    for thread in threads:
+        thread.join(max(deadline - time.monotonic(), 0))
+    late = [thread.name for thread in threads if thread.is_alive()]
+    for name in late:
+        logger.warning("worker thread %s did not finish within %s s of stopping", name, timeout)
+    return late
 
 
 def refresh_worker(*, interval: float, batch: bool = False) -> Worker:
@@ -148,9 +162,13 @@ class Command(BaseCommand):
                 finally:
                     connection.close()
 
-        threading.Thread(target=sweeper, name="grade-sweeper", daemon=True).start()
-        threading.Thread(target=notifier, name="notifier", daemon=True).start()
-        threading.Thread(target=refreshing, name="program-view-refresh", daemon=True).start()
+        threads = [
+            threading.Thread(target=sweeper, name="grade-sweeper", daemon=True),
+            threading.Thread(target=notifier, name="notifier", daemon=True),
+            threading.Thread(target=refreshing, name="program-view-refresh", daemon=True),
+        ]
+        for thread in threads:
+            thread.start()
         try:
             call_command(
                 "db_worker", interval=interval, reload=False, verbosity=opts.get("verbosity", 1)
@@ -158,3 +176,4 @@ class Command(BaseCommand):
         finally:
             refresher.running = False
             stop.set()
+            threads_join(threads, timeout=settings.IGNITE_WORKER_STOP_SECONDS)
