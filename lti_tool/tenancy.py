@@ -21,6 +21,10 @@ def _subs(participant_id: int):
     return LtiUser.objects.filter(participant_id=participant_id).values("sub")
 
 
+def _platforms_of(participant_id: int):
+    return LtiUser.objects.filter(participant_id=participant_id).values("platform_id")
+
+
 def _find(text: str) -> tuple[int, str] | None:
     text = text.strip()
     if not text:
@@ -54,4 +58,5 @@ SOURCE = TenancySource(
     platform_label=_label,
     platform_ids=_platform_ids,
     participants_by_sub=_by_sub,
+    platforms_of=_platforms_of,
 )

@@ -25,7 +25,7 @@ from django.db.models import Q
 from courses.models import Program
 
 from .models import ProgramLead
-from .tenancy import participant_sub, participants_by_sub
+from .tenancy import participant_platforms, participant_sub, participants_by_sub
 
 
 class LeadError(Exception):
@@ -191,10 +191,13 @@ def lead_remove(
 
 
 def lead_rows_of(participant):
-    """The program-lead entries that name this person (by their email or LMS user id): the
-    privacy export shows them and erasure deletes them."""
+    """The program-lead entries that name this person (by their email or LMS user id) on
+    their own platform: the privacy export shows them and erasure deletes them. A lead row of
+    another platform with the same email or user id is another person's."""
     return (
-        ProgramLead.objects.filter(_lead_match(participant))
+        ProgramLead.objects.filter(
+            _lead_match(participant), platform_id__in=participant_platforms(participant.pk)
+        )
         .prefetch_related("programs")
         .order_by("pk")
     )

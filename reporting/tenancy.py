@@ -28,6 +28,8 @@ class TenancySource:
     platform_ids: Callable[[], list[int]] = lambda: []
     # participants_by_sub(platform_id, sub) -> a Participant queryset (one, or none)
     participants_by_sub: Callable = lambda _pid, _sub: Participant.objects.none()
+    # platforms_of(participant_id) -> the participant's platform ids, as a values queryset
+    platforms_of: Callable = lambda _pid: []
 
 
 def _no_cohorts(_platform_id: int):
@@ -56,6 +58,11 @@ def platform_cohorts(platform_id: int):
 def participant_sub(participant_id: int):
     """The participant's LMS user ids (one, in practice), lazily: for use inside a filter."""
     return _source["source"].subs(participant_id)
+
+
+def participant_platforms(participant_id: int):
+    """The platform the participant is a person of (one, in practice), lazily: for a filter."""
+    return _source["source"].platforms_of(participant_id)
 
 
 def platform_find(text: str) -> tuple[int, str] | None:

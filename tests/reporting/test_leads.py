@@ -165,3 +165,24 @@ def test_export_and_erasure_of_a_blank_email_leave_other_leads_alone(lti, demo_p
     # The lead named by sub still finds exactly their own entry.
     lead = Participant.objects.get(lti_user__sub="lms-7")
     assert [(r.email, r.sub) for r in lead_rows_of(lead)] == [("", "lms-7")]
+
+
+def test_export_and_erasure_never_reach_a_lead_of_another_platform(
+    lti, demo_pack, name_lead, jwks_server, platform_private_key
+):
+    from tests.courses.conftest import launch_on_another_platform
+
+    # The same LMS user id and email name a lead on this platform; the person is elsewhere.
+    name_lead(sub="lms-7")
+    name_lead(email="dana@district.example")
+    launch_on_another_platform(
+        lti.client, jwks_server, platform_private_key, sub="lms-7", name="Dana elsewhere"
+    )
+    elsewhere = Participant.objects.get(lti_user__sub="lms-7")
+    elsewhere.email = "dana@district.example"
+    elsewhere.save()
+    assert list(lead_rows_of(elsewhere)) == []
+    sections = {s.key: s for s in participant_holdings(participant=elsewhere)}
+    assert "program_lead" not in sections or sections["program_lead"].rows == []
+    participant_erase(participant=elsewhere)
+    assert ProgramLead.objects.count() == 2  # this platform's leads are someone else
