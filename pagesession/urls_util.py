@@ -4,12 +4,14 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseRedirect
-from django.shortcuts import redirect
 
 
 def see_other(url: str) -> HttpResponseRedirect:
-    """A 303 redirect: after a form post, the browser GETs `url` (a reload re-posts nothing)."""
-    response = redirect(url)
+    """A 303 redirect: after a form post, the browser GETs `url` (a reload re-posts nothing).
+
+    `url` is a URL, never a view name: `django.shortcuts.redirect` would first try it as a
+    view name (`reverse`, whose failure costs a launch measurable CPU: bench/launch.py)."""
+    response = HttpResponseRedirect(url)
     response.status_code = 303
     return response
 
