@@ -4,50 +4,7 @@ of the cycle and the typed values do not allow (a closed cycle says so before a 
 
 from __future__ import annotations
 
-from django import forms
-from django.core.validators import ProhibitNullCharactersValidator
-
-from pagesession.access import parse_id
-
-
-class Text(forms.CharField):
-    """Posted text as typed, optional (the service strips it and checks its length)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(required=False, strip=False, **kwargs)
-        # A NUL is the service's to drop, not a reason to refuse the form.
-        self.validators = [
-            v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)
-        ]
-
-
-class Id(forms.Field):
-    """A database id, or None for anything else (the service says what is missing)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(required=False, **kwargs)
-
-    def to_python(self, value):
-        return parse_id(value)
-
-
-class Flag(forms.Field):
-    """True when the posted value is `on` (a checkbox's or a button's value)."""
-
-    def __init__(self, *, on: str, **kwargs):
-        super().__init__(required=False, **kwargs)
-        self.on = on
-
-    def to_python(self, value):
-        return value == self.on
-
-
-class Parsed(forms.Form):
-    def values(self) -> dict:
-        """The cleaned fields (these forms accept any input)."""
-        if not self.is_valid():  # pragma: no cover - no field of these forms refuses
-            raise ValueError(self.errors.as_text())
-        return self.cleaned_data
+from pagesession.forms import Flag, Id, Parsed, Text
 
 
 class CycleOpenForm(Parsed):

@@ -5,47 +5,10 @@ it is filled in)."""
 
 from __future__ import annotations
 
-from django import forms
-from django.core.validators import ProhibitNullCharactersValidator
+from pagesession.forms import Flag, Parsed, Text
 
 from .models import Post
 from .services import PostDraft
-
-
-class Text(forms.CharField):
-    """Posted text as typed (optional), cut at `clip` characters when given: the service says
-    when it is longer than its limit, and nobody's megabytes reach it."""
-
-    def __init__(self, *, clip: int | None = None, strip: bool = False, **kwargs):
-        super().__init__(required=False, strip=strip, **kwargs)
-        self.clip = clip
-        # Refusing a NUL is not this form's to decide (it would have no page to answer with).
-        self.validators = [
-            v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)
-        ]
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return value[: self.clip] if self.clip is not None else value
-
-
-class Flag(forms.Field):
-    """True when the posted value is `on` (a checkbox's or a button's value)."""
-
-    def __init__(self, *, on: str, **kwargs):
-        super().__init__(required=False, **kwargs)
-        self.on = on
-
-    def to_python(self, value):
-        return value == self.on
-
-
-class Parsed(forms.Form):
-    def values(self) -> dict:
-        """The cleaned fields (these forms accept any input)."""
-        if not self.is_valid():  # pragma: no cover - no field of these forms refuses
-            raise ValueError(self.errors.as_text())
-        return self.cleaned_data
 
 
 class PostForm(Parsed):
