@@ -1636,6 +1636,15 @@ def print_profile(profile_dir: Path, names: list[str]) -> None:
         stats.sort_stats("tottime").print_stats(25)
 
 
+def in_threads(work, count: int) -> None:
+    """Run `work` in `count` threads at once and wait for all of them."""
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def seed_people(target: Target, platform: Platform, people: People, args) -> None:
     """Everyone in the returning pool launches once (a first launch), before any window."""
     queue = list(people.pool) + list(people.memo_people)
@@ -1654,11 +1663,7 @@ def seed_people(target: Target, platform: Platform, people: People, args) -> Non
                 with lock:
                     failures.append(f"{who.sub}: {exc}")
 
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(args.threads)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    in_threads(worker, args.threads)
     if failures:
         raise BenchError(f"seeding {target.title} failed: {failures[0]}")
 
@@ -1702,11 +1707,7 @@ def module_links(target: Target, platform: Platform, args) -> MasteryTeachers:
                 return
             links[n] = (landed["module_url"], landed["cookie"])
 
-    threads = [threading.Thread(target=land, daemon=True) for _ in range(args.threads)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    in_threads(land, args.threads)
     if failures:
         raise BenchError(f"landing the mastery teachers in {target.title} failed: {failures[0]}")
     return MasteryTeachers([link for link in links if link is not None])
