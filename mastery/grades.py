@@ -141,7 +141,9 @@ def _nudge_worker() -> None:
     The task is named in settings so that this app does not import the LMS side (lti_tool)
     that knows how to deliver."""
     try:
-        if not cache.add(NUDGE_KEY, 1, NUDGE_TTL):
+        # A read first: the common case (a task is waiting) is then one cache read, which
+        # with the database cache is one SELECT where `add` would count and insert.
+        if cache.get(NUDGE_KEY) is not None or not cache.add(NUDGE_KEY, 1, NUDGE_TTL):
             return
     except Exception:  # noqa: BLE001 - no cache: enqueue as if no task were waiting
         logger.warning("could not read the grade delivery mark", exc_info=True)
