@@ -11,15 +11,14 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from courses.models import Participant, Placement
 from courses.page_queries import page_flag
 from prepared import Prepared
+from taskmarks import task_enqueue_once, task_mark_taken
 
 from .models import GradeRecord
 
@@ -124,9 +123,9 @@ def _grade_record_write(
     return record
 
 
-# A delivery task is waiting (set when one is enqueued, cleared by the task before it reads the
-# outbox). Its time to live bounds how long a task lost with a killed worker holds back new
-# nudges; the worker's sweep (every few seconds) delivers in the meantime.
+# A delivery task is waiting (taskmarks: set when one is enqueued, cleared by the task before it
+# reads the outbox). Its time to live bounds how long a task lost with a killed worker holds back
+# new nudges; the worker's sweep (every few seconds) delivers in the meantime.
 NUDGE_KEY = "grades:nudge-waiting"
 NUDGE_TTL = 30
 
@@ -141,25 +140,14 @@ def _nudge_worker() -> None:
     The task is named in settings so that this app does not import the LMS side (lti_tool)
     that knows how to deliver."""
     try:
-        # A read first: the common case (a task is waiting) is then one cache read, which
-        # with the database cache is one SELECT where `add` would count and insert.
-        if cache.get(NUDGE_KEY) is not None or not cache.add(NUDGE_KEY, 1, NUDGE_TTL):
-            return
-    except Exception:  # noqa: BLE001 - no cache: enqueue as if no task were waiting
-        logger.warning("could not read the grade delivery mark", exc_info=True)
-    try:
-        import_string(settings.IGNITE_GRADE_DELIVERY_TASK).enqueue()
+        task_enqueue_once(settings.IGNITE_GRADE_DELIVERY_TASK, key=NUDGE_KEY, ttl=NUDGE_TTL)
     except Exception:  # noqa: BLE001 - the row is safe in the outbox; the worker's sweep sends it
         logger.warning("could not enqueue grade delivery", exc_info=True)
-        grades_nudge_taken()  # nothing waits: the next score may try again
 
 
 def grades_nudge_taken() -> None:
     """Called by the delivery task before it reads the outbox: the next score nudges again."""
-    try:
-        cache.delete(NUDGE_KEY)
-    except Exception:  # noqa: BLE001 - the mark expires on its own (NUDGE_TTL)
-        logger.warning("could not clear the grade delivery mark", exc_info=True)
+    task_mark_taken(key=NUDGE_KEY)
 
 
 def _due(now: datetime | None = None) -> Q:
