@@ -1,9 +1,8 @@
 """The grade worker's heartbeat queues the program view's refresh (figures and daily snapshots);
-the refresh task does the work, and one waits or runs at a time."""
+the refresh task does the work, and one waits in the queue at a time."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -18,9 +17,11 @@ from django_tasks_db.models import DBTaskResult
 from courses.models import Program
 from lti_tool.events import grade_worker_alive
 from lti_tool.management.commands.grades import refresh_worker
+from reporting import tasks
 from reporting.models import ProgramSnapshot
 from reporting.snapshots import snapshots_take
-from reporting.tasks import CHECKED_KEY, REFRESH_QUEUE, program_view_refresh
+from reporting.tasks import CHECKED_KEY, REFRESH_QUEUE, WAITING_KEY, program_view_refresh
+from taskmarks import task_mark_taken
 from tests.concurrency import at_once
 
 from .conftest import launch
@@ -66,22 +67,56 @@ def test_the_heartbeat_only_queues_the_refresh(led):
         for q in queries.captured_queries
         if "ignite_cache" not in q["sql"] and "SAVEPOINT" not in q["sql"]  # the cache's own
     ]
-    assert len(sql) == 3, sql  # the led programs, "is one waiting?", the task's row
+    # The led programs and the task's row: "is one waiting?" is a cache read (taskmarks).
+    assert len(sql) == 2, sql
     assert not any("courses_" in q or "mastery_" in q for q in sql), sql
 
 
-def test_one_refresh_waits_or_runs_at_a_time(led):
+def test_a_refresh_waiting_is_not_queued_twice(led):
     grade_worker_alive.send(sender=None)
     grade_worker_alive.send(sender=None)  # the same minute: not even a look
-    beat_next_minute()  # one is queued: no second
+    beat_next_minute()  # one is waiting: no second
+    beat_next_minute()
     assert refreshes().count() == 1
+    assert cache.get(WAITING_KEY) is not None
+
+
+def test_once_the_refresh_has_started_a_due_refresh_is_queued_again(led, monkeypatch):
+    grade_worker_alive.send(sender=None)
+    # The refresh takes its mark before it asks what is due; this one finishes nothing, so the
+    # figures and the snapshots are still due at the next look.
+    seen = []
+    monkeypatch.setattr(tasks, "rollups_refresh", lambda: seen.append(cache.get(WAITING_KEY)))
+    monkeypatch.setattr(tasks, "snapshots_keep", lambda: 0)
+    program_view_refresh.call()
+    assert seen == [None]
+    beat_next_minute()
+    assert refreshes().count() == 2
+    beat_next_minute()  # and that one waits: no third
+    assert refreshes().count() == 2
+
+
+def test_a_refresh_whose_worker_died_holds_back_no_other(led):
+    grade_worker_alive.send(sender=None)
+    # Its worker took it (and so its mark), then died: the row says running for ever.
     refreshes().update(status=TaskResultStatus.RUNNING, started_at=timezone.now())
-    beat_next_minute()  # one is running: no second
-    assert refreshes().count() == 1
-    # A refresh "running" for half an hour died with its worker: another is queued.
-    refreshes().update(started_at=timezone.now() - timedelta(minutes=31))
+    task_mark_taken(key=WAITING_KEY)
     beat_next_minute()
     assert refreshes().filter(status=TaskResultStatus.READY).count() == 1
+
+
+def test_a_failed_enqueue_leaves_no_mark(led, monkeypatch, caplog):
+    class Refused:
+        def enqueue(self):
+            raise RuntimeError("queue down")
+
+    monkeypatch.setattr(tasks, "program_view_refresh", Refused())
+    grade_worker_alive.send(sender=None)
+    assert "could not queue the program view refresh" in caplog.text
+    assert cache.get(WAITING_KEY) is None
+    monkeypatch.undo()
+    beat_next_minute()  # the next minute queues it
+    assert refreshes().count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
