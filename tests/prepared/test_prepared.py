@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.db.models import Exists, OuterRef
+from django.db.models.signals import post_delete, pre_delete
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -249,6 +250,33 @@ def test_a_prepared_delete_refuses_a_model_others_point_to(db):
     )
     with pytest.raises(ValueError, match="cascades"):
         prepared.run(cohort_id=1)
+
+
+@pytest.mark.parametrize("signal", [pre_delete, post_delete], ids=["pre_delete", "post_delete"])
+def test_a_prepared_delete_refuses_a_model_a_delete_signal_listens_to(db, signal):
+    person = Participant.objects.create(name="kept")
+    cohort = Cohort.objects.create(title="C")
+    Membership.objects.create(participant=person, cohort=cohort, role=Role.TEACHER)
+    heard = []
+
+    def listener(sender, instance, **kwargs):
+        heard.append(instance.pk)
+
+    prepared = Prepared(
+        "test-delete-signal",
+        lambda participant_id: Membership.objects.filter(participant_id=participant_id),
+        {"participant_id": Membership._meta.get_field("participant")},
+        kind="delete",
+    )
+    # Membership has no dependants (the test above deletes it): only the listener is in the way.
+    assert not Membership._meta.related_objects
+    signal.connect(listener, sender=Membership, weak=False, dispatch_uid="test-prepared-delete")
+    try:
+        with pytest.raises(ValueError, match="delete signals"):
+            prepared.run(participant_id=person.pk)
+    finally:
+        signal.disconnect(sender=Membership, dispatch_uid="test-prepared-delete")
+    assert Membership.objects.filter(participant=person).exists() and heard == []
 
 
 def test_a_versioned_query_is_compiled_again_when_its_version_changes(links, platform):
