@@ -25,9 +25,11 @@ import copy
 import threading
 import time
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import connection
 from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.signals import post_delete, post_save
+
+from prepared import Prepared
 
 from .models import Lesson, LessonProgress, Module, ModuleVersion, Participant, Placement, Program
 from .pages import page_flag_builders, page_flags_version
@@ -103,11 +105,6 @@ def _flags(participant_id: int) -> dict:
     return flags
 
 
-# Placeholder ids the query is compiled with once per connection; each request swaps in its own.
-_SLOTS = {-917_301: "placement_id", -917_302: "cohort_id", -917_303: "participant_id"}
-_COMPILED = "_ignite_page_placement"
-
-
 def _placement_query(*, placement_id: int, cohort_id: int, participant_id: int):
     current = (
         Module.objects.filter(slug=OuterRef("module_slug"), current__isnull=False)
@@ -121,52 +118,19 @@ def _placement_query(*, placement_id: int, cohort_id: int, participant_id: int):
     )
 
 
-def _placement_compiled() -> dict:
-    """The page's placement query, built and compiled by the ORM once per database connection
-    (and page flags version): building it (a dozen subqueries) cost more CPU than the rest of
-    a page's queries. The compiler is kept too: rows become instances as Django's model
-    iterator makes them (its converters, its annotation columns), without a RawQuerySet
-    working out the same column mapping on every request (~10% of a module page)."""
-    wrapper = connections[DEFAULT_DB_ALIAS]  # the thread's own connection object, not the proxy
-    kept = wrapper.__dict__.setdefault(_COMPILED, {})
-    hit = kept.get(page_flags_version())
-    if hit is None:
-        names = {name: value for value, name in _SLOTS.items()}
-        compiler = _placement_query(**names).query.get_compiler(connection=wrapper)
-        sql, params = compiler.as_sql()
-        # Each parameter: the name of a request's id, or a constant of the query itself.
-        slots = [(_SLOTS[p], None) if p in _SLOTS else (None, p) for p in params]
-        select, klass_info = compiler.select, compiler.klass_info
-        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-        hit = kept[page_flags_version()] = {
-            "sql": sql,
-            "slots": slots,
-            "compiler": compiler,
-            "converters": compiler.get_converters(
-                [column[0] for column in select[0 : compiler.col_count]]
-            ),
-            "fields": (start, end, [column[0].target.attname for column in select[start:end]]),
-            "annotations": list(compiler.annotation_col_map.items()),
-        }
-    return hit
-
-
-def _placement_read(ids: dict) -> Placement | None:
-    compiled = _placement_compiled()
-    params = [ids[name] if name else constant for name, constant in compiled["slots"]]
-    with connection.cursor() as cursor:
-        cursor.execute(compiled["sql"], params)
-        rows = cursor.fetchall()
-    if not rows:
-        return None
-    if compiled["converters"]:
-        rows = list(compiled["compiler"].apply_converters(rows, compiled["converters"]))
-    row = rows[0]
-    start, end, names = compiled["fields"]
-    placement = Placement.from_db(connection.alias, names, row[start:end])
-    for attribute, position in compiled["annotations"]:
-        setattr(placement, attribute, row[position])
-    return placement
+# Building the page's placement query (a dozen subqueries) cost more CPU than the rest of a
+# page's queries, so it is compiled once per connection (prepared/). Its shape depends on the
+# page flags the apps above registered (courses/pages.py), hence the version.
+_PLACEMENT = Prepared(
+    "page-placement",
+    _placement_query,
+    {
+        "placement_id": Placement._meta.pk,
+        "cohort_id": Placement._meta.get_field("cohort"),
+        "participant_id": Participant._meta.pk,
+    },
+    version=page_flags_version,
+)
 
 
 def placed_for_launch(launch, placement_id: int) -> tuple[Placement | None, Module | None]:
@@ -178,14 +142,14 @@ def placed_for_launch(launch, placement_id: int) -> tuple[Placement | None, Modu
     low, high = connection.ops.integer_field_range(Placement._meta.pk.get_internal_type())
     if (low is not None and placement_id < low) or (high is not None and placement_id > high):
         return None, None
-    ids = {
-        "placement_id": placement_id,
-        "cohort_id": claims.cohort_id,
-        "participant_id": claims.participant_id,
-    }
-    placement = _placement_read(ids)
-    if placement is None:
+    rows = _PLACEMENT.run(
+        placement_id=placement_id,
+        cohort_id=claims.cohort_id,
+        participant_id=claims.participant_id,
+    )
+    if not rows:
         return None, None
+    (placement,) = rows
     placement.page_participant_id = claims.participant_id
     if placement.page_participant_found and "participant" not in launch.__dict__:
         # The launch's own participant row, read with the placement (launch.participant is a

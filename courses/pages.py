@@ -49,7 +49,8 @@ def page_flag_builders() -> list[tuple[str, Callable]]:
 
 
 def page_flags_version() -> tuple[str, ...]:
-    """Which flags are registered: the compiled placement query is kept per set of flags."""
+    """Which flags are registered: the version of the compiled placement query (a change
+    compiles it again, prepared.Prepared's `version`)."""
     return tuple(sorted(_flag_builders))
 
 

@@ -64,8 +64,9 @@ class RejectNulMiddleware:
     column, and passing it on turns a malformed request into a server error. What is read:
     the query string and form fields, urlencoded or multipart (Django drops unprintable
     characters from uploaded file names itself). JSON bodies are not read: no tool view takes
-    one. A script that asks for JSON (the observation autosave) gets the refusal as
-    `{"error": ...}`, as its endpoint's other refusals, so it says why instead of retrying.
+    one. A script that asks for JSON (the observation autosave, the mastery check's answers
+    autosave and its read of saved answers) gets the refusal as `{"error": ...}`, as its
+    endpoint's other refusals, so it says why instead of retrying.
     """
 
     def __init__(self, get_response):

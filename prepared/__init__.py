@@ -1,27 +1,35 @@
 """Hot queries of fixed shape, built and compiled by the ORM once per database connection.
 
-Used by the paths teachers hit most: the launch (lti_tool/services.py) and the mastery check
-(mastery/). A launch of a teacher back on another day runs three statements, and building them
-(filters, joins, `select_related`, the `Exists` of the module) cost more CPU than running them on
-PostgreSQL (bench/launch.py, py-spy: a quarter of the launch's CPU was the ORM turning the same
-querysets into the same SQL); an ORM select costs about 0.5 ms of CPU to build, against 0.1 ms
-to run on PostgreSQL. Their shape never changes; only the values do. This package imports
-nothing of the apps (the bottom layer in .importlinter). So each query here
-is built once per connection with placeholder values, compiled by Django's own compiler, and
-then run with each launch's values: the SQL and its parameters are exactly what the ORM sends,
-rows become model instances the way Django's model iterator makes them (`select_related`
-objects and annotations included, through Django's converters), and every statement goes
-through the connection's cursor, so query counting and `assertNumQueries` see it.
+Used by the paths teachers hit most: the launch (lti_tool/services.py), the module page's
+placement (courses/page_queries.py) and the mastery check (mastery/). A launch of a teacher back
+on another day runs three statements, and building them (filters, joins, `select_related`, the
+`Exists` of the module) cost more CPU than running them on PostgreSQL (bench/launch.py, py-spy:
+a quarter of the launch's CPU was the ORM turning the same querysets into the same SQL); an ORM
+select costs about 0.5 ms of CPU to build, against 0.1 ms to run on PostgreSQL. Their shape
+never changes (or only with a version, below); only the values do. This package imports nothing
+of the apps (the bottom layer in .importlinter). So each query here is built once per connection
+with placeholder values, compiled by Django's own compiler, and then run with each launch's
+values: the SQL and its parameters are exactly what the ORM sends, rows become model instances
+the way Django's model iterator makes them (`select_related` objects and annotations included,
+through Django's converters), and every statement goes through the connection's cursor, so query
+counting and `assertNumQueries` see it.
 
 A value is adapted for the database by the model field it is compared with or written to,
 as the ORM does for a lookup or an update. The placeholders are values no launch sends
 (negative ids, strings with control characters, a date in 1901): a constant of the query that
 happened to equal one could not be told apart, so none does.
+
+A query whose shape depends on what other apps registered at start-up (the module page's
+placement query carries a flag per app that registered one: courses/pages.py) takes a
+`version`, a callable returning a hashable value that changes when the shape does. The query
+is kept per connection with the version it was compiled for, and compiled again when the
+version differs; versions change at start-up (and in tests), so one compiled shape per
+connection is kept, never one per version seen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import UTC, datetime
 from itertools import count
 
@@ -56,7 +64,9 @@ class Prepared:
     value or placeholder name, run as `QuerySet.update`; returns the number of rows) or
     "delete" (the rows, deleted as one statement; returns their number: only for a model that
     no foreign key points to and no delete signal listens to, whose `QuerySet.delete` is that
-    one statement too)."""
+    one statement too). `version` (optional): a callable whose value names the shape that
+    `build` gives now, for a query whose shape follows registrations (see the module's
+    docstring); it is called on every run, so it must be cheap."""
 
     def __init__(
         self,
@@ -66,6 +76,7 @@ class Prepared:
         *,
         kind: str = "rows",
         update: Callable[..., dict] | None = None,
+        version: Callable[[], Hashable] | None = None,
     ):
         if kind not in ("rows", "exists", "update", "delete") or (kind == "update") != bool(update):
             raise ValueError(f"bad prepared query {name}")
@@ -74,6 +85,7 @@ class Prepared:
         self.fields = fields
         self.kind = kind
         self.update = update
+        self.version = version
 
     def _compile(self, connection):
         placeholders = {
@@ -86,11 +98,14 @@ class Prepared:
             query.clear_select_clause()
         elif self.kind == "delete":
             model = queryset.model
-            if model._meta.related_objects or any(
+            if model._meta.related_objects:
+                raise ValueError(f"prepared query {self.name}: {model.__name__} cascades")
+            if any(
                 signal.has_listeners(model)
                 for signal in (models.signals.pre_delete, models.signals.post_delete)
             ):
-                raise ValueError(f"prepared query {self.name}: {model.__name__} cascades")
+                # QuerySet.delete would send them per row; one DELETE statement cannot.
+                raise ValueError(f"prepared query {self.name}: {model.__name__} has delete signals")
             query = queryset.query.chain(DeleteQuery)
         elif self.kind == "exists":
             query = queryset.query.exists()
@@ -114,20 +129,35 @@ class Prepared:
             raise RuntimeError(f"prepared query {self.name}: placeholders {found} in its SQL")
         prepared = {"compiler": compiler, "sql": sql, "slots": slots}
         if self.kind == "rows":
-            fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
-            prepared["converters"] = compiler.get_converters(fields)
+            # What the model iterator works out per queryset, worked out once: the converters,
+            # the model's columns, the select_related populators, the annotation columns.
+            select, klass_info = compiler.select, compiler.klass_info
+            start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+            prepared |= {
+                "converters": compiler.get_converters(
+                    [column[0] for column in select[0 : compiler.col_count]]
+                ),
+                "model": klass_info["model"],
+                "columns": (start, end),
+                "names": [column[0].target.attname for column in select[start:end]],
+                "populators": get_related_populators(klass_info, select, connection.alias),
+                "annotations": list(compiler.annotation_col_map.items()),
+            }
         return prepared
 
     def _prepared(self, connection) -> dict:
         cache = connection.__dict__.setdefault(_ATTRIBUTE, {})
         prepared = cache.get(self.name)
-        if prepared is None:
-            prepared = cache[self.name] = self._compile(connection)
+        if self.version is None:
+            if prepared is None:
+                prepared = cache[self.name] = self._compile(connection)
+            return prepared
+        version = self.version()
+        if prepared is None or prepared["version"] != version:
+            prepared = cache[self.name] = self._compile(connection) | {"version": version}
         return prepared
 
     def run(self, using: str = DEFAULT_DB_ALIAS, **values):
-        if set(values) != set(self.fields):
-            raise TypeError(f"prepared query {self.name} takes {sorted(self.fields)}")
         connection = connections[using]
         prepared = self._prepared(connection)
         params = self._params(prepared, values, connection)
@@ -144,7 +174,7 @@ class Prepared:
         return self._instances(prepared, rows, connection.alias)
 
     def _params(self, prepared: dict, values: dict, connection) -> list:
-        if set(values) != set(self.fields):
+        if values.keys() != self.fields.keys():
             raise TypeError(f"prepared query {self.name} takes {sorted(self.fields)}")
         return [
             _adapt(self.fields[name], values[name], connection) if name else constant
@@ -154,20 +184,16 @@ class Prepared:
     @staticmethod
     def _instances(prepared: dict, rows, db: str) -> list:
         """Model instances from rows, as django.db.models.query.ModelIterable makes them."""
-        compiler = prepared["compiler"]
         if prepared["converters"]:
-            rows = compiler.apply_converters(rows, prepared["converters"])
-        select, klass_info = compiler.select, compiler.klass_info
-        model = klass_info["model"]
-        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-        names = [column[0].target.attname for column in select[start:end]]
-        populators = get_related_populators(klass_info, select, db)
+            rows = prepared["compiler"].apply_converters(rows, prepared["converters"])
+        model, names, populators = prepared["model"], prepared["names"], prepared["populators"]
+        start, end = prepared["columns"]
         objects = []
         for row in rows:
             obj = model.from_db(db, names, row[start:end])
             for populator in populators:
                 populator.populate(row, obj)
-            for attribute, position in compiler.annotation_col_map.items():
+            for attribute, position in prepared["annotations"]:
                 setattr(obj, attribute, row[position])
             objects.append(obj)
         return objects
@@ -189,7 +215,8 @@ def run_together(*queries: tuple[Prepared, dict], using: str = DEFAULT_DB_ALIAS)
     for query, prepared in parts:
         if prepared["compiler"].query.high_mark != 1:
             raise ValueError(f"{query.name}: only queries of at most one row ([:1]) run together")
-    key = "together:" + ",".join(query.name for query, _ in parts)
+    # A versioned query's SQL follows its version: so does the joined statement's.
+    key = ("together", *((query.name, prepared.get("version")) for query, prepared in parts))
     cache = connection.__dict__.setdefault(_ATTRIBUTE, {})
     sql = cache.get(key)
     if sql is None:
@@ -207,17 +234,11 @@ def run_together(*queries: tuple[Prepared, dict], using: str = DEFAULT_DB_ALIAS)
         (row,) = cursor.fetchall()
     found, position = [], 1
     for _query, prepared in parts:
-        compiler = prepared["compiler"]
-        width = compiler.col_count
+        width = prepared["compiler"].col_count
         part = tuple(row[position : position + width])
         position += width
-        klass_info = compiler.klass_info
-        start = klass_info["select_fields"][0]
-        names = [
-            c[0].target.attname
-            for c in compiler.select[start : klass_info["select_fields"][-1] + 1]
-        ]
-        pk = names.index(klass_info["model"]._meta.pk.attname)
+        start = prepared["columns"][0]
+        pk = prepared["names"].index(prepared["model"]._meta.pk.attname)
         if part[start + pk] is None:  # the LEFT JOIN found no row
             found.append(None)
         else:

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.db.models import Exists, OuterRef
+from django.db.models.signals import post_delete, pre_delete
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -249,3 +250,55 @@ def test_a_prepared_delete_refuses_a_model_others_point_to(db):
     )
     with pytest.raises(ValueError, match="cascades"):
         prepared.run(cohort_id=1)
+
+
+@pytest.mark.parametrize("signal", [pre_delete, post_delete], ids=["pre_delete", "post_delete"])
+def test_a_prepared_delete_refuses_a_model_a_delete_signal_listens_to(db, signal):
+    person = Participant.objects.create(name="kept")
+    cohort = Cohort.objects.create(title="C")
+    Membership.objects.create(participant=person, cohort=cohort, role=Role.TEACHER)
+    heard = []
+
+    def listener(sender, instance, **kwargs):
+        heard.append(instance.pk)
+
+    prepared = Prepared(
+        "test-delete-signal",
+        lambda participant_id: Membership.objects.filter(participant_id=participant_id),
+        {"participant_id": Membership._meta.get_field("participant")},
+        kind="delete",
+    )
+    # Membership has no dependants (the test above deletes it): only the listener is in the way.
+    assert not Membership._meta.related_objects
+    signal.connect(listener, sender=Membership, weak=False, dispatch_uid="test-prepared-delete")
+    try:
+        with pytest.raises(ValueError, match="delete signals"):
+            prepared.run(participant_id=person.pk)
+    finally:
+        signal.disconnect(sender=Membership, dispatch_uid="test-prepared-delete")
+    assert Membership.objects.filter(participant=person).exists() and heard == []
+
+
+def test_a_versioned_query_is_compiled_again_when_its_version_changes(links, platform):
+    deployment, made = links
+    shape = {"version": 1}
+    built = []
+
+    def build(**values):  # version 2 carries one more annotation
+        built.append(shape["version"])
+        queryset = _link_queryset(**values)
+        if shape["version"] == 2:
+            queryset = queryset.annotate(same_link=Exists(LtiResourceLink.objects.all()))
+        return queryset
+
+    prepared = Prepared("test-versioned", build, LINK_FIELDS, version=lambda: shape["version"])
+    values = {"deployment_id": deployment.pk, "context_id": "c0", "link_id": "l0"}
+    user_query = Prepared("test-versioned-user", _user_queryset, USER_FIELDS)
+    user_values = {"platform_id": platform.pk, "sub": "nobody"}
+    for version in (1, 1, 2, 2, 1):
+        shape["version"] = version
+        (link,) = prepared.run(**values)
+        assert link.pk == made[0].pk and hasattr(link, "same_link") == (version == 2)
+        _, together = run_together((user_query, user_values), (prepared, values))
+        assert together.pk == made[0].pk and hasattr(together, "same_link") == (version == 2)
+    assert built == [1, 2, 1]  # compiled on each change of version, not on each run
