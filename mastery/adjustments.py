@@ -45,21 +45,31 @@ def override_latest(*, participant: Participant, placement: Placement) -> ScoreO
 
 
 def mastery_score_counted(
-    *, participant: Participant, placement: Placement, counted: Attempt | None
+    *,
+    participant: Participant,
+    placement: Placement,
+    counted: Attempt | None,
+    grading: Attempt | None = None,
 ) -> Decimal | None:
     """The mastery score the gradebook should hold: the counted attempt's score, or the
-    trainer's latest override combined with the attempts graded after it."""
+    trainer's latest override combined with the attempts graded after it. `grading`: an
+    attempt the caller is submitting in the statement that writes this score (its values
+    set, not yet saved), counted as submitted."""
     override = override_latest(participant=participant, placement=placement)
     if override is None:
         return counted.score if counted is not None else None
-    later = list(
-        Attempt.objects.filter(
+    later = [
+        a
+        for a in Attempt.objects.filter(
             participant=participant,
             placement=placement,
             status=Attempt.Status.SUBMITTED,
             submitted_at__gt=override.created_at,
         ).order_by("number")
-    )
+        if grading is None or a.pk != grading.pk
+    ]
+    if grading is not None and grading.submitted_at > override.created_at:
+        later = sorted([*later, grading], key=lambda a: a.number)
     return score_with_override(override, later)
 
 

@@ -32,11 +32,11 @@ from django.utils import timezone
 from courses.models import Lesson, ModuleVersion, Participant, Placement
 from courses.page_queries import page_flag
 from courses.progress import module_progress
-from prepared import Prepared
+from prepared import Prepared, update_statement
 
 from . import questions as q
 from .adjustments import mastery_score_counted, override_note, policy_with_grants
-from .grades import grade_record_create, grades_latest
+from .grades import grade_record_create_after, grades_latest
 from .models import Attempt, GradeRecord, SavedAnswer
 from .review import Review, review_policy_merge, review_visibility
 
@@ -498,49 +498,50 @@ def attempt_submit(
     mastered = score >= Decimal(str(attempt.policy["threshold"]))
     now = timezone.now()
     participant, placement = attempt.participant, attempt.placement
-    with transaction.atomic():
-        updated = Attempt.objects.filter(pk=attempt.pk, status=Attempt.Status.IN_PROGRESS).update(
-            status=Attempt.Status.SUBMITTED,
-            answers=answers,
-            credits=credits,
-            score=score,
-            mastered=mastered,
-            submitted_at=now,
+    submitted = {
+        "status": Attempt.Status.SUBMITTED,
+        "answers": answers,
+        "credits": credits,
+        "score": score,
+        "mastered": mastered,
+        "submitted_at": now,
+    }
+    # The update that submits it, unless another request submitted it first.
+    guard = update_statement(
+        Attempt.objects.filter(pk=attempt.pk, status=Attempt.Status.IN_PROGRESS), submitted
+    )
+    if attempts is None:
+        done = [a for a in _submitted(participant, placement) if a.pk != attempt.pk]
+    else:
+        done = [a for a in attempts if a.status == Attempt.Status.SUBMITTED and a.pk != attempt.pk]
+    # What the update writes, on the attempt read before it (its result if the update wins).
+    for name, value in submitted.items():
+        setattr(attempt, name, value)
+    counted = counted_of(sorted([*done, attempt], key=lambda a: a.number))
+    right = sum(1 for c in credits.values() if c == 1)
+    if page_flag(placement, participant, "override"):
+        score_given = mastery_score_counted(
+            participant=participant, placement=placement, counted=counted, grading=attempt
         )
-        if not updated:
-            # Another request submitted it first: its result stands.
-            attempt.refresh_from_db()
-            return Graded(attempt=attempt, newly=False)
-        # What the update wrote, without reading it back.
-        attempt.status = Attempt.Status.SUBMITTED
-        attempt.answers, attempt.credits = answers, credits
-        attempt.score, attempt.mastered, attempt.submitted_at = score, mastered, now
-        # The answers now live in the attempt; drafts of a finished attempt serve nobody.
-        if drafts:
-            _DRAFTS_DELETE.run(attempt_id=attempt.pk)
-        if attempts is None:
-            counted = counted_attempt(participant, placement)
-        else:
-            done = [
-                a for a in attempts if a.status == Attempt.Status.SUBMITTED and a.pk != attempt.pk
-            ]
-            counted = counted_of(sorted([*done, attempt], key=lambda a: a.number))
-        right = sum(1 for c in credits.values() if c == 1)
-        if page_flag(placement, participant, "override"):
-            score_given = mastery_score_counted(
-                participant=participant, placement=placement, counted=counted
-            )
-            note = override_note(participant=participant, placement=placement)
-        else:  # no override here: the counted attempt's score is the gradebook's
-            score_given, note = counted.score, ""
-        grade_record_create(
-            participant=participant,
-            placement=placement,
-            score_given=score_given,
-            score_maximum=100,
-            kind=GradeRecord.Kind.MASTERY,
-            comment=_comment(attempt, counted, right, len(credits)) + note,
-        )
+        note = override_note(participant=participant, placement=placement)
+    else:  # no override here: the counted attempt's score is the gradebook's
+        score_given, note = counted.score, ""
+    # The answers now live in the attempt; drafts of a finished attempt serve nobody (nor of
+    # one another request submitted first: deleting them is harmless either way).
+    record = grade_record_create_after(
+        guard=guard,
+        also=[_DRAFTS_DELETE.statement(attempt_id=attempt.pk)] if drafts else [],
+        participant=participant,
+        placement=placement,
+        score_given=score_given,
+        score_maximum=100,
+        kind=GradeRecord.Kind.MASTERY,
+        comment=_comment(attempt, counted, right, len(credits)) + note,
+    )
+    if record is None:
+        # Another request submitted it first: its result stands.
+        attempt.refresh_from_db()
+        return Graded(attempt=attempt, newly=False)
     return Graded(attempt=attempt, newly=True)
 
 

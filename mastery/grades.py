@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -121,6 +121,127 @@ def _grade_record_write(
     _SUPERSEDE.run(**key, timestamp=timestamp)
     transaction.on_commit(_nudge_worker)
     return record
+
+
+def grade_record_create_after(
+    *,
+    guard: tuple[str, list],
+    also: list[tuple[str, list]] = (),
+    participant: Participant,
+    placement: Placement,
+    score_given: Decimal | float | None,
+    score_maximum: Decimal | float,
+    kind: str,
+    comment: str = "",
+    activity_progress: str = "Completed",
+    grading_progress: str = "FullyGraded",
+    using: str = DEFAULT_DB_ALIAS,
+) -> GradeRecord | None:
+    """Run `guard` (the SQL and parameters of an UPDATE that changes at most one row) and, only
+    when it changed a row, add the score to the outbox as grade_record_create does; `also`
+    (statements harmless whether or not the guard changed a row) run with them. Returns the
+    outbox row, or None when the guard changed nothing (and no score was written).
+
+    On PostgreSQL that is one statement (a WITH of the writes): the guard, `also`, the lock on
+    the key's newest score, the insert and the supersede are one round trip and their own
+    transaction, where they were a transaction of five statements (a mastery submit's writes:
+    bench/launch.py). Elsewhere (SQLite) the same statements in one transaction."""
+    if Decimal(str(score_maximum)) <= 0:
+        raise ValueError("score_maximum must be greater than 0")
+    connection = connections[using]
+    record = GradeRecord(
+        participant=participant,
+        placement=placement,
+        kind=kind,
+        score_given=None if score_given is None else Decimal(str(score_given)),
+        score_maximum=Decimal(str(score_maximum)),
+        activity_progress=activity_progress,
+        grading_progress=grading_progress,
+        comment=comment,
+        timestamp=timezone.now(),
+    )
+    if connection.vendor != "postgresql":
+        with transaction.atomic(using=using, savepoint=False):
+            with connection.cursor() as cursor:
+                cursor.execute(*guard)
+                if cursor.rowcount < 1:
+                    return None
+                for statement in also:
+                    cursor.execute(*statement)
+            return _grade_record_write(
+                participant=participant,
+                placement=placement,
+                score_given=score_given,
+                score_maximum=score_maximum,
+                kind=kind,
+                activity_progress=activity_progress,
+                grading_progress=grading_progress,
+                comment=comment,
+            )
+    sql, columns = _outbox_insert_sql(connection, guard[0], [s for s, _ in also])
+    key = [participant.pk, placement.pk, str(kind)]
+    params = [*guard[1]]
+    for _sql, also_params in also:
+        params += also_params
+    params += key  # the newest score's lock
+    params += [
+        f.get_db_prep_save(getattr(record, f.attname), connection=connection) for f in columns
+    ]
+    params += [record.timestamp, record.timestamp]  # the new score's time (after the newest)
+    params += [GradeRecord.Status.SUPERSEDED, *key, GradeRecord.Status.PENDING]
+    with transaction.mark_for_rollback_on_error(using=using):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            changed, pk, timestamp = cursor.fetchone()
+    if not changed:
+        return None
+    record.pk, record.timestamp = pk, timestamp
+    record._state.adding, record._state.db = False, using
+    transaction.on_commit(_nudge_worker, using=using)
+    return record
+
+
+_INSERT_SQL: dict[tuple, tuple[str, list]] = {}
+
+
+def _outbox_insert_sql(connection, guard: str, also: list[str]) -> tuple[str, list]:
+    """The one statement of grade_record_create_after on PostgreSQL, and the outbox columns
+    whose values it takes (in order). Its parts are those of _grade_record_write: lock the
+    key's newest score, insert the new one just after it, mark older unsent ones superseded."""
+    shape = (guard, *also)
+    kept = _INSERT_SQL.get(shape)
+    if kept is not None:
+        return kept
+    q = connection.ops.quote_name
+    meta = GradeRecord._meta
+    table, pk = q(meta.db_table), q(meta.pk.column)
+    ts, status = q(meta.get_field("timestamp").column), q(meta.get_field("status").column)
+    lease = q(meta.get_field("lease_until").column)
+    key = " AND ".join(
+        f"{q(meta.get_field(name).column)} = %s" for name in ("participant", "placement", "kind")
+    )
+    columns = [f for f in meta.concrete_fields if not f.primary_key and f.name != "timestamp"]
+    # Typed: an untyped parameter in a SELECT list is text, which a NULL timestamp refuses.
+    values = ", ".join(f"CAST(%s AS {f.cast_db_type(connection)})" for f in columns)
+    names = ", ".join(q(f.column) for f in columns)
+    also_parts = "".join(f", ignite_also{n} AS ({s})" for n, s in enumerate(also))
+    # Only ORM-compiled SQL and the model's quoted names are joined; every value is a parameter.
+    sql = (
+        f"WITH ignite_guard AS ({guard} RETURNING 1){also_parts}, "  # noqa: S608
+        f"ignite_newest AS (SELECT {ts} AS ts FROM {table} WHERE {key} "
+        f"ORDER BY {ts} DESC LIMIT 1 FOR UPDATE), "
+        f"ignite_score AS (INSERT INTO {table} ({names}, {ts}) SELECT {values}, "
+        f"CASE WHEN NOT EXISTS (SELECT 1 FROM ignite_newest) "
+        f"OR %s > (SELECT ts FROM ignite_newest) THEN %s "
+        f"ELSE (SELECT ts FROM ignite_newest) + INTERVAL '1 millisecond' END "
+        f"WHERE EXISTS (SELECT 1 FROM ignite_guard) RETURNING {pk} AS id, {ts} AS ts), "
+        f"ignite_superseded AS (UPDATE {table} SET {status} = %s, {lease} = NULL "
+        f"WHERE {key} AND {status} = %s AND {ts} < (SELECT ts FROM ignite_score)) "
+        "SELECT (SELECT count(*) FROM ignite_guard), "
+        "(SELECT id FROM ignite_score), (SELECT ts FROM ignite_score)"
+    )
+    kept = _INSERT_SQL[shape] = (sql, columns)
+    return kept
 
 
 # A delivery task is waiting (taskmarks: set when one is enqueued, cleared by the task before it

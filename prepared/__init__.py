@@ -173,6 +173,13 @@ class Prepared:
             return bool(rows)
         return self._instances(prepared, rows, connection.alias)
 
+    def statement(self, using: str = DEFAULT_DB_ALIAS, **values) -> tuple[str, list]:
+        """The SQL and parameters `run` would send with these values, to be sent as part of a
+        larger statement (e.g. a WITH of several writes; mastery/grades.py)."""
+        connection = connections[using]
+        prepared = self._prepared(connection)
+        return prepared["sql"], self._params(prepared, values, connection)
+
     def _params(self, prepared: dict, values: dict, connection) -> list:
         if values.keys() != self.fields.keys():
             raise TypeError(f"prepared query {self.name} takes {sorted(self.fields)}")
@@ -246,3 +253,18 @@ def run_together(*queries: tuple[Prepared, dict], using: str = DEFAULT_DB_ALIAS)
     if position != len(row):
         raise RuntimeError(f"{key}: {len(row)} columns, expected {position}")
     return found
+
+
+def update_statement(
+    queryset: models.QuerySet, values: dict, using: str = DEFAULT_DB_ALIAS
+) -> tuple[str, list]:
+    """The SQL and parameters of `queryset.update(**values)`, built by the ORM but not sent: for
+    an update whose values have no placeholder here (JSON, decimals, booleans) that is sent as
+    part of a larger statement. Only a plain UPDATE of one table."""
+    query = queryset.query.chain(UpdateQuery)
+    query.add_update_values(values)
+    query.annotations = {}
+    if query.related_updates:  # a parent model's fields (multi-table inheritance): not one table
+        raise ValueError("update_statement: only fields of the queryset's own table")
+    sql, params = query.get_compiler(using=using).as_sql()
+    return sql, list(params)

@@ -162,3 +162,102 @@ def test_a_failed_enqueue_leaves_no_mark(pair, settings, django_capture_on_commi
         write(pair, 40)
     assert cache.get(grades.NUDGE_KEY) is None  # the next score tries again
     assert GradeRecord.objects.filter(status=GradeRecord.Status.PENDING).count() == 1
+
+
+# grade_record_create_after: the mastery submit's writes, one statement on PostgreSQL.
+
+
+def write_after(pair, score, *, guard_pk=None, also=(), name="changed"):
+    from prepared import update_statement
+
+    participant, placement = pair
+    guard = update_statement(
+        Participant.objects.filter(pk=participant.pk if guard_pk is None else guard_pk),
+        {"name": name},
+    )
+    return grades.grade_record_create_after(
+        guard=guard,
+        also=list(also),
+        participant=participant,
+        placement=placement,
+        score_given=score,
+        score_maximum=100,
+        kind=GradeRecord.Kind.MASTERY,
+        comment=f"score {score}",
+    )
+
+
+def test_after_a_guard_scores_keep_the_outboxs_order_and_supersede(pair, monkeypatch):
+    frozen = timezone.now()
+    monkeypatch.setattr(grades.timezone, "now", lambda: frozen)
+    old = write(pair, 50)  # the ORM's way, then the one-statement way: one outbox
+    first, second = write_after(pair, 60), write_after(pair, 70)
+    assert old.timestamp < first.timestamp < second.timestamp
+    for record in (old, first):
+        record.refresh_from_db()
+        assert record.status == GradeRecord.Status.SUPERSEDED
+    pending = GradeRecord.objects.filter(status=GradeRecord.Status.PENDING)
+    assert list(pending.values_list("pk", flat=True)) == [second.pk]
+    row = GradeRecord.objects.get(pk=second.pk)
+    assert (row.score_given, row.score_maximum, row.comment) == (70, 100, "score 70")
+    assert (row.status, row.attempts, row.lease_until, row.timestamp) == (
+        GradeRecord.Status.PENDING,
+        0,
+        None,
+        second.timestamp,
+    )
+    assert pair[0].__class__.objects.get(pk=pair[0].pk).name == "changed"
+
+
+def test_a_later_clock_is_the_scores_time(pair):
+    first = write_after(pair, 60)
+    second = write_after(pair, 70)
+    assert second.timestamp > first.timestamp
+    assert timezone.now() - second.timestamp < timedelta(seconds=5)
+
+
+def test_a_guard_that_changes_nothing_writes_no_score(pair):
+    write(pair, 50)
+    assert write_after(pair, 90, guard_pk=-1) is None
+    assert GradeRecord.objects.count() == 1
+    assert GradeRecord.objects.get().status == GradeRecord.Status.PENDING  # not superseded
+
+
+def test_also_statements_run_with_the_score(pair):
+    from prepared import update_statement
+
+    cohort = Cohort.objects.create(title="before")
+    also = update_statement(Cohort.objects.filter(pk=cohort.pk), {"title": "after"})
+    assert write_after(pair, 80, also=[also]) is not None
+    cohort.refresh_from_db()
+    assert cohort.title == "after"
+
+
+def test_the_writes_are_one_statement_on_postgresql(pair, django_assert_num_queries):
+    from django.db import connection
+
+    # SQLite: the guard, the lock on the newest score, the insert, the supersede.
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 4):
+        assert write_after(pair, 80) is not None
+
+
+def test_a_score_after_a_guard_nudges_the_worker(pair, django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    cache.delete(grades.NUDGE_KEY)
+    with django_capture_on_commit_callbacks(execute=True):
+        write_after(pair, 40)
+    assert _waiting_tasks() == 1
+
+
+def test_a_nonpositive_maximum_is_refused_before_any_write(pair):
+    participant, placement = pair
+    with pytest.raises(ValueError):
+        grades.grade_record_create_after(
+            guard=("UPDATE nothing", []),
+            participant=participant,
+            placement=placement,
+            score_given=1,
+            score_maximum=0,
+            kind=GradeRecord.Kind.MASTERY,
+        )

@@ -302,3 +302,35 @@ def test_a_versioned_query_is_compiled_again_when_its_version_changes(links, pla
         _, together = run_together((user_query, user_values), (prepared, values))
         assert together.pk == made[0].pk and hasattr(together, "same_link") == (version == 2)
     assert built == [1, 2, 1]  # compiled on each change of version, not on each run
+
+
+def test_an_update_statement_is_the_orms_update_sent_later(db):
+    from prepared import update_statement
+
+    cohort = Cohort.objects.create(title="C")
+    placement = Placement.objects.create(cohort=cohort, title="P", mastery_policy={})
+    other = Placement.objects.create(cohort=cohort, title="Q", mastery_policy={})
+    values = {"title": "Renamed", "mastery_policy": {"threshold": 90, "note": "it's"}}
+    with CaptureQueriesContext(connection) as built:
+        sql, params = update_statement(Placement.objects.filter(pk=placement.pk), values)
+    assert built.captured_queries == []  # built, not sent
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        assert cursor.rowcount == 1
+    placement.refresh_from_db()
+    other.refresh_from_db()
+    assert (placement.title, placement.mastery_policy) == ("Renamed", values["mastery_policy"])
+    assert other.title == "Q"
+
+
+def test_a_prepared_querys_statement_is_what_run_sends(links):
+    deployment, made = links
+    query = Prepared("test-statement", _link_queryset, LINK_FIELDS)
+    values = {"deployment_id": deployment.pk, "context_id": "c1", "link_id": "l1"}
+    sql, params = query.statement(**values)
+    with CaptureQueriesContext(connection) as ran:
+        query.run(**values)
+    assert len(ran.captured_queries) == 1
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        assert cursor.fetchall()[0][0] == made[1].pk
