@@ -9,13 +9,13 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from courses.content import REVIEW_ITEMS, REVIEW_WHEN
 from courses.models import Cohort, Membership, Module, Participant, Placement, Role
 from pagesession.launch_token import LaunchClaims
-from prepared import Prepared, run_together
+from prepared import Prepared, run_together_after
 
 from .constants import (
     CLAIM_AGS_ENDPOINT,
@@ -244,6 +244,36 @@ _MEMBERSHIP_SEEN = Prepared(
         "last_launch_at": now,
     },
 )
+# The same update for a returning link, its membership named by the launch's keys rather than
+# ids: run before the launch's read in one statement on PostgreSQL (prepared.run_together_after).
+_MEMBERSHIP_SEEN_BY_KEYS = Prepared(
+    "launch-membership-seen-by-keys",
+    lambda platform_id, sub, deployment_id, context_id, role, since, now: Membership.objects.filter(
+        participant_id=Subquery(
+            LtiUser.objects.filter(platform_id=platform_id, sub=sub).values("participant_id")[:1]
+        ),
+        cohort_id=Subquery(
+            LtiContext.objects.filter(deployment_id=deployment_id, context_id=context_id).values(
+                "cohort_id"
+            )[:1]
+        ),
+    ).exclude(role=role, status=Membership.Status.ACTIVE, last_launch_at__gte=since),
+    {
+        "platform_id": LtiUser._meta.get_field("platform"),
+        "sub": LtiUser._meta.get_field("sub"),
+        "deployment_id": LtiContext._meta.get_field("deployment"),
+        "context_id": LtiContext._meta.get_field("context_id"),
+        "role": Membership._meta.get_field("role"),
+        "since": Membership._meta.get_field("last_launch_at"),
+        "now": Membership._meta.get_field("last_launch_at"),
+    },
+    kind="update",
+    update=lambda platform_id, sub, deployment_id, context_id, role, since, now: {
+        "role": role,
+        "status": Membership.Status.ACTIVE,
+        "last_launch_at": now,
+    },
+)
 _MEMBERSHIP_EXISTS = Prepared(
     "launch-membership-exists",
     lambda participant_id, cohort_id: Membership.objects.filter(
@@ -277,10 +307,27 @@ def _launch_landing(launch: ValidLaunch) -> tuple[LaunchClaims, bool]:
         claims.get(CLAIM_RESOURCE_LINK) if isinstance(claims.get(CLAIM_RESOURCE_LINK), dict) else {}
     )
     known_link = None
+    role = role_from_claims(claims.get(CLAIM_ROLES))
+    now = timezone.now()
+    seen_values = {"role": role, "since": now - LAST_LAUNCH_RESOLUTION, "now": now}
+    updated = None  # the membership's update not run yet
     if launch.message_type == MESSAGE_RESOURCE_LINK:
-        # The person, and a returning link (context, cohort, link, placement and whether its
-        # module was imported), in one statement: one round trip.
-        user, known_link = run_together(
+        # A returning teacher's membership made current ("last opened" now, this role, active:
+        # nothing when already current), and the person and a returning link (context,
+        # cohort, link, placement and whether its module was imported): on PostgreSQL one
+        # statement, one round trip. A person or course seen for the first time updates
+        # nothing here; they are created below. On SQLite only the read runs here
+        # (`updated` None): the membership is updated below by ids, as for other messages.
+        updated, (user, known_link) = run_together_after(
+            (
+                _MEMBERSHIP_SEEN_BY_KEYS,
+                {
+                    **user_values,
+                    "deployment_id": launch.deployment.pk,
+                    "context_id": _text(context.get("id")),
+                    **seen_values,
+                },
+            ),
             (_USER, user_values),
             (
                 _LINK,
@@ -387,13 +434,11 @@ def _launch_landing(launch: ValidLaunch) -> tuple[LaunchClaims, bool]:
                 setattr(lti_link, k, ags_values[k])
             lti_link.save(update_fields=changed)
 
-    role = role_from_claims(claims.get(CLAIM_ROLES))
     if role == Role.TRAINER and lti_context.memberships_url:
         # Trainers open the dashboard next: have the worker bring a stale roster up to date.
         from .roster import roster_refresh_later
 
         roster_refresh_later(lti_context)
-    now = timezone.now()
     seen = {"role": role, "status": Membership.Status.ACTIVE, "last_launch_at": now}
     if user is None:
         # A first launch: the person, their LMS identity and their membership in one write
@@ -411,7 +456,8 @@ def _launch_landing(launch: ValidLaunch) -> tuple[LaunchClaims, bool]:
     # already current ("last opened" is kept to the minute: a relaunch within it writes
     # nothing). Only when nothing was updated do we need to know whether it exists.
     ids = {"participant_id": participant.pk, "cohort_id": cohort.pk}
-    updated = _MEMBERSHIP_SEEN.run(**ids, role=role, since=now - LAST_LAUNCH_RESOLUTION, now=now)
+    if updated is None:
+        updated = _MEMBERSHIP_SEEN.run(**ids, **seen_values)
     if not updated and not _MEMBERSHIP_EXISTS.run(**ids):
         try:
             with transaction.atomic():

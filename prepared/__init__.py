@@ -214,6 +214,30 @@ def run_together(*queries: tuple[Prepared, dict], using: str = DEFAULT_DB_ALIAS)
 
     so the row holds each query's columns in turn, all NULL where a query found nothing.
     Returns, per query, its instance or None."""
+    return _together(None, queries, using)[1]
+
+
+def run_together_after(
+    write: tuple[Prepared, dict], *queries: tuple[Prepared, dict], using: str = DEFAULT_DB_ALIAS
+) -> tuple[int | None, list]:
+    """A prepared "update" whose values do not depend on what the queries read, then the
+    queries as `run_together`, in one statement on PostgreSQL (the update in a WITH): one
+    round trip and one transaction. Returns the number of rows the update changed and, per
+    query, its instance or None. The read does not see the update's changes (one snapshot),
+    so the queries must not read its table.
+
+    Where an update cannot be part of a read (SQLite: no UPDATE in a WITH), only the read runs
+    and the number is None: the caller runs its update as it would have without this (so it
+    can skip it when the read says there is nothing to update)."""
+    prepared_write, _values = write
+    if prepared_write.kind != "update":
+        raise ValueError(f"{prepared_write.name}: only an update runs before a read")
+    if connections[using].vendor != "postgresql":
+        return None, run_together(*queries, using=using)
+    return _together(write, queries, using)
+
+
+def _together(write, queries, using: str) -> tuple[int, list]:
     connection = connections[using]
     for prepared_query, _values in queries:
         if prepared_query.kind != "rows":
@@ -224,6 +248,10 @@ def run_together(*queries: tuple[Prepared, dict], using: str = DEFAULT_DB_ALIAS)
             raise ValueError(f"{query.name}: only queries of at most one row ([:1]) run together")
     # A versioned query's SQL follows its version: so does the joined statement's.
     key = ("together", *((query.name, prepared.get("version")) for query, prepared in parts))
+    params = []
+    if write is not None:
+        key = (*key, ("after", write[0].name))
+        write_sql, params = write[0].statement(using=using, **write[1])
     cache = connection.__dict__.setdefault(_ATTRIBUTE, {})
     sql = cache.get(key)
     if sql is None:
@@ -232,14 +260,28 @@ def run_together(*queries: tuple[Prepared, dict], using: str = DEFAULT_DB_ALIAS)
             for n, (_, prepared) in enumerate(parts)
         )
         # Only ORM-compiled SQL is joined; every value stays a parameter.
-        sql = cache[key] = f"SELECT * FROM (SELECT 1 AS ignite_base) AS ignite_base {joined}"  # noqa: S608
-    params = []
+        sql = f"SELECT * FROM (SELECT 1 AS ignite_base) AS ignite_base {joined}"  # noqa: S608
+        if write is not None:
+            sql = (
+                f"WITH ignite_write AS ({write_sql} RETURNING 1) "  # noqa: S608
+                f"SELECT (SELECT count(*) FROM ignite_write) AS ignite_written, "
+                f"* FROM (SELECT 1 AS ignite_base) AS ignite_base {joined}"
+            )
+        cache[key] = sql
     for (query, prepared), (_, values) in zip(parts, queries, strict=True):
         params += query._params(prepared, values, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        (row,) = cursor.fetchall()
-    found, position = [], 1
+    if write is None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            (row,) = cursor.fetchall()
+        written, position = 0, 1
+    else:
+        with transaction.mark_for_rollback_on_error(using=using):
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                (row,) = cursor.fetchall()
+        written, position = row[0], 2
+    found = []
     for _query, prepared in parts:
         width = prepared["compiler"].col_count
         part = tuple(row[position : position + width])
@@ -252,7 +294,7 @@ def run_together(*queries: tuple[Prepared, dict], using: str = DEFAULT_DB_ALIAS)
             found.append(Prepared._instances(prepared, [part], connection.alias)[0])
     if position != len(row):
         raise RuntimeError(f"{key}: {len(row)} columns, expected {position}")
-    return found
+    return written, found
 
 
 def update_statement(

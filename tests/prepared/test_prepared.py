@@ -334,3 +334,38 @@ def test_a_prepared_querys_statement_is_what_run_sends(links):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         assert cursor.fetchall()[0][0] == made[1].pk
+
+
+def test_an_update_runs_before_a_read_in_one_statement_on_postgresql(links, platform):
+    from prepared import run_together_after
+
+    deployment, made = links
+    person = Participant.objects.create(name="Ana Diaz")
+    LtiUser.objects.create(platform=platform, sub="ana", participant=person)
+    rename = Prepared(
+        "test-rename",
+        lambda pk, title: Cohort.objects.filter(pk=pk),
+        {"pk": Cohort._meta.pk, "title": Cohort._meta.get_field("title")},
+        kind="update",
+        update=lambda pk, title: {"title": title},
+    )
+    user_query = Prepared("test-user-after", _user_queryset, USER_FIELDS)
+    cohort = made[0].context.cohort
+    with CaptureQueriesContext(connection) as ours:
+        written, (user,) = run_together_after(
+            (rename, {"pk": cohort.pk, "title": "Renamed"}),
+            (user_query, {"platform_id": platform.pk, "sub": "ana"}),
+        )
+    assert user.participant.name == "Ana Diaz"
+    cohort.refresh_from_db()
+    if connection.vendor == "postgresql":
+        assert len(ours) == 1 and written == 1 and cohort.title == "Renamed"
+        written, (nobody,) = run_together_after(
+            (rename, {"pk": -1, "title": "x"}),
+            (user_query, {"platform_id": platform.pk, "sub": "nobody"}),
+        )
+        assert written == 0 and nobody is None
+    else:  # no UPDATE in a WITH: only the read ran, the caller updates
+        assert len(ours) == 1 and written is None and cohort.title == "Course 0"
+    with pytest.raises(ValueError):
+        run_together_after((user_query, {"platform_id": 1, "sub": "x"}), (user_query, {}))
