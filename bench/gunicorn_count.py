@@ -8,9 +8,15 @@ time, so that is the request's own CPU: Python and, on SQLite, the database engi
 statements Django sent (on SQLite with the database cache, cache reads and writes are SQL
 too). Written as JSON to BENCH_COUNT_DIR when the worker exits.
 
+On PostgreSQL it also adds up the CPU of the worker's own database backend during the
+request (the server process serving this worker's connection, from /proc/<pid>/stat: user +
+system time, which the kernel keeps in ticks of 10 ms, so the figure is an average over many
+requests, not a per-request reading). A request that opens a new connection counts all of its
+new backend's CPU (start-up included); one whose connection is closed when it ends counts none.
+
 What it leaves out: accepting the connection and parsing the request line (a few hundred
-microseconds, in the /proc figures), and PostgreSQL's or Redis's own CPU (separate processes:
-bench/launch.py reads those from /proc).
+microseconds, in the /proc figures), and Redis's own CPU (a separate, shared process:
+bench/launch.py reads it from /proc per window).
 """
 
 from __future__ import annotations
@@ -20,8 +26,26 @@ import os
 import time
 from collections import defaultdict
 
-_totals: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0])
-_state = {"queries": 0, "cpu0": 0.0, "key": None}
+_totals: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0, 0.0])
+_state = {"queries": 0, "cpu0": 0.0, "key": None, "backend": None, "db0": 0.0}
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _backend_cpu() -> tuple[int | None, float]:
+    """This worker's PostgreSQL backend (pid) and its CPU seconds so far, or (None, 0)."""
+    try:
+        from django.db import connections
+
+        wrapper = connections["default"]
+        raw = wrapper.connection
+        if wrapper.vendor != "postgresql" or raw is None or raw.closed:
+            return None, 0.0
+        pid = raw.info.backend_pid
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return pid, (int(fields[11]) + int(fields[12])) / _TICK
+    except Exception:  # noqa: BLE001 - no figure rather than a failed request
+        return None, 0.0
 
 
 def _count(execute, sql, params, many, context):
@@ -49,6 +73,8 @@ def pre_request(worker, req):
     step = headers.get("X-BENCH-STEP", "")
     _state["key"] = (phase, step) if phase and step else None
     _state["queries"] = 0
+    if _state["key"] is not None:
+        _state["backend"], _state["db0"] = _backend_cpu()
     _state["cpu0"] = time.process_time()
 
 
@@ -56,10 +82,15 @@ def post_request(worker, req, environ, resp):
     key = _state["key"]
     if key is None:
         return
+    cpu = time.process_time() - _state["cpu0"]
+    backend, db = _backend_cpu()
     total = _totals[key]
     total[0] += 1
-    total[1] += time.process_time() - _state["cpu0"]
+    total[1] += cpu
     total[2] += _state["queries"]
+    if backend is not None:
+        # The same backend as at the start: its CPU in between; a new one: all of it.
+        total[3] += db - _state["db0"] if backend == _state["backend"] else db
     _state["key"] = None
 
 
@@ -68,8 +99,8 @@ def worker_exit(server, worker):
     if not directory:
         return
     rows = [
-        {"phase": phase, "step": step, "requests": n, "cpu_s": cpu, "queries": queries}
-        for (phase, step), (n, cpu, queries) in _totals.items()
+        {"phase": phase, "step": step, "requests": n, "cpu_s": cpu, "queries": queries, "db_s": db}
+        for (phase, step), (n, cpu, queries, db) in _totals.items()
     ]
     name = os.environ.get("BENCH_PROFILE_NAME", "worker")
     with open(os.path.join(directory, f"{name}-{os.getpid()}.json"), "w") as out:

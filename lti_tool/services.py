@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from courses.content import REVIEW_ITEMS, REVIEW_WHEN
 from courses.models import Cohort, Membership, Module, Participant, Placement, Role
 from pagesession.launch_token import LaunchClaims
-from prepared import Prepared, run_together_after
+from prepared import Prepared, insert_parts, run_together_after
 
 from .constants import (
     CLAIM_AGS_ENDPOINT,
@@ -444,13 +445,13 @@ def _launch_landing(launch: ValidLaunch) -> tuple[LaunchClaims, bool]:
         # A first launch: the person, their LMS identity and their membership in one write
         # transaction (one lock on SQLite, one commit on PostgreSQL).
         try:
-            with transaction.atomic():
-                participant = Participant.objects.create(**person)
-                LtiUser.objects.create(**user_lookup, participant=participant)
-                Membership.objects.create(participant=participant, cohort=cohort, **seen)
+            participant = _first_launch_rows(
+                person=person, user_lookup=user_lookup, cohort=cohort, seen=seen
+            )
             return _claims(launch, participant, cohort, placement, role), module_placed
         except IntegrityError:  # the same person's other tab got there first
             user = LtiUser.objects.select_related("participant").get(**user_lookup)
+            updated = None  # the read's update came before their membership: update it now
     participant = user.participant
     # One statement for a teacher back on another day: update the membership unless it is
     # already current ("last opened" is kept to the minute: a relaunch within it writes
@@ -465,6 +466,53 @@ def _launch_landing(launch: ValidLaunch) -> tuple[LaunchClaims, bool]:
         except IntegrityError:  # the same person's other tab got there first
             Membership.objects.filter(participant=participant, cohort=cohort).update(**seen)
     return _claims(launch, participant, cohort, placement, role), module_placed
+
+
+def _first_launch_rows(*, person: dict, user_lookup: dict, cohort: Cohort, seen: dict):
+    """A person's first launch: the participant, their LMS identity and their membership,
+    written together or not at all. On PostgreSQL one statement (three inserts in a WITH: one
+    round trip, its own transaction); elsewhere one transaction of three inserts. Raises
+    IntegrityError when the same person's other tab got there first (nothing written)."""
+    participant = Participant(**person)
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            participant.save(force_insert=True)
+            LtiUser.objects.create(**user_lookup, participant=participant)
+            Membership.objects.create(participant=participant, cohort=cohort, **seen)
+        return participant
+    quote = connection.ops.quote_name
+    parts = [insert_parts(participant)]
+    for row in (LtiUser(**user_lookup), Membership(cohort=cohort, **seen)):
+        parts.append(insert_parts(row, skip=("participant",)))
+    (p_names, p_values, params), (u_names, u_values, u_params), (m_names, m_values, m_params) = (
+        parts
+    )
+
+    def table(model) -> str:
+        return quote(model._meta.db_table)
+
+    def column(model) -> str:
+        return quote(model._meta.get_field("participant").column)
+
+    # Only the models' quoted names are joined; every value is a parameter.
+    sql = (
+        f"WITH ignite_person AS (INSERT INTO {table(Participant)} ({', '.join(p_names)}) "  # noqa: S608
+        f"VALUES ({', '.join(p_values)}) RETURNING {quote('id')} AS id), "
+        f"ignite_identity AS (INSERT INTO {table(LtiUser)} "
+        f"({', '.join(u_names)}, {column(LtiUser)}) "
+        f"SELECT {', '.join(u_values)}, id FROM ignite_person), "
+        f"ignite_membership AS (INSERT INTO {table(Membership)} "
+        f"({', '.join(m_names)}, {column(Membership)}) "
+        f"SELECT {', '.join(m_values)}, id FROM ignite_person) "
+        "SELECT id FROM ignite_person"
+    )
+    # In a caller's transaction, a savepoint: a refused insert then undoes only these rows.
+    with transaction.atomic() if connection.in_atomic_block else nullcontext():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, *u_params, *m_params])
+            (participant.pk,) = cursor.fetchone()
+    participant._state.adding, participant._state.db = False, connection.alias
+    return participant
 
 
 def _claims(launch: ValidLaunch, participant, cohort, placement, role: str) -> LaunchClaims:

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from courses.models import Participant, Placement
 from courses.page_queries import page_flag
-from prepared import Prepared
+from prepared import Prepared, insert_parts
 from taskmarks import task_enqueue_once, task_mark_taken
 
 from .models import GradeRecord
@@ -178,15 +178,14 @@ def grade_record_create_after(
                 grading_progress=grading_progress,
                 comment=comment,
             )
-    sql, columns = _outbox_insert_sql(connection, guard[0], [s for s, _ in also])
+    names, values, row = insert_parts(record, skip=("timestamp",), using=using)
+    sql = _outbox_insert_sql(connection, guard[0], [s for s, _ in also], names, values)
     key = [participant.pk, placement.pk, str(kind)]
     params = [*guard[1]]
     for _sql, also_params in also:
         params += also_params
     params += key  # the newest score's lock
-    params += [
-        f.get_db_prep_save(getattr(record, f.attname), connection=connection) for f in columns
-    ]
+    params += row
     params += [record.timestamp, record.timestamp]  # the new score's time (after the newest)
     params += [GradeRecord.Status.SUPERSEDED, *key, GradeRecord.Status.PENDING]
     with transaction.mark_for_rollback_on_error(using=using):
@@ -201,13 +200,16 @@ def grade_record_create_after(
     return record
 
 
-_INSERT_SQL: dict[tuple, tuple[str, list]] = {}
+_INSERT_SQL: dict[tuple, str] = {}
 
 
-def _outbox_insert_sql(connection, guard: str, also: list[str]) -> tuple[str, list]:
-    """The one statement of grade_record_create_after on PostgreSQL, and the outbox columns
-    whose values it takes (in order). Its parts are those of _grade_record_write: lock the
-    key's newest score, insert the new one just after it, mark older unsent ones superseded."""
+def _outbox_insert_sql(
+    connection, guard: str, also: list[str], names: list[str], values: list[str]
+) -> str:
+    """The one statement of grade_record_create_after on PostgreSQL. Its parts are those of
+    _grade_record_write: lock the key's newest score, insert the new one (`names` and `values`:
+    its columns but the time, from prepared.insert_parts) just after it, mark older unsent
+    ones superseded."""
     shape = (guard, *also)
     kept = _INSERT_SQL.get(shape)
     if kept is not None:
@@ -220,17 +222,14 @@ def _outbox_insert_sql(connection, guard: str, also: list[str]) -> tuple[str, li
     key = " AND ".join(
         f"{q(meta.get_field(name).column)} = %s" for name in ("participant", "placement", "kind")
     )
-    columns = [f for f in meta.concrete_fields if not f.primary_key and f.name != "timestamp"]
-    # Typed: an untyped parameter in a SELECT list is text, which a NULL timestamp refuses.
-    values = ", ".join(f"CAST(%s AS {f.cast_db_type(connection)})" for f in columns)
-    names = ", ".join(q(f.column) for f in columns)
     also_parts = "".join(f", ignite_also{n} AS ({s})" for n, s in enumerate(also))
     # Only ORM-compiled SQL and the model's quoted names are joined; every value is a parameter.
     sql = (
         f"WITH ignite_guard AS ({guard} RETURNING 1){also_parts}, "  # noqa: S608
         f"ignite_newest AS (SELECT {ts} AS ts FROM {table} WHERE {key} "
         f"ORDER BY {ts} DESC LIMIT 1 FOR UPDATE), "
-        f"ignite_score AS (INSERT INTO {table} ({names}, {ts}) SELECT {values}, "
+        f"ignite_score AS (INSERT INTO {table} ({', '.join(names)}, {ts}) "
+        f"SELECT {', '.join(values)}, "
         f"CASE WHEN NOT EXISTS (SELECT 1 FROM ignite_newest) "
         f"OR %s > (SELECT ts FROM ignite_newest) THEN %s "
         f"ELSE (SELECT ts FROM ignite_newest) + INTERVAL '1 millisecond' END "
@@ -240,8 +239,8 @@ def _outbox_insert_sql(connection, guard: str, also: list[str]) -> tuple[str, li
         "SELECT (SELECT count(*) FROM ignite_guard), "
         "(SELECT id FROM ignite_score), (SELECT ts FROM ignite_score)"
     )
-    kept = _INSERT_SQL[shape] = (sql, columns)
-    return kept
+    _INSERT_SQL[shape] = sql
+    return sql
 
 
 # A delivery task is waiting (taskmarks: set when one is enqueued, cleared by the task before it

@@ -310,3 +310,25 @@ def update_statement(
         raise ValueError("update_statement: only fields of the queryset's own table")
     sql, params = query.get_compiler(using=using).as_sql()
     return sql, list(params)
+
+
+def insert_parts(
+    instance: models.Model, *, skip: tuple[str, ...] = (), using: str = DEFAULT_DB_ALIAS
+) -> tuple[list[str], list[str], list]:
+    """The columns, the value placeholders and the parameters of an INSERT of `instance` (an
+    unsaved model instance, its defaults set), as the ORM would send them (each field's
+    `pre_save`, so `auto_now` too, then its value for the database); fields named in `skip`
+    are left to the caller (e.g. a foreign key taken from another part of a WITH). Each
+    placeholder is typed: an untyped parameter in a SELECT list is text, which a NULL date,
+    say, refuses. For an INSERT that is part of a larger statement."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    fields = [
+        f
+        for f in instance._meta.concrete_fields
+        if not f.primary_key and f.name not in skip and f.attname not in skip
+    ]
+    names = [quote(f.column) for f in fields]
+    values = [f"CAST(%s AS {f.cast_db_type(connection)})" for f in fields]
+    params = [f.get_db_prep_save(f.pre_save(instance, True), connection=connection) for f in fields]
+    return names, values, params

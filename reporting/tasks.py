@@ -62,7 +62,11 @@ def reporting_keep(**_kwargs) -> None:
     The minute's claim is an atomic add in the shared cache, so of several workers beating at
     once one looks; the next minute's look finds the mark of the refresh it queued, until that
     refresh starts."""
-    if not cache.add(CHECKED_KEY, 1, 60):
+    try:
+        if not cache.add(CHECKED_KEY, 1, 60):
+            return
+    except Exception:  # noqa: BLE001 - no cache: say so here, not as a failed grade sweep
+        logger.warning("could not claim the program view's minute (cache)", exc_info=True)
         return
     try:
         if rollups_due() or snapshots_due():

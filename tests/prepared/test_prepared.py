@@ -369,3 +369,26 @@ def test_an_update_runs_before_a_read_in_one_statement_on_postgresql(links, plat
         assert len(ours) == 1 and written is None and cohort.title == "Course 0"
     with pytest.raises(ValueError):
         run_together_after((user_query, {"platform_id": 1, "sub": "x"}), (user_query, {}))
+
+
+def test_insert_parts_are_the_orms_values_with_typed_placeholders(db):
+    from prepared import insert_parts
+
+    person = Participant(name="Ana Diaz", email="ana@example.org")
+    names, values, params = insert_parts(person)
+    assert '"name"' in names and '"id"' not in names and len(names) == len(values) == len(params)
+    assert all(v.startswith("CAST(%s AS ") for v in values)
+    assert person.updated_at is not None  # auto_now, as a save would set it
+    assert params[names.index('"email"')] == "ana@example.org"
+    membership = Membership(cohort=Cohort.objects.create(title="C"), role=Role.TEACHER)
+    names, _values, params = insert_parts(membership, skip=("participant",))
+    assert '"participant_id"' not in names
+    assert params[names.index('"last_launch_at"')] is None  # typed: a NULL date is allowed
+    table = Participant._meta.db_table
+    quoted = ", ".join(insert_parts(person)[0])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{table}" ({quoted}) SELECT {", ".join(insert_parts(person)[1])}',
+            insert_parts(person)[2],
+        )
+    assert Participant.objects.get(email="ana@example.org").name == "Ana Diaz"

@@ -119,6 +119,16 @@ def test_a_failed_enqueue_leaves_no_mark(led, monkeypatch, caplog):
     assert refreshes().count() == 1
 
 
+def test_a_cache_that_is_down_is_said_and_queues_nothing(led, monkeypatch, caplog):
+    def down(*_args, **_kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(tasks.cache, "add", down)
+    tasks.reporting_keep()  # the heartbeat's receiver: no error reaches the sweep
+    assert "could not claim the program view's minute" in caplog.text
+    assert refreshes().count() == 0
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_beating_at_once_queue_one_refresh(led):
     at_once(lambda: grade_worker_alive.send(sender=None), times=2)
