@@ -47,14 +47,16 @@ def grade_record_create(
     # the caller's work too); its own transaction when called outside one.
     with transaction.atomic(savepoint=False):
         return _grade_record_write(
-            participant=participant,
-            placement=placement,
-            score_given=score_given,
-            score_maximum=score_maximum,
-            kind=kind,
-            activity_progress=activity_progress,
-            grading_progress=grading_progress,
-            comment=comment,
+            _outbox_row(
+                participant=participant,
+                placement=placement,
+                score_given=score_given,
+                score_maximum=score_maximum,
+                kind=kind,
+                activity_progress=activity_progress,
+                grading_progress=grading_progress,
+                comment=comment,
+            )
         )
 
 
@@ -90,23 +92,20 @@ _SUPERSEDE = Prepared(
 )
 
 
-def _grade_record_write(
+def _outbox_row(
     *,
-    participant: Participant,
-    placement: Placement,
+    participant,
+    placement,
     score_given,
     score_maximum,
-    kind: str,
-    activity_progress: str,
-    grading_progress: str,
-    comment: str,
+    kind,
+    activity_progress,
+    grading_progress,
+    comment,
 ) -> GradeRecord:
-    now = timezone.now()
-    key = {"participant_id": participant.pk, "placement_id": placement.pk, "kind": str(kind)}
-    newest = _NEWEST.run(**key)
-    last = newest[0].timestamp if newest else None
-    timestamp = now if last is None or now > last else last + timedelta(milliseconds=1)
-    record = GradeRecord.objects.create(
+    """The outbox row of a score, not saved; its time now (the writer moves it after the
+    newest score of its key)."""
+    return GradeRecord(
         participant=participant,
         placement=placement,
         kind=kind,
@@ -115,8 +114,24 @@ def _grade_record_write(
         activity_progress=activity_progress,
         grading_progress=grading_progress,
         comment=comment,
-        timestamp=timestamp,
+        timestamp=timezone.now(),
     )
+
+
+def _grade_record_write(record: GradeRecord) -> GradeRecord:
+    """Save an outbox row (from _outbox_row) just after its key's newest score, and mark older
+    unsent ones superseded; in the caller's transaction."""
+    key = {
+        "participant_id": record.participant_id,
+        "placement_id": record.placement_id,
+        "kind": str(record.kind),
+    }
+    newest = _NEWEST.run(**key)
+    last = newest[0].timestamp if newest else None
+    if last is not None and record.timestamp <= last:
+        record.timestamp = last + timedelta(milliseconds=1)
+    record.save(force_insert=True)
+    timestamp = record.timestamp
     # Only the newest score of a kind matters to the gradebook: older unsent ones are dropped.
     _SUPERSEDE.run(**key, timestamp=timestamp)
     transaction.on_commit(_nudge_worker)
@@ -149,16 +164,15 @@ def grade_record_create_after(
     if Decimal(str(score_maximum)) <= 0:
         raise ValueError("score_maximum must be greater than 0")
     connection = connections[using]
-    record = GradeRecord(
+    record = _outbox_row(
         participant=participant,
         placement=placement,
+        score_given=score_given,
+        score_maximum=score_maximum,
         kind=kind,
-        score_given=None if score_given is None else Decimal(str(score_given)),
-        score_maximum=Decimal(str(score_maximum)),
         activity_progress=activity_progress,
         grading_progress=grading_progress,
         comment=comment,
-        timestamp=timezone.now(),
     )
     if connection.vendor != "postgresql":
         with transaction.atomic(using=using, savepoint=False):
@@ -168,16 +182,7 @@ def grade_record_create_after(
                     return None
                 for statement in also:
                     cursor.execute(*statement)
-            return _grade_record_write(
-                participant=participant,
-                placement=placement,
-                score_given=score_given,
-                score_maximum=score_maximum,
-                kind=kind,
-                activity_progress=activity_progress,
-                grading_progress=grading_progress,
-                comment=comment,
-            )
+            return _grade_record_write(record)
     names, values, row = insert_parts(record, skip=("timestamp",), using=using)
     sql = _outbox_insert_sql(connection, guard[0], [s for s, _ in also], names, values)
     key = [participant.pk, placement.pk, str(kind)]
