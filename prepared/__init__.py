@@ -312,6 +312,15 @@ def update_statement(
     return sql, list(params)
 
 
+def _cast_type(field: models.Field, connection) -> str:
+    # A character column's type without its length: an explicit CAST to varchar(n) would cut a
+    # longer value silently, where the insert's own assignment refuses it, as the ORM's does.
+    cast = field.cast_db_type(connection)
+    if cast.startswith("varchar("):
+        return connection.ops.cast_char_field_without_max_length
+    return cast
+
+
 def insert_parts(
     instance: models.Model, *, skip: tuple[str, ...] = (), using: str = DEFAULT_DB_ALIAS
 ) -> tuple[list[str], list[str], list]:
@@ -320,7 +329,8 @@ def insert_parts(
     `pre_save`, so `auto_now` too, then its value for the database); fields named in `skip`
     are left to the caller (e.g. a foreign key taken from another part of a WITH). Each
     placeholder is typed: an untyped parameter in a SELECT list is text, which a NULL date,
-    say, refuses. For an INSERT that is part of a larger statement."""
+    say, refuses; character values are typed without their length, so a value too long for
+    its column is refused, not cut. For an INSERT that is part of a larger statement."""
     connection = connections[using]
     quote = connection.ops.quote_name
     fields = [
@@ -329,6 +339,6 @@ def insert_parts(
         if not f.primary_key and f.name not in skip and f.attname not in skip
     ]
     names = [quote(f.column) for f in fields]
-    values = [f"CAST(%s AS {f.cast_db_type(connection)})" for f in fields]
+    values = [f"CAST(%s AS {_cast_type(f, connection)})" for f in fields]
     params = [f.get_db_prep_save(f.pre_save(instance, True), connection=connection) for f in fields]
     return names, values, params

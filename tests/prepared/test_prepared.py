@@ -392,3 +392,20 @@ def test_insert_parts_are_the_orms_values_with_typed_placeholders(db):
             insert_parts(person)[2],
         )
     assert Participant.objects.get(email="ana@example.org").name == "Ana Diaz"
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="SQLite keeps any length")
+def test_an_inserted_value_too_long_for_its_column_is_refused_not_cut(db):
+    from django.db import DataError, transaction
+
+    from prepared import insert_parts
+
+    person = Participant(name="x" * 300)  # the column holds 255
+    names, values, params = insert_parts(person)
+    table = Participant._meta.db_table
+    with pytest.raises(DataError), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'INSERT INTO "{table}" ({", ".join(names)}) SELECT {", ".join(values)}', params
+            )
+    assert not Participant.objects.exists()
