@@ -29,35 +29,15 @@ BACKOFF_BASE = 2.0  # seconds
 BACKOFF_MAX = 3600.0
 
 
-def grade_record_create(
-    *,
-    participant: Participant,
-    placement: Placement,
-    score_given: Decimal | float | None,
-    score_maximum: Decimal | float,
-    kind: str = GradeRecord.Kind.MASTERY,
-    activity_progress: str = "Completed",
-    grading_progress: str = "FullyGraded",
-    comment: str = "",
-) -> GradeRecord:
-    """Add a score to the outbox. Call inside the transaction that produced the score."""
-    if Decimal(str(score_maximum)) <= 0:
-        raise ValueError("score_maximum must be greater than 0")
+def grade_record_create(**score) -> GradeRecord:
+    """Add a score to the outbox (`score`: what _outbox_row takes: participant, placement,
+    score_given, score_maximum, and kind, the progress values and a comment if not the
+    defaults). Call inside the transaction that produced the score."""
+    record = _outbox_row(**score)
     # Joins the caller's transaction without a savepoint of its own (an error here must undo
     # the caller's work too); its own transaction when called outside one.
     with transaction.atomic(savepoint=False):
-        return _grade_record_write(
-            _outbox_row(
-                participant=participant,
-                placement=placement,
-                score_given=score_given,
-                score_maximum=score_maximum,
-                kind=kind,
-                activity_progress=activity_progress,
-                grading_progress=grading_progress,
-                comment=comment,
-            )
-        )
+        return _grade_record_write(record)
 
 
 _KEY_FIELDS = {
@@ -94,17 +74,19 @@ _SUPERSEDE = Prepared(
 
 def _outbox_row(
     *,
-    participant,
-    placement,
-    score_given,
-    score_maximum,
-    kind,
-    activity_progress,
-    grading_progress,
-    comment,
+    participant: Participant,
+    placement: Placement,
+    score_given: Decimal | float | None,
+    score_maximum: Decimal | float,
+    kind: str = GradeRecord.Kind.MASTERY,
+    activity_progress: str = "Completed",
+    grading_progress: str = "FullyGraded",
+    comment: str = "",
 ) -> GradeRecord:
     """The outbox row of a score, not saved; its time now (the writer moves it after the
-    newest score of its key)."""
+    newest score of its key). Refuses a maximum that is not positive, before any write."""
+    if Decimal(str(score_maximum)) <= 0:
+        raise ValueError("score_maximum must be greater than 0")
     return GradeRecord(
         participant=participant,
         placement=placement,
@@ -142,18 +124,12 @@ def grade_record_create_after(
     *,
     guard: tuple[str, list],
     also: list[tuple[str, list]] = (),
-    participant: Participant,
-    placement: Placement,
-    score_given: Decimal | float | None,
-    score_maximum: Decimal | float,
-    kind: str,
-    comment: str = "",
-    activity_progress: str = "Completed",
-    grading_progress: str = "FullyGraded",
     using: str = DEFAULT_DB_ALIAS,
+    **score,
 ) -> GradeRecord | None:
     """Run `guard` (the SQL and parameters of an UPDATE that changes at most one row) and, only
-    when it changed a row, add the score to the outbox as grade_record_create does; `also`
+    when it changed a row, add the score (`score`: what _outbox_row takes) to the
+    outbox as grade_record_create does; `also`
     (statements harmless whether or not the guard changed a row) run with them. Returns the
     outbox row, or None when the guard changed nothing (and no score was written).
 
@@ -161,19 +137,8 @@ def grade_record_create_after(
     the key's newest score, the insert and the supersede are one round trip and their own
     transaction, where they were a transaction of five statements (a mastery submit's writes:
     bench/launch.py). Elsewhere (SQLite) the same statements in one transaction."""
-    if Decimal(str(score_maximum)) <= 0:
-        raise ValueError("score_maximum must be greater than 0")
     connection = connections[using]
-    record = _outbox_row(
-        participant=participant,
-        placement=placement,
-        score_given=score_given,
-        score_maximum=score_maximum,
-        kind=kind,
-        activity_progress=activity_progress,
-        grading_progress=grading_progress,
-        comment=comment,
-    )
+    record = _outbox_row(**score)
     if connection.vendor != "postgresql":
         with transaction.atomic(using=using, savepoint=False):
             with connection.cursor() as cursor:
@@ -185,7 +150,7 @@ def grade_record_create_after(
             return _grade_record_write(record)
     names, values, row = insert_parts(record, skip=("timestamp",), using=using)
     sql = _outbox_insert_sql(connection, guard[0], [s for s, _ in also], names, values)
-    key = [participant.pk, placement.pk, str(kind)]
+    key = [record.participant_id, record.placement_id, str(record.kind)]
     params = [*guard[1]]
     for _sql, also_params in also:
         params += also_params
