@@ -30,6 +30,7 @@ connection is kept, never one per version seen.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from itertools import count
 
@@ -260,27 +261,23 @@ def _together(write, queries, using: str) -> tuple[int, list]:
             for n, (_, prepared) in enumerate(parts)
         )
         # Only ORM-compiled SQL is joined; every value stays a parameter.
-        sql = f"SELECT * FROM (SELECT 1 AS ignite_base) AS ignite_base {joined}"  # noqa: S608
-        if write is not None:
+        sql = f"* FROM (SELECT 1 AS ignite_base) AS ignite_base {joined}"
+        if write is None:
+            sql = f"SELECT {sql}"
+        else:  # the rows the update changed, counted in the first column
             sql = (
                 f"WITH ignite_write AS ({write_sql} RETURNING 1) "  # noqa: S608
-                f"SELECT (SELECT count(*) FROM ignite_write) AS ignite_written, "
-                f"* FROM (SELECT 1 AS ignite_base) AS ignite_base {joined}"
+                f"SELECT (SELECT count(*) FROM ignite_write) AS ignite_written, {sql}"
             )
         cache[key] = sql
     for (query, prepared), (_, values) in zip(parts, queries, strict=True):
         params += query._params(prepared, values, connection)
-    if write is None:
+    # An update that fails marks the caller's transaction for rollback, as Django's own does.
+    with nullcontext() if write is None else transaction.mark_for_rollback_on_error(using=using):
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             (row,) = cursor.fetchall()
-        written, position = 0, 1
-    else:
-        with transaction.mark_for_rollback_on_error(using=using):
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                (row,) = cursor.fetchall()
-        written, position = row[0], 2
+    written, position = (0, 1) if write is None else (row[0], 2)
     found = []
     for _query, prepared in parts:
         width = prepared["compiler"].col_count
