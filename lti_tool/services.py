@@ -225,55 +225,63 @@ _MEMBERSHIP_FIELDS = {
     "participant_id": Membership._meta.get_field("participant"),
     "cohort_id": Membership._meta.get_field("cohort"),
 }
+# "Seen" for a membership: unless already current ("last opened" is kept to the minute), it is
+# made active with this role, opened now. Named by ids, or (below) by the launch's keys.
+_SEEN_FIELDS = {
+    "role": Membership._meta.get_field("role"),
+    "since": Membership._meta.get_field("last_launch_at"),
+    "now": Membership._meta.get_field("last_launch_at"),
+}
+
+
+def _stale(memberships, role, since):
+    return memberships.exclude(
+        role=role, status=Membership.Status.ACTIVE, last_launch_at__gte=since
+    )
+
+
+def _seen(*, role, now, **_names):
+    return {"role": role, "status": Membership.Status.ACTIVE, "last_launch_at": now}
+
+
 _MEMBERSHIP_SEEN = Prepared(
     "launch-membership-seen",
-    # Unless already current ("last opened" is kept to the minute), the membership is made
-    # active with this role, opened now.
-    lambda participant_id, cohort_id, role, since, now: Membership.objects.filter(
-        participant_id=participant_id, cohort_id=cohort_id
-    ).exclude(role=role, status=Membership.Status.ACTIVE, last_launch_at__gte=since),
-    {
-        **_MEMBERSHIP_FIELDS,
-        "role": Membership._meta.get_field("role"),
-        "since": Membership._meta.get_field("last_launch_at"),
-        "now": Membership._meta.get_field("last_launch_at"),
-    },
+    lambda participant_id, cohort_id, role, since, now: _stale(
+        Membership.objects.filter(participant_id=participant_id, cohort_id=cohort_id), role, since
+    ),
+    {**_MEMBERSHIP_FIELDS, **_SEEN_FIELDS},
     kind="update",
-    update=lambda participant_id, cohort_id, role, since, now: {
-        "role": role,
-        "status": Membership.Status.ACTIVE,
-        "last_launch_at": now,
-    },
+    update=_seen,
 )
-# The same update for a returning link, its membership named by the launch's keys rather than
-# ids: run before the launch's read in one statement on PostgreSQL (prepared.run_together_after).
+# The same for a returning link, run before the launch's read in one statement on PostgreSQL
+# (prepared.run_together_after), so its membership is named by the launch's keys.
 _MEMBERSHIP_SEEN_BY_KEYS = Prepared(
     "launch-membership-seen-by-keys",
-    lambda platform_id, sub, deployment_id, context_id, role, since, now: Membership.objects.filter(
-        participant_id=Subquery(
-            LtiUser.objects.filter(platform_id=platform_id, sub=sub).values("participant_id")[:1]
+    lambda platform_id, sub, deployment_id, context_id, role, since, now: _stale(
+        Membership.objects.filter(
+            participant_id=Subquery(
+                LtiUser.objects.filter(platform_id=platform_id, sub=sub).values("participant_id")[
+                    :1
+                ]
+            ),
+            cohort_id=Subquery(
+                LtiContext.objects.filter(
+                    deployment_id=deployment_id, context_id=context_id
+                ).values("cohort_id")[:1]
+            ),
         ),
-        cohort_id=Subquery(
-            LtiContext.objects.filter(deployment_id=deployment_id, context_id=context_id).values(
-                "cohort_id"
-            )[:1]
-        ),
-    ).exclude(role=role, status=Membership.Status.ACTIVE, last_launch_at__gte=since),
+        role,
+        since,
+    ),
     {
         "platform_id": LtiUser._meta.get_field("platform"),
         "sub": LtiUser._meta.get_field("sub"),
         "deployment_id": LtiContext._meta.get_field("deployment"),
         "context_id": LtiContext._meta.get_field("context_id"),
-        "role": Membership._meta.get_field("role"),
-        "since": Membership._meta.get_field("last_launch_at"),
-        "now": Membership._meta.get_field("last_launch_at"),
+        **_SEEN_FIELDS,
     },
     kind="update",
-    update=lambda platform_id, sub, deployment_id, context_id, role, since, now: {
-        "role": role,
-        "status": Membership.Status.ACTIVE,
-        "last_launch_at": now,
-    },
+    update=_seen,
 )
 _MEMBERSHIP_EXISTS = Prepared(
     "launch-membership-exists",
