@@ -7,16 +7,17 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, connection, connections, models, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from courses.content import REVIEW_ITEMS, REVIEW_WHEN
 from courses.models import Cohort, Membership, Module, Participant, Placement, Role
 from pagesession.launch_token import LaunchClaims
-from prepared import Prepared, insert_parts, run_together_after
+from prepared import Prepared, insert_columns, insert_parts, run_together_after
 
 from .constants import (
     CLAIM_AGS_ENDPOINT,
@@ -488,12 +489,26 @@ def _first_launch_rows(*, person: dict, user_lookup: dict, cohort: Cohort, seen:
             LtiUser.objects.create(**user_lookup, participant=participant)
             Membership.objects.create(participant=participant, cohort=cohort, **seen)
         return participant
-    quote = connection.ops.quote_name
-    parts = [insert_parts(participant)]
+    params = insert_parts(participant)[2]
     for row in (LtiUser(**user_lookup), Membership(cohort=cohort, **seen)):
-        parts.append(insert_parts(row, skip=("participant",)))
-    (p_names, p_values, params), (u_names, u_values, u_params), (m_names, m_values, m_params) = (
-        parts
+        params += insert_parts(row, skip=("participant",))[2]
+    # In a caller's transaction, a savepoint: a refused insert then undoes only these rows.
+    with transaction.atomic() if connection.in_atomic_block else nullcontext():
+        with connection.cursor() as cursor:
+            cursor.execute(_first_launch_sql(connection.alias), params)
+            (participant.pk,) = cursor.fetchone()
+    participant._state.adding, participant._state.db = False, connection.alias
+    return participant
+
+
+@lru_cache(maxsize=4)
+def _first_launch_sql(using: str) -> str:
+    """`_first_launch_rows`' statement on PostgreSQL: its shape is fixed, so built once."""
+    quote = connections[using].ops.quote_name
+    (p_names, p_values), (u_names, u_values), (m_names, m_values) = (
+        insert_columns(Participant, using=using),
+        insert_columns(LtiUser, skip=("participant",), using=using),
+        insert_columns(Membership, skip=("participant",), using=using),
     )
 
     def table(model) -> str:
@@ -503,7 +518,7 @@ def _first_launch_rows(*, person: dict, user_lookup: dict, cohort: Cohort, seen:
         return quote(model._meta.get_field("participant").column)
 
     # Only the models' quoted names are joined; every value is a parameter.
-    sql = (
+    return (
         f"WITH ignite_person AS (INSERT INTO {table(Participant)} ({', '.join(p_names)}) "  # noqa: S608
         f"VALUES ({', '.join(p_values)}) RETURNING {quote('id')} AS id), "
         f"ignite_identity AS (INSERT INTO {table(LtiUser)} "
@@ -514,13 +529,6 @@ def _first_launch_rows(*, person: dict, user_lookup: dict, cohort: Cohort, seen:
         f"SELECT {', '.join(m_values)}, id FROM ignite_person) "
         "SELECT id FROM ignite_person"
     )
-    # In a caller's transaction, a savepoint: a refused insert then undoes only these rows.
-    with transaction.atomic() if connection.in_atomic_block else nullcontext():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, *u_params, *m_params])
-            (participant.pk,) = cursor.fetchone()
-    participant._state.adding, participant._state.db = False, connection.alias
-    return participant
 
 
 def _claims(launch: ValidLaunch, participant, cohort, placement, role: str) -> LaunchClaims:

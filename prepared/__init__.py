@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from contextlib import nullcontext
 from datetime import UTC, datetime
+from functools import lru_cache
 from itertools import count
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
@@ -329,13 +330,31 @@ def insert_parts(
     say, refuses; character values are typed without their length, so a value too long for
     its column is refused, not cut. For an INSERT that is part of a larger statement."""
     connection = connections[using]
-    quote = connection.ops.quote_name
-    fields = [
-        f
-        for f in instance._meta.concrete_fields
-        if not f.primary_key and f.name not in skip and f.attname not in skip
-    ]
-    names = [quote(f.column) for f in fields]
-    values = [f"CAST(%s AS {_cast_type(f, connection)})" for f in fields]
+    fields, names, values = _insert_shape(type(instance), skip, using, connection.vendor)
     params = [f.get_db_prep_save(f.pre_save(instance, True), connection=connection) for f in fields]
-    return names, values, params
+    return list(names), list(values), params
+
+
+def insert_columns(
+    model: type[models.Model], *, skip: tuple[str, ...] = (), using: str = DEFAULT_DB_ALIAS
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The quoted column names and typed placeholders `insert_parts` gives for `model`, without
+    an instance: for a statement built once and run with each instance's parameters."""
+    _fields, names, values = _insert_shape(model, skip, using, connections[using].vendor)
+    return names, values
+
+
+@lru_cache(maxsize=64)
+def _insert_shape(model, skip: tuple[str, ...], using: str, vendor: str):
+    """The fields, quoted column names and typed placeholders of an INSERT of `model`: fixed
+    while the process runs, so worked out once (two thirds of insert_parts' CPU)."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    fields = tuple(
+        f
+        for f in model._meta.concrete_fields
+        if not f.primary_key and f.name not in skip and f.attname not in skip
+    )
+    names = tuple(quote(f.column) for f in fields)
+    values = tuple(f"CAST(%s AS {_cast_type(f, connection)})" for f in fields)
+    return fields, names, values
