@@ -15,6 +15,7 @@ on every tool; which tool goes first alternates), N client threads repeat:
   first       login + launch of a person nobody has seen
   landing     login + launch + the module page (+ /app/ when a launch lands there), as returning
   mastery     mastery start + question page + submit + result page (Ignite only)
+  reading     a lesson page, opened by a teacher who landed before (Ignite only)
   memo        login + launch of a few people over and over: the relaunch within a minute,
               reported last and labelled
 
@@ -22,7 +23,7 @@ For each tool and regime it reports flows/s, latency, the CPU per successful flo
 gunicorn workers, the PostgreSQL backends of the tool's database and the Redis server (from
 /proc), SQL statements per flow (counted in the workers by bench/gunicorn_count.py), and the
 ratio to the bare tool's login + launch CPU measured in the same run; per request, the worker's
-CPU and SQL for the module page, the mastery submit and the result page, against the targets
+CPU and SQL for the module page, the lesson page, the mastery pages, against the targets
 of issue 22. Misses are printed MISSED. Exit status 1 when a flow failed or a target was
 missed (--no-fail-on-target: report only).
 
@@ -771,6 +772,13 @@ REGIMES = {
             2.0,
         ),
         Regime(
+            "reading",
+            "reading: a lesson page (a teacher who landed before opens a lesson)",
+            ("ignite",),
+            ("lesson page",),
+            False,
+        ),
+        Regime(
             "mastery",
             "mastery check: start + question page + submit + result page",
             ("ignite",),
@@ -789,6 +797,7 @@ REGIMES = {
 # Per-request rows, from the workers' own counts (bench/gunicorn_count.py): step -> targets.
 PAGE_ROWS = (
     ("landing", "module page", {"queries": 5}),
+    ("reading", "lesson page", {}),
     ("mastery", "mastery submit", {"queries": 10, "cpu_ms": 5.0}),
     ("mastery", "result page", {"queries": 6}),
     ("mastery", "question page", {}),
@@ -899,7 +908,28 @@ def landing_flow(target: Target, platform: Platform, who: Person, args, phase: s
     times = {"flow": t3 - t0, "login": login, "launch": launch, "module page": t3 - t2}
     if t2 - t1 > 0.0005:
         times["landing"] = t2 - t1
-    return {**times, "module_url": module_url, "cookie": cookie}
+    lessons = re.findall(rb'href="(/app/p/\d+/lessons/[^/"?]+/)\?', page.body)
+    return {
+        **times,
+        "module_url": module_url,
+        "cookie": cookie,
+        "lessons": sorted({path.decode() for path in lessons}),
+    }
+
+
+def reading_flow(
+    target: Target, teacher: tuple[str, str, list[str]], rng: random.Random, phase: str
+) -> dict:
+    """A teacher who landed before opens one of the module's lessons."""
+    module_url, cookie, lessons = teacher
+    if not lessons:
+        raise FlowError("reading", "the module page linked no lesson")
+    lt = parse_qs(urlsplit(module_url).query)["lt"][0]
+    t0 = time.perf_counter()
+    page = _get(target, f"{rng.choice(lessons)}?lt={lt}", phase, "lesson page", 200, cookie)
+    if b'data-testid="lesson-body"' not in page.body:
+        raise FlowError("lesson page is not a lesson", _snippet(page.body))
+    return {"flow": time.perf_counter() - t0, "lesson page": time.perf_counter() - t0}
 
 
 def mastery_flow(
@@ -1072,9 +1102,11 @@ def measure(
             return {"flow": flow, "login": login, "launch": launch}
         if regime.name == "landing":
             return landing_flow(target, platform, people.returning(), args, phase)
+        if regime.name == "reading":
+            return reading_flow(target, module_urls.next(), rng, phase)
         # mastery: teachers of a pool take turns, each a few attempts over the run (as people
         # do), so no one piles up hundreds of attempts that every mastery page then reads
-        module_url, cookie = module_urls.next()
+        module_url, cookie, _lessons = module_urls.next()
         return mastery_flow(target, module_url, rng, phase, cookie)
 
     def worker(n: int) -> None:
@@ -1704,12 +1736,12 @@ class MasteryTeachers:
     with the default pool a teacher makes a few attempts in a whole run, as real teachers do
     (one teacher per thread made hundreds, and every mastery page reads a person's attempts)."""
 
-    def __init__(self, links: list[tuple[str, str]]):
+    def __init__(self, links: list[tuple[str, str, list[str]]]):
         self.links = links
         self._turns = itertools.count()
         self.taken = 0
 
-    def next(self) -> tuple[str, str]:
+    def next(self) -> tuple[str, str, list[str]]:
         turn = next(self._turns)  # atomic under the GIL
         self.taken = turn + 1
         return self.links[turn % len(self.links)]
@@ -1722,7 +1754,7 @@ class MasteryTeachers:
 def module_links(target: Target, platform: Platform, args) -> MasteryTeachers:
     """The mastery rows' teachers (`--mastery-teachers`): a landing gives each a module URL and
     the page binding cookie its browser keeps. Landed by the client threads in parallel."""
-    links: list[tuple[str, str] | None] = [None] * args.mastery_teachers
+    links: list[tuple[str, str, list[str]] | None] = [None] * args.mastery_teachers
     turns = itertools.count()
     failures: list[str] = []
 
@@ -1736,7 +1768,7 @@ def module_links(target: Target, platform: Platform, args) -> MasteryTeachers:
             except (FlowError, OSError, http.client.HTTPException, KeyError) as exc:
                 failures.append(f"{type(exc).__name__}: {exc}")
                 return
-            links[n] = (landed["module_url"], landed["cookie"])
+            links[n] = (landed["module_url"], landed["cookie"], landed["lessons"])
 
     in_threads(land, args.threads)
     if failures:
@@ -1804,13 +1836,15 @@ def main(argv: list[str] | None = None) -> int:
             log(f"{targets[name].title} listening on {targets[name].origin}")
         people.pool = [people.make(f"user-{n}") for n in range(args.users)]
         module_urls: dict[str, MasteryTeachers] = {}
+        readers: dict[str, MasteryTeachers] = {}  # the same teachers, their own turns
         for name, target in targets.items():
             if not target.is_ignite:
                 continue
             log(f"seeding {args.users} returning people in {target.title} (a first launch each)")
             seed_people(target, platform, people, args)
-            if "mastery" in args.regime_list:
+            if {"mastery", "reading"} & set(args.regime_list):
                 module_urls[name] = module_links(target, platform, args)
+                readers[name] = MasteryTeachers(module_urls[name].links)
             settle(target)
         for round_no in range(args.rounds):
             for regime_name in args.regime_list:
@@ -1834,7 +1868,7 @@ def main(argv: list[str] | None = None) -> int:
                         people,
                         storage,
                         round_no,
-                        module_urls.get(name),
+                        (readers if regime.name == "reading" else module_urls).get(name),
                     )
                     cpu = (window.server_cpu + window.db_cpu + window.cache_cpu) / max(
                         window.flows, 1
@@ -1879,6 +1913,7 @@ def main(argv: list[str] | None = None) -> int:
             "mastery_teachers": {
                 name: {"teachers": len(pool.links), "attempts_each": round(pool.attempts_each, 1)}
                 for name, pool in module_urls.items()
+                if "mastery" in args.regime_list
             },
             "ignite_dir": str(args.ignite_dir),
             "regimes": args.regime_list,
