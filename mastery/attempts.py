@@ -21,11 +21,12 @@ import random
 import secrets
 from collections import Counter, defaultdict
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -224,12 +225,16 @@ def attempt_start(
     *, participant: Participant, placement: Placement, version: ModuleVersion
 ) -> Attempt:
     """The participant's unfinished attempt, or a new one; raises AttemptRefused."""
-    existing = _open_attempt(participant, placement)
+    # One read of this person's attempts here (none when the page's placement says so) gives
+    # the open one, the submitted ones the policy counts, and the next number.
+    attempts = attempts_all(participant, placement)
+    existing = next((a for a in attempts if a.status == Attempt.Status.IN_PROGRESS), None)
     if existing is not None:
         return existing
     policy = policy_for(version, placement)
     policy = _with_grants(policy, participant=participant, placement=placement)
-    refusal = start_refusal(participant=participant, placement=placement, policy=policy)
+    done = [a for a in attempts if a.status == Attempt.Status.SUBMITTED]
+    refusal = start_refusal(participant=participant, placement=placement, policy=policy, done=done)
     if refusal:
         raise AttemptRefused(refusal)
     left = lessons_left(
@@ -243,15 +248,12 @@ def attempt_start(
         seen=questions_seen(participant=participant, version=version),
         rng=random.SystemRandom(),
     )
+    number = max((a.number for a in attempts), default=0) + 1
     for _ in range(5):
-        number = (
-            Attempt.objects.filter(participant=participant, placement=placement).aggregate(
-                n=Max("number")
-            )["n"]
-            or 0
-        ) + 1
         try:
-            with transaction.atomic():
+            # One INSERT is atomic by itself; inside a caller's transaction, a savepoint, so
+            # a refused insert leaves that transaction usable.
+            with transaction.atomic() if connection.in_atomic_block else nullcontext():
                 return Attempt.objects.create(
                     participant=participant,
                     placement=placement,
@@ -266,6 +268,12 @@ def attempt_start(
             existing = _open_attempt(participant, placement)
             if existing is not None:
                 return existing
+            number = (
+                Attempt.objects.filter(participant=participant, placement=placement).aggregate(
+                    n=Max("number")
+                )["n"]
+                or 0
+            ) + 1
     raise AttemptRefused("Ignite is busy starting your attempt; please try again.")
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from courses.models import Program
@@ -44,6 +46,29 @@ def test_module_page_budget(launch_as, placement_of, django_assert_max_num_queri
     assert 'data-complete="true"' in html
     assert 'data-testid="attempt-list"' in html
     assert 'data-testid="grade-status"' in html
+
+
+def test_mastery_start_budget(launch_as, placement_of, django_assert_num_queries):
+    """A second attempt, after a submitted one: the placement, this person's attempts here
+    (the open one, the submitted ones the policy counts, the next number), the questions they
+    saw before and the new attempt; and a start with one open goes back to it in two."""
+    teacher, pid, first = _busy_teacher(launch_as, placement_of)
+    with CaptureQueriesContext(connection) as sent:
+        response = teacher.post(f"/app/p/{pid}/mastery/")
+    # The test runs inside a transaction, where the insert takes a savepoint (two statements
+    # a request outside one does not send).
+    statements = [q["sql"] for q in sent.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 4, statements
+    assert response.status_code == 303 and response["Location"].startswith(
+        f"/app/p/{pid}/mastery/{first.number + 1}/?lt="
+    )
+    second = start(teacher, pid)  # with that one open, the same attempt again
+    assert second.number == first.number + 1 and second.status == "in_progress"
+    # Questions the first attempt showed come after the ones it did not (questions_seen).
+    assert set(second.question_ids) != set(first.question_ids) or len(second.question_ids) == 0
+    with django_assert_num_queries(2):
+        again = teacher.post(f"/app/p/{pid}/mastery/")
+    assert again["Location"] == response["Location"]
 
 
 def test_attempt_page_budget(launch_as, placement_of, django_assert_max_num_queries):
