@@ -1,7 +1,8 @@
 """Hot queries of fixed shape, built and compiled by the ORM once per database connection.
 
 Used by the paths teachers hit most: the launch (lti_tool/services.py), the module page's
-placement (courses/page_queries.py) and the mastery check (mastery/). A launch of a teacher back
+placement (courses/page_queries.py), the mastery check (mastery/) and, through `insert_parts` /
+`insert_columns`, the lesson view's upsert (courses/progress.py). A launch of a teacher back
 on another day runs three statements, and building them (filters, joins, `select_related`, the
 `Exists` of the module) cost more CPU than running them on PostgreSQL (bench/launch.py, py-spy:
 a quarter of the launch's CPU was the ORM turning the same querysets into the same SQL); an ORM
