@@ -1044,22 +1044,22 @@ def snapshot(target: Target, storage: Storage) -> dict:
     }
 
 
-def age_people(target: Target) -> None:
+def run_in_tool(target: Target, script: str, what: str) -> None:
+    """A Django shell script in the tool's checkout, with its settings and database."""
     run_checked(
-        [sys.executable, "manage.py", "shell", "-c", AGE_SCRIPT],
+        [sys.executable, "manage.py", "shell", "-c", script],
         cwd=target.cwd,
         env=target.env,
-        what="age the launches by a day",
+        what=what,
     )
+
+
+def age_people(target: Target) -> None:
+    run_in_tool(target, AGE_SCRIPT, "age the launches by a day")
 
 
 def settle(target: Target) -> None:
-    run_checked(
-        [sys.executable, "manage.py", "shell", "-c", SETTLE_SCRIPT],
-        cwd=target.cwd,
-        env=target.env,
-        what="vacuum and analyze the seeded database",
-    )
+    run_in_tool(target, SETTLE_SCRIPT, "vacuum and analyze the seeded database")
 
 
 def measure(
