@@ -72,10 +72,12 @@ def _view_sql(using: str) -> str:
     names, values = insert_columns(LessonProgress, using=using)
     field = LessonProgress._meta.get_field
     unique = ", ".join(quote(field(name).column) for name in ("participant", "placement", "lesson"))
-    last = quote(field("last_viewed_at").column)
+    table, last = quote(LessonProgress._meta.db_table), quote(field("last_viewed_at").column)
+    # Never back in time: a tab whose moment was taken first may write last.
     return (
-        f"INSERT INTO {quote(LessonProgress._meta.db_table)} ({', '.join(names)}) "  # noqa: S608
-        f"VALUES ({', '.join(values)}) ON CONFLICT ({unique}) DO UPDATE SET {last} = EXCLUDED.{last}"
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(values)}) "  # noqa: S608
+        f"ON CONFLICT ({unique}) DO UPDATE SET {last} = CASE WHEN EXCLUDED.{last} > {table}.{last} "
+        f"THEN EXCLUDED.{last} ELSE {table}.{last} END"
     )
 
 
