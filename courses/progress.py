@@ -14,7 +14,7 @@ from functools import lru_cache
 from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
-from prepared import insert_columns, insert_parts
+from prepared import insert_columns, insert_params
 
 from .models import Lesson, LessonProgress, Module, ModuleVersion, Participant, Placement
 
@@ -61,7 +61,7 @@ def lesson_view(*, participant: Participant, placement: Placement, lesson: Lesso
         last_viewed_at=now,
     )
     with connection.cursor() as cursor:
-        cursor.execute(_view_sql(connection.alias), insert_parts(row)[2])
+        cursor.execute(_view_sql(connection.alias), insert_params(row))
 
 
 @lru_cache(maxsize=4)

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from courses.models import Participant, Placement
 from courses.page_queries import page_flag
-from prepared import Prepared, insert_parts
+from prepared import Prepared, insert_columns, insert_params
 from taskmarks import task_enqueue_once, task_mark_taken
 
 from .models import GradeRecord
@@ -148,14 +148,13 @@ def grade_record_create_after(
                 for statement in also:
                     cursor.execute(*statement)
             return _grade_record_write(record)
-    names, values, row = insert_parts(record, skip=("timestamp",), using=using)
-    sql = _outbox_insert_sql(connection, guard[0], [s for s, _ in also], names, values)
+    sql = _outbox_insert_sql(connection, guard[0], [s for s, _ in also])
     key = [record.participant_id, record.placement_id, str(record.kind)]
     params = [*guard[1]]
     for _sql, also_params in also:
         params += also_params
     params += key  # the newest score's lock
-    params += row
+    params += insert_params(record, skip=("timestamp",), using=using)
     params += [record.timestamp, record.timestamp]  # the new score's time (after the newest)
     params += [GradeRecord.Status.SUPERSEDED, *key, GradeRecord.Status.PENDING]
     with transaction.mark_for_rollback_on_error(using=using):
@@ -173,18 +172,17 @@ def grade_record_create_after(
 _INSERT_SQL: dict[tuple, str] = {}
 
 
-def _outbox_insert_sql(
-    connection, guard: str, also: list[str], names: list[str], values: list[str]
-) -> str:
-    """The one statement of grade_record_create_after on PostgreSQL. Its parts are those of
-    _grade_record_write: lock the key's newest score, insert the new one (`names` and `values`:
-    its columns but the time, from prepared.insert_parts) just after it, mark older unsent
-    ones superseded."""
+def _outbox_insert_sql(connection, guard: str, also: list[str]) -> str:
+    """The one statement of grade_record_create_after on PostgreSQL, built once per shape. Its
+    parts are those of _grade_record_write: lock the key's newest score, insert the new one
+    just after it (its columns but the time from prepared.insert_columns, its values from
+    insert_params), mark older unsent ones superseded."""
     shape = (guard, *also)
     kept = _INSERT_SQL.get(shape)
     if kept is not None:
         return kept
     q = connection.ops.quote_name
+    names, values = insert_columns(GradeRecord, skip=("timestamp",), using=connection.alias)
     meta = GradeRecord._meta
     table, pk = q(meta.db_table), q(meta.pk.column)
     ts, status = q(meta.get_field("timestamp").column), q(meta.get_field("status").column)

@@ -330,10 +330,18 @@ def insert_parts(
     placeholder is typed: an untyped parameter in a SELECT list is text, which a NULL date,
     say, refuses; character values are typed without their length, so a value too long for
     its column is refused, not cut. For an INSERT that is part of a larger statement."""
+    names, values = insert_columns(type(instance), skip=skip, using=using)
+    return list(names), list(values), insert_params(instance, skip=skip, using=using)
+
+
+def insert_params(
+    instance: models.Model, *, skip: tuple[str, ...] = (), using: str = DEFAULT_DB_ALIAS
+) -> list:
+    """The parameters `insert_parts` gives for `instance`, in its columns' order: for a
+    statement built once from `insert_columns`."""
     connection = connections[using]
-    fields, names, values = _insert_shape(type(instance), skip, using, connection.vendor)
-    params = [f.get_db_prep_save(f.pre_save(instance, True), connection=connection) for f in fields]
-    return list(names), list(values), params
+    fields, _names, _values = _insert_shape(type(instance), skip, using, connection.vendor)
+    return [f.get_db_prep_save(f.pre_save(instance, True), connection=connection) for f in fields]
 
 
 def insert_columns(

@@ -414,12 +414,13 @@ def test_an_inserted_value_too_long_for_its_column_is_refused_not_cut(db):
 def test_insert_columns_match_insert_parts_for_a_statement_built_once(db):
     """A statement built once from insert_columns takes each instance's insert_parts params in
     the same order; a caller's change to what it was given does not reach the next caller."""
-    from prepared import insert_columns, insert_parts
+    from prepared import insert_columns, insert_params, insert_parts
 
     names, values = insert_columns(Membership, skip=("participant",))
     membership = Membership(cohort=Cohort.objects.create(title="C"), role=Role.TRAINER)
     parts = insert_parts(membership, skip=("participant",))
     assert (list(names), list(values)) == (parts[0], parts[1])
+    assert insert_params(membership, skip=("participant",)) == parts[2]
     assert parts[2][parts[0].index('"role"')] == Role.TRAINER
     parts[0].append('"extra"')
     assert insert_parts(membership, skip=("participant",))[0] == list(names)
