@@ -17,7 +17,7 @@ from django.utils import timezone
 from courses.content import REVIEW_ITEMS, REVIEW_WHEN
 from courses.models import Cohort, Membership, Module, Participant, Placement, Role
 from pagesession.launch_token import LaunchClaims
-from prepared import Prepared, insert_columns, insert_parts, run_together_after
+from prepared import Prepared, insert_columns, insert_params, run_together_after
 
 from .constants import (
     CLAIM_AGS_ENDPOINT,
@@ -449,7 +449,7 @@ def _launch_landing(launch: ValidLaunch) -> tuple[LaunchClaims, bool]:
         from .roster import roster_refresh_later
 
         roster_refresh_later(lti_context)
-    seen = {"role": role, "status": Membership.Status.ACTIVE, "last_launch_at": now}
+    seen = _seen(**seen_values)
     if user is None:
         # A first launch: the person, their LMS identity and their membership in one write
         # transaction (one lock on SQLite, one commit on PostgreSQL).
@@ -489,9 +489,9 @@ def _first_launch_rows(*, person: dict, user_lookup: dict, cohort: Cohort, seen:
             LtiUser.objects.create(**user_lookup, participant=participant)
             Membership.objects.create(participant=participant, cohort=cohort, **seen)
         return participant
-    params = insert_parts(participant)[2]
+    params = insert_params(participant)
     for row in (LtiUser(**user_lookup), Membership(cohort=cohort, **seen)):
-        params += insert_parts(row, skip=("participant",))[2]
+        params += insert_params(row, skip=("participant",))
     # In a caller's transaction, a savepoint: a refused insert then undoes only these rows.
     with transaction.atomic() if connection.in_atomic_block else nullcontext():
         with connection.cursor() as cursor:
