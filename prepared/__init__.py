@@ -1,8 +1,8 @@
 """Hot queries of fixed shape, built and compiled by the ORM once per database connection.
 
 Used by the paths teachers hit most: the launch (lti_tool/services.py), the module page's
-placement (courses/page_queries.py), the mastery check (mastery/) and, through `insert_parts` /
-`insert_columns`, the lesson view's upsert (courses/progress.py). A launch of a teacher back
+placement (courses/page_queries.py), the mastery check (mastery/) and, through `insert_columns` /
+`insert_params`, the lesson view's upsert (courses/progress.py). A launch of a teacher back
 on another day runs three statements, and building them (filters, joins, `select_related`, the
 `Exists` of the module) cost more CPU than running them on PostgreSQL (bench/launch.py, py-spy:
 a quarter of the launch's CPU was the ORM turning the same querysets into the same SQL); an ORM
@@ -320,25 +320,12 @@ def _cast_type(field: models.Field, connection) -> str:
     return cast
 
 
-def insert_parts(
-    instance: models.Model, *, skip: tuple[str, ...] = (), using: str = DEFAULT_DB_ALIAS
-) -> tuple[list[str], list[str], list]:
-    """The columns, the value placeholders and the parameters of an INSERT of `instance` (an
-    unsaved model instance, its defaults set), as the ORM would send them (each field's
-    `pre_save`, so `auto_now` too, then its value for the database); fields named in `skip`
-    are left to the caller (e.g. a foreign key taken from another part of a WITH). Each
-    placeholder is typed: an untyped parameter in a SELECT list is text, which a NULL date,
-    say, refuses; character values are typed without their length, so a value too long for
-    its column is refused, not cut. For an INSERT that is part of a larger statement."""
-    names, values = insert_columns(type(instance), skip=skip, using=using)
-    return list(names), list(values), insert_params(instance, skip=skip, using=using)
-
-
 def insert_params(
     instance: models.Model, *, skip: tuple[str, ...] = (), using: str = DEFAULT_DB_ALIAS
 ) -> list:
-    """The parameters `insert_parts` gives for `instance`, in its columns' order: for a
-    statement built once from `insert_columns`."""
+    """The parameters of an INSERT of `instance` (an unsaved model instance, its defaults set),
+    in the order of `insert_columns`, as the ORM would send them (each field's `pre_save`, so
+    `auto_now` too, then its value for the database)."""
     connection = connections[using]
     fields, _names, _values = _insert_shape(type(instance), skip, using, connection.vendor)
     return [f.get_db_prep_save(f.pre_save(instance, True), connection=connection) for f in fields]
@@ -347,8 +334,12 @@ def insert_params(
 def insert_columns(
     model: type[models.Model], *, skip: tuple[str, ...] = (), using: str = DEFAULT_DB_ALIAS
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The quoted column names and typed placeholders `insert_parts` gives for `model`, without
-    an instance: for a statement built once and run with each instance's parameters."""
+    """The quoted column names and typed placeholders of an INSERT of `model`, for a statement
+    built once and run with each instance's `insert_params`; fields named in `skip` are left
+    to the caller (e.g. a foreign key taken from another part of a WITH). Each placeholder is
+    typed: an untyped parameter in a SELECT list is text, which a NULL date, say, refuses;
+    character values are typed without their length, so a value too long for its column is
+    refused, not cut."""
     _fields, names, values = _insert_shape(model, skip, using, connections[using].vendor)
     return names, values
 
@@ -356,7 +347,7 @@ def insert_columns(
 @lru_cache(maxsize=64)
 def _insert_shape(model, skip: tuple[str, ...], using: str, vendor: str):
     """The fields, quoted column names and typed placeholders of an INSERT of `model`: fixed
-    while the process runs, so worked out once (two thirds of insert_parts' CPU)."""
+    while the process runs, so worked out once (two thirds of the CPU of working them out per insert)."""
     connection = connections[using]
     quote = connection.ops.quote_name
     fields = tuple(

@@ -371,25 +371,31 @@ def test_an_update_runs_before_a_read_in_one_statement_on_postgresql(links, plat
         run_together_after((user_query, {"platform_id": 1, "sub": "x"}), (user_query, {}))
 
 
-def test_insert_parts_are_the_orms_values_with_typed_placeholders(db):
-    from prepared import insert_parts
+def _insert(instance, skip=()):
+    """What a caller building an INSERT has: the model's columns and placeholders, and this
+    instance's values in their order."""
+    from prepared import insert_columns, insert_params
 
+    names, values = insert_columns(type(instance), skip=skip)
+    return names, values, insert_params(instance, skip=skip)
+
+
+def test_insert_columns_and_params_are_the_orms_values_with_typed_placeholders(db):
     person = Participant(name="Ana Diaz", email="ana@example.org")
-    names, values, params = insert_parts(person)
+    names, values, params = _insert(person)
     assert '"name"' in names and '"id"' not in names and len(names) == len(values) == len(params)
     assert all(v.startswith("CAST(%s AS ") for v in values)
     assert person.updated_at is not None  # auto_now, as a save would set it
     assert params[names.index('"email"')] == "ana@example.org"
     membership = Membership(cohort=Cohort.objects.create(title="C"), role=Role.TEACHER)
-    names, _values, params = insert_parts(membership, skip=("participant",))
+    names, _values, params = _insert(membership, skip=("participant",))
     assert '"participant_id"' not in names
     assert params[names.index('"last_launch_at"')] is None  # typed: a NULL date is allowed
     table = Participant._meta.db_table
-    quoted = ", ".join(insert_parts(person)[0])
+    names, values, params = _insert(person)
     with connection.cursor() as cursor:
         cursor.execute(
-            f'INSERT INTO "{table}" ({quoted}) SELECT {", ".join(insert_parts(person)[1])}',
-            insert_parts(person)[2],
+            f'INSERT INTO "{table}" ({", ".join(names)}) SELECT {", ".join(values)}', params
         )
     assert Participant.objects.get(email="ana@example.org").name == "Ana Diaz"
 
@@ -398,10 +404,8 @@ def test_insert_parts_are_the_orms_values_with_typed_placeholders(db):
 def test_an_inserted_value_too_long_for_its_column_is_refused_not_cut(db):
     from django.db import DataError, transaction
 
-    from prepared import insert_parts
-
     person = Participant(name="x" * 300)  # the column holds 255
-    names, values, params = insert_parts(person)
+    names, values, params = _insert(person)
     table = Participant._meta.db_table
     with pytest.raises(DataError), transaction.atomic():
         with connection.cursor() as cursor:
@@ -411,17 +415,17 @@ def test_an_inserted_value_too_long_for_its_column_is_refused_not_cut(db):
     assert not Participant.objects.exists()
 
 
-def test_insert_columns_match_insert_parts_for_a_statement_built_once(db):
-    """A statement built once from insert_columns takes each instance's insert_parts params in
-    the same order; a caller's change to what it was given does not reach the next caller."""
-    from prepared import insert_columns, insert_params, insert_parts
+def test_insert_columns_are_kept_per_model_and_skip_and_cannot_be_changed_by_a_caller(db):
+    """A statement built once from insert_columns takes each instance's insert_params in the
+    same order; what the columns are is kept per (model, skip), and given out immutable, so no
+    caller can change it for the next one."""
+    from prepared import insert_columns, insert_params
 
     names, values = insert_columns(Membership, skip=("participant",))
     membership = Membership(cohort=Cohort.objects.create(title="C"), role=Role.TRAINER)
-    parts = insert_parts(membership, skip=("participant",))
-    assert (list(names), list(values)) == (parts[0], parts[1])
-    assert insert_params(membership, skip=("participant",)) == parts[2]
-    assert parts[2][parts[0].index('"role"')] == Role.TRAINER
-    parts[0].append('"extra"')
-    assert insert_parts(membership, skip=("participant",))[0] == list(names)
+    params = insert_params(membership, skip=("participant",))
+    assert len(names) == len(values) == len(params)
+    assert params[names.index('"role"')] == Role.TRAINER
+    assert isinstance(names, tuple) and isinstance(values, tuple)
+    assert insert_columns(Membership, skip=("participant",)) == (names, values)
     assert '"participant_id"' in insert_columns(Membership)[0]  # another shape, kept apart
