@@ -929,7 +929,8 @@ def reading_flow(
     page = _get(target, f"{rng.choice(lessons)}?lt={lt}", phase, "lesson page", 200, cookie)
     if b'data-testid="lesson-body"' not in page.body:
         raise FlowError("lesson page is not a lesson", _snippet(page.body))
-    return {"flow": time.perf_counter() - t0, "lesson page": time.perf_counter() - t0}
+    seconds = time.perf_counter() - t0
+    return {"flow": seconds, "lesson page": seconds}
 
 
 def mastery_flow(
